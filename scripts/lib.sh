@@ -26,4 +26,7 @@ guest_kver() {
 		awk '{print $1}' | sed 's/^linux-image-//' | sort -V | tail -1
 }
 
-qemu_bin() { echo "$CACHE/qemu/build/qemu-system-x86_64"; }
+# QEMU's patched source copy and build dir; a helper working on a branch
+# may point this elsewhere so two builds never share a tree.
+QEMU_WORK=${VDEVKIT_QEMU_WORK:-$CACHE/qemu}
+qemu_bin() { echo "$QEMU_WORK/build/qemu-system-x86_64"; }

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian packages vdevkit needs; idempotent and quiet when all
+# is present.  Package lists live in scripts/deps.d/*.list (one name per
+# line, '#' comments) so each subsystem owns its own list.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "deps: run as root (it installs Debian packages)"
+[ -r /etc/debian_version ] || die "deps: this is not a Debian system"
+
+export DEBIAN_FRONTEND=noninteractive
+updated=
+
+apt_update() {
+	[ -n "$updated" ] && return
+	say "deps: apt-get update"
+	apt-get update -q >"$CACHE/apt-update.log" 2>&1 ||
+		{ cat "$CACHE/apt-update.log" >&2; die "deps: apt-get update failed"; }
+	updated=1
+}
+
+mkdir -p "$CACHE"
+src=/etc/apt/sources.list.d
+# Bookworm needs backports for meson >= 1.5; QEMU 10.0's source package is
+# taken from trixie on both releases (deb-src only, nothing is installed
+# from trixie).
+if is_bookworm && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list $src; then
+	cat >$src/vdevkit-backports.sources <<'EOT'
+Types: deb deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOT
+	updated=
+	apt_update
+fi
+if ! apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: 1:$QEMU_SERIES"; then
+	cat >$src/vdevkit-trixie-src.sources <<'EOT'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie trixie-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOT
+	updated=
+	apt_update
+fi
+
+want=$(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.list | tr -s ' \t' '\n' | sort -u | grep . || true)
+missing=()
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if is_bookworm; then
+	# These must come from backports on bookworm.
+	bpo=()
+	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" ge 1.5 || bpo+=(meson)
+	dpkg-query -W python3-pycotap >/dev/null 2>&1 || bpo+=(python3-pycotap)
+	if [ ${#bpo[@]} -gt 0 ]; then
+		apt_update
+		say "deps: installing from bookworm-backports: ${bpo[*]}"
+		apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
+			{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
+	fi
+else
+	missing+=(meson python3-pycotap)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_update
+	say "deps: installing ${missing[*]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >"$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
+fi
+
+# The guest kernel's headers must match the image we boot.
+kver=$(guest_kver)
+[ -n "$kver" ] || { apt_update; kver=$(guest_kver); }
+[ -n "$kver" ] || die "deps: no linux-image-6.12 package in the configured archives"
+if ! dpkg-query -W -f='${Status}\n' "linux-headers-$kver" 2>/dev/null | grep -q 'ok installed'; then
+	apt_update
+	say "deps: installing linux-headers-$kver"
+	apt-get install -y -q --no-install-recommends "linux-headers-$kver" >"$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: cannot install linux-headers-$kver"; }
+fi
+mkdir -p "$CACHE/guest"
+echo "$kver" >"$CACHE/guest/kver"

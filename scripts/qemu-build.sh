@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build QEMU 10.0 from Debian's source package with vdevkit's devices.
+#
+#   $CACHE/src/qemu-VER            pristine source, Debian's patches applied
+#   $QEMU_WORK/src                 copy of it + our qemu/ tree + qemu/patches
+#   $QEMU_WORK/build               the build; qemu-system-x86_64, qtests
+#
+# A rebuild only recompiles what changed: overlay files are copied only when
+# their content differs, and the tree is recreated only when the source
+# version or our patches change.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$CACHE/src" "$QEMU_WORK"
+exec 9>"$QEMU_WORK/.lock"
+flock 9
+
+# --- 1. Debian's source package -------------------------------------------
+pristine=$(ls -d "$CACHE"/src/qemu-"$QEMU_SERIES".*/ 2>/dev/null | sort -V | tail -1 || true)
+pristine=${pristine%/}
+if [ -z "$pristine" ] || [ ! -f "$pristine/.vdevkit-unpacked" ]; then
+	vers=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
+		grep "^1:$QEMU_SERIES\." | sort -Vr || true)
+	[ -n "$vers" ] || die "qemu: no QEMU $QEMU_SERIES source package (run scripts/deps.sh)"
+	got=
+	for v in $vers; do
+		say "qemu: fetching Debian source qemu $v"
+		if (cd "$CACHE/src" && apt-get source -q --download-only "qemu=$v" >"$CACHE/src/fetch.log" 2>&1); then
+			got=$v
+			break
+		fi
+	done
+	[ -n "$got" ] || { cat "$CACHE/src/fetch.log" >&2; die "qemu: cannot fetch QEMU source"; }
+	up=${got#1:}
+	up=${up%%+*}
+	dsc=$(ls "$CACHE"/src/qemu_"${got#1:}".dsc)
+	pristine=$CACHE/src/qemu-$up
+	rm -rf "$pristine"
+	say "qemu: unpacking $(basename "$dsc")"
+	dpkg-source -x "$dsc" "$pristine" >"$CACHE/src/unpack.log" 2>&1 ||
+		{ cat "$CACHE/src/unpack.log" >&2; die "qemu: dpkg-source failed"; }
+	touch "$pristine/.vdevkit-unpacked"
+fi
+
+# --- 2. Working tree: pristine + our files + our patches ------------------
+patches=$(ls "$VDEVKIT_ROOT"/qemu/patches/*.patch 2>/dev/null || true)
+key="$(basename "$pristine") $(cat /dev/null $patches | sha256sum | cut -c1-16)"
+work=$QEMU_WORK/src
+if [ "$(cat "$work/.vdevkit-key" 2>/dev/null)" != "$key" ]; then
+	say "qemu: preparing source tree ($key)"
+	rm -rf "$work"
+	cp -a "$pristine" "$work"
+	for p in $patches; do
+		patch -s -p1 -d "$work" <"$p" >"$QEMU_WORK/patch.log" 2>&1 ||
+			{ cat "$QEMU_WORK/patch.log" >&2; die "qemu: $(basename "$p") does not apply"; }
+	done
+	echo "$key" >"$work/.vdevkit-key"
+fi
+# Overlay: copy a file only if it changed, so ninja sees only real changes.
+(cd "$VDEVKIT_ROOT/qemu" && find . -type f ! -path './patches/*' ! -name '*.md') |
+while read -r f; do
+	if ! cmp -s "$VDEVKIT_ROOT/qemu/$f" "$work/$f"; then
+		mkdir -p "$(dirname "$work/$f")"
+		cp "$VDEVKIT_ROOT/qemu/$f" "$work/$f"
+	fi
+done
+
+# --- 3. Configure (once per set of options) -------------------------------
+cc=cc
+[ -x /usr/lib/ccache/cc ] && cc=/usr/lib/ccache/cc
+conf=(--python=/usr/bin/python3 --cc="$cc" --target-list=x86_64-softmmu
+	--without-default-features --enable-tcg --enable-slirp --enable-fdt=system
+	--enable-gnutls --enable-nettle --disable-docs --disable-install-blobs
+	--disable-werror)
+build=$QEMU_WORK/build
+ckey="$(basename "$pristine") ${conf[*]}"
+if [ "$(cat "$build/.vdevkit-config" 2>/dev/null)" != "$ckey" ]; then
+	say "qemu: configuring"
+	rm -rf "$build"
+	mkdir -p "$build"
+	(cd "$build" && "$work/configure" "${conf[@]}") >"$QEMU_WORK/configure.log" 2>&1 ||
+		{ tail -30 "$QEMU_WORK/configure.log" >&2; die "qemu: configure failed (log: $QEMU_WORK/configure.log)"; }
+	echo "$ckey" >"$build/.vdevkit-config"
+fi
+
+# --- 4. Build, with progress -----------------------------------------------
+targets=(qemu-system-x86_64)
+for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c; do
+	[ -e "$t" ] && targets+=("tests/qtest/$(basename "$t" .c)")
+done
+log=$QEMU_WORK/build.log
+if ! ninja -C "$build" -n "${targets[@]}" 2>/dev/null | grep -q '^ninja: no work to do'; then
+	say "qemu: building (log: $log)"
+	set +e
+	ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
+		awk -v tty="$([ -t 2 ] && echo 1)" '
+			/^\[[0-9]+\/[0-9]+\]/ {
+				split(substr($1, 2), a, "/"); pct = int(100 * a[1] / a[2])
+				if (tty) { printf "\rvdevkit: qemu: %3d%% [%s/%s]", pct, a[1], a[2] > "/dev/stderr" }
+				else if (pct >= nxt) { printf "vdevkit: qemu: %d%%\n", pct > "/dev/stderr"; nxt = pct + 10 }
+			}
+			END { if (tty) print "" > "/dev/stderr" }'
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" != 0 ]; then
+		grep -E -B2 -A12 'error|FAILED' "$log" | head -60 >&2
+		die "qemu: build failed (log: $log)"
+	fi
+fi

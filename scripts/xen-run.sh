@@ -72,7 +72,7 @@ mkdir -p "$run/payload/guest"
 pl=$run/payload
 case $guest in
 linux)
-	cp "$vmlinuz" "$pl/guest/kernel"
+	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$pl/guest/kernel"
 	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
 	mem=${mem:-128}
 	;;
@@ -184,8 +184,8 @@ trun=$(el "$T1")
 rc=$(marker)
 if [ -z "$verbose" ]; then
 	if [ -n "$rc" ] && grep -q VDEVKIT-BEGIN "$log"; then
-		tr -d '\r' <"$log" | sed -n '/VDEVKIT-BEGIN/,/VDEVKIT-EXIT/p' |
-			sed -e '1d' -e '$d' -e 's/^(d0) //'
+		tr -d '\r' <"$log" | sed -n '/^VDEVKIT-BEGIN$/,/^VDEVKIT-EXIT [0-9]*$/p' |
+			sed -e '1d' -e '$d' -e 's/^(d0) //' -e '/^(XEN) /d'
 	else
 		say "xen-run: no verdict; last lines of $log:"
 		tr -d '\r' <"$log" | tail -40 >&2

@@ -20,6 +20,8 @@
 #   # xen-disk: VDEV SIZE ro|rw [later]   a fresh raw image per run; "later"
 #                                         leaves it out of the xl config
 #   # xen-timeout: SECONDS                guest run limit inside dom0 (120)
+#   # xen-linux-bin: FILE...              (linux guest) programs for its /bin,
+#                                         paths relative to the repository
 # Environment: VDEVKIT_XEN_GUEST overrides xen-guest; VDEVKIT_XEN_CMDLINE
 # overrides xen-cmdline; VDEVKIT_QEMU names the QEMU binary.
 set -euo pipefail
@@ -74,6 +76,20 @@ case $guest in
 linux)
 	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$pl/guest/kernel"
 	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
+	# Extra programs for the domU's /bin ("# xen-linux-bin: FILE..."), as
+	# a second archive after the cached one (the kernel unpacks both).
+	bins=$(hdr linux-bin | tr '\n' ' ')
+	if [ -n "${bins// /}" ]; then
+		mkdir -p "$run/extra/bin"
+		for b in $bins; do
+			f=$b
+			[ -f "$f" ] || f=$VDEVKIT_ROOT/$b
+			[ -f "$f" ] || die "xen-run: $name: '$b' not found (build it first)"
+			install -m 755 "$f" "$run/extra/bin/"
+		done
+		(cd "$run/extra" && find . -mindepth 1 | cpio -o -H newc --quiet) |
+			gzip -1 >>"$pl/guest/ramdisk"
+	fi
 	mem=${mem:-128}
 	;;
 vdevkit)

@@ -10,7 +10,7 @@
 
 .PHONY: xen-prep xen-check xen-run xen-bench-linux
 
-xen-prep: deps kernel
+xen-prep: deps kernel qemu
 	@$(S)/xen-hv.sh >/dev/null
 	@$(S)/xen-dom0.sh >/dev/null
 	@$(S)/xen-initrd.sh dom0 >/dev/null

@@ -56,6 +56,7 @@ mkdir -p "$(dirname "$log")"
 qmp=${VM_QMP:-$run/qmp.sock}
 rm -f "$qmp"
 trap 'rm -rf "$run"' EXIT
+: >"$run/result"
 
 args=(-accel "${ACCEL:-tcg}" -m "${VM_MEM:-512}" -smp "${VM_SMP:-1}"
 	-nodefaults -nographic -no-reboot -nic none

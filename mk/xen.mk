@@ -7,6 +7,7 @@
 #   make xen-check            every Xen scenario test (tests/t/5x-xen-*.t)
 #   make xen-run XEN=NAME     one scenario, tests/xen/NAME.sh (V=1: full log)
 #   make xen-bench-linux      the Linux domU side of the Xen block benchmark
+#                             (PVH, then PV)
 
 .PHONY: xen-prep xen-check xen-run xen-bench-linux
 
@@ -27,6 +28,7 @@ xen-run: qemu xen-prep
 xen-bench-linux: qemu xen-prep
 	@nice $(MAKE) -s -C xen xbench OUT=$(OUT)/xen
 	@$(S)/xen-run.sh linux-bench
+	@VDEVKIT_XEN_TYPE=pv $(S)/xen-run.sh linux-bench
 
 # `make check` runs tests/t/*.t itself (the Xen ones included); it needs
 # the cached pieces ready.

@@ -2,10 +2,11 @@
 # Benchmark (not a test): Debian's Linux as a domU, its xen-blkfront against
 # the same dom0 blkback our guest OS is measured on (tests/xen/xenos-bench.sh):
 # sequential 1 MiB writes and reads, 4 KiB random reads at QD1 and QD32,
-# O_DIRECT, by xbench (build it first: make -C xen xbench).  PV, because
-# Debian's 6.12 kernel does not boot as PVH here (docs/xen-testbed.md).
+# O_DIRECT, by xbench (build it first: make -C xen xbench).  PVH like our
+# guest (needs qemu/patches/3001, see docs/xen-testbed.md); run it with
+# VDEVKIT_XEN_TYPE=pv for the PV figures.
 # xen-guest: linux
-# xen-type: pv
+# xen-type: pvh
 # xen-memory: 128
 # xen-cmdline: console=hvc0 loglevel=4 vdevkit.test=bench vdevkit.secs=3
 # xen-linux-bin: build/xen/xbench

@@ -14,7 +14,7 @@ xen_lock hv
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp/x" "$XCACHE/debs"
-	deb=$(ls "$XCACHE"/debs/"${XEN_HV_PKG}_${ver//:/%3a}"_*.deb 2>/dev/null | tail -1 || true)
+	deb=$(ls "$XCACHE/debs/${XEN_HV_PKG}_${ver//:/%3a}_"*.deb 2>/dev/null | tail -1 || true)
 	if [ -z "$deb" ]; then
 		say "xen-hv: downloading $XEN_HV_PKG $ver"
 		(cd "$XCACHE/debs" && apt-get download -q "$XEN_HV_PKG=$ver" >/dev/null 2>&1) ||

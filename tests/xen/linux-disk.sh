@@ -15,6 +15,8 @@ run_guest
 verdict=$?
 echo "# guest verdict: $verdict"
 check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
+# The value is "SHA256 BYTES": split it.
+# shellcheck disable=SC2046
 set -- $(guest_value xvda-sha256)
 if [ $# = 2 ]; then
 	dom0=$(disk_sha256 xvda "$2")

@@ -36,6 +36,8 @@ guest_console
 verdict=99
 [ $w = 0 ] && { guest_verdict; verdict=$?; }
 check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
+# The value is "SHA256 BYTES": split it.
+# shellcheck disable=SC2046
 set -- $(guest_value xvdb-sha256)
 if [ $# = 2 ]; then
 	check "dom0 reads the guest's pattern from the detached disk" \

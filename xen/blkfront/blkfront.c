@@ -639,6 +639,8 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 	}
 	bf->ring.req_prod_pvt++;
 	bf->inflight++;
+	if (bf->inflight > bf->stats.max_inflight)
+		bf->stats.max_inflight = bf->inflight;
 	bf->stats.requests++;
 	bf->stats.segments += pages;
 	io->issued += chunk;

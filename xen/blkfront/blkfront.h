@@ -153,6 +153,7 @@ struct bf_stats {
 	uint64_t requests, indirect_requests, segments;
 	uint64_t bad_responses, ring_full_waits, groups_created;
 	uint64_t grant_ops, ungrant_ops, leaked_pages;
+	uint64_t max_inflight;	/* most requests on the ring at once */
 };
 
 struct blkfront {

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ring.h's macros call these; the OS (or libc) provides them. */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
 #define xen_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define xen_rmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 #define xen_wmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)

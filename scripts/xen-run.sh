@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run one Xen scenario: Xen 4.17 (Debian's) under our QEMU (TCG, qemu64+npt),
+# a Debian dom0 that starts the scenario's guest with xl, and the scenario's
+# dom0-side script (tests/xen/NAME.sh).  Prints the scenario's output (TAP);
+# the exit status is its verdict, read from the final "VDEVKIT-EXIT <rc>"
+# line on the serial console.
+#
+#   scripts/xen-run.sh [-v] [-k] NAME|PATH
+#     -v  show the whole serial log (Xen, dom0 kernel) live
+#     -k  keep the run directory (disk images, logs) even on success
+#
+# A scenario file is a dom0 shell script (helpers: tests/xen/dom0/lib.sh)
+# whose header lines describe the guest:
+#   # xen-guest: linux | vdevkit | PATH   kernel (Debian's vmlinuz with our
+#                                         domU initramfs, our PVH ELF, a file)
+#   # xen-type: pvh | pv                  (default pvh)
+#   # xen-memory: MiB                     (default 128 linux, 16 otherwise)
+#   # xen-cmdline: ...                    the guest's command line (xl extra=)
+#   # xen-disk: VDEV SIZE ro|rw [later]   a fresh raw image per run; "later"
+#                                         leaves it out of the xl config
+#   # xen-timeout: SECONDS                guest run limit inside dom0 (120)
+# Environment: VDEVKIT_XEN_GUEST overrides xen-guest; VDEVKIT_XEN_CMDLINE
+# overrides xen-cmdline; VDEVKIT_QEMU names the QEMU binary.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/xen-lib.sh"
+
+verbose=
+keep=
+while getopts vk o; do
+	case $o in
+	v) verbose=1 ;;
+	k) keep=1 ;;
+	*) die "usage: xen-run.sh [-v] [-k] NAME|PATH" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 1 ] || die "usage: xen-run.sh [-v] [-k] NAME|PATH"
+scen=$1
+[ -f "$scen" ] || scen=$VDEVKIT_ROOT/tests/xen/$1.sh
+[ -f "$scen" ] || die "xen-run: no scenario '$1' (tests/xen/*.sh)"
+name=$(basename "$scen" .sh)
+
+hdr() { sed -n "s/^# xen-$1: *//p" "$scen"; }
+guest=${VDEVKIT_XEN_GUEST:-$(hdr guest | tail -1)}
+type=$(hdr type | tail -1)
+type=${type:-pvh}
+mem=$(hdr memory | tail -1)
+cmdline=${VDEVKIT_XEN_CMDLINE:-$(hdr cmdline | tail -1)}
+gtimeout=$(hdr timeout | tail -1)
+gtimeout=${gtimeout:-120}
+case $type in pvh | pv) ;; *) die "xen-run: $name: xen-type must be pvh or pv" ;; esac
+case $gtimeout in '' | *[!0-9]*) die "xen-run: $name: bad xen-timeout" ;; esac
+case $cmdline in *\"*) die "xen-run: $name: the guest command line may not hold '\"'" ;; esac
+
+qemu=$(xen_qemu)
+[ -x "$qemu" ] || die "xen-run: no QEMU at $qemu (run scripts/qemu-build.sh)"
+
+T0=$(date +%s.%N)
+el() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+hv=$("$VDEVKIT_ROOT/scripts/xen-hv.sh")
+root=$("$VDEVKIT_ROOT/scripts/xen-dom0.sh")
+stage1=$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" dom0)
+kver=$(guest_kver)
+vmlinuz=$CACHE/guest/$kver/vmlinuz
+
+run=$XOUT/run-$name
+rm -rf "$run"
+mkdir -p "$run/payload/guest"
+pl=$run/payload
+case $guest in
+linux)
+	cp "$vmlinuz" "$pl/guest/kernel"
+	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
+	mem=${mem:-128}
+	;;
+vdevkit)
+	elf=$XOUT/vdevkit-xen.elf
+	[ -f "$elf" ] || die "xen-run: $name needs our guest kernel $elf (build xen/ first)"
+	cp "$elf" "$pl/guest/kernel"
+	;;
+'') die "xen-run: $name: no '# xen-guest:' line" ;;
+*)
+	f=$guest
+	[ -f "$f" ] || f=$VDEVKIT_ROOT/$guest
+	[ -f "$f" ] || die "xen-run: $name: guest kernel '$guest' not found"
+	cp "$f" "$pl/guest/kernel"
+	;;
+esac
+mem=${mem:-16}
+case $mem in '' | *[!0-9]*) die "xen-run: $name: bad xen-memory" ;; esac
+ramdisk=
+[ -f "$pl/guest/ramdisk" ] && ramdisk=/vdevkit/guest/ramdisk
+
+# Disks: fresh sparse raw images, one virtio disk each, serial "xd-VDEV".
+disks=()
+xg_disks=
+while read -r vdev size mode when; do
+	[ -n "$vdev" ] || continue
+	case $vdev in xvd[a-z] | xvd[a-z][a-z]) ;; *) die "xen-run: $name: bad disk name '$vdev'" ;; esac
+	case $mode in ro | rw) ;; *) die "xen-run: $name: disk $vdev: mode must be ro or rw" ;; esac
+	case $when in '' | later) ;; *) die "xen-run: $name: disk $vdev: unknown '$when'" ;; esac
+	truncate -s "$size" "$run/disk-$vdev.img" 2>/dev/null ||
+		die "xen-run: $name: disk $vdev: bad size '$size'"
+	disks+=(-drive "file=$run/disk-$vdev.img,format=raw,if=none,id=d-$vdev,cache=unsafe"
+		-device "virtio-blk-pci,drive=d-$vdev,serial=xd-$vdev")
+	xg_disks="$xg_disks${xg_disks:+ }$vdev:$size:$mode${when:+:$when}"
+done < <(hdr disk)
+
+for f in init lib.sh block-fast; do
+	install -m 755 "$VDEVKIT_ROOT/tests/xen/dom0/$f" "$pl/$f"
+done
+install -m 755 "$scen" "$pl/scenario.sh"
+{
+	echo "XG_NAME=guest"
+	echo "XG_TYPE=$type"
+	echo "XG_KERNEL=/vdevkit/guest/kernel"
+	echo "XG_RAMDISK=$ramdisk"
+	echo "XG_CMDLINE=\"$cmdline\""
+	echo "XG_MEMORY=$mem"
+	echo "XG_TIMEOUT=$gtimeout"
+	echo "XG_DISKS=\"$xg_disks\""
+} >"$pl/scenario.env"
+mb=$(( $(du -sm "$pl" | cut -f1) + 8 ))
+mkfs.ext4 -q -F -L payload -d "$pl" "$run/payload.ext4" "${mb}M" >/dev/null ||
+	die "xen-run: cannot make the payload image"
+tprep=$(el "$T0")
+
+xen_cmd="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+# QEMU splits -initrd at commas: no comma in the dom0 command line.
+dom0_cmd="console=hvc0 earlyprintk=xen loglevel=4"
+log=$run/serial.log
+: >"$log"
+qargs=(-M pc -accel tcg -cpu qemu64,+npt -m 1024 -smp 1
+	-display none -nic none -no-reboot -monitor none
+	-L "$XCACHE/roms" -L /usr/share/seabios
+	-serial "file:$log"
+	-qmp "unix:$run/qmp.sock,server=on,wait=off"
+	-kernel "$hv/xen.elf" -append "$xen_cmd"
+	-initrd "$vmlinuz $dom0_cmd,$stage1"
+	-drive "file=$root,format=raw,if=none,id=root,snapshot=on"
+	-device virtio-blk-pci,drive=root,serial=dom0root
+	-drive "file=$run/payload.ext4,format=raw,if=none,id=payload,readonly=on"
+	-device virtio-blk-pci,drive=payload,serial=payload
+	"${disks[@]}")
+printf '%q ' "$qemu" "${qargs[@]}" >"$run/qemu.cmd"
+echo >>"$run/qemu.cmd"
+
+# Boot allowance on top of the guest's own limit.
+limit=${VDEVKIT_XEN_LIMIT:-$((gtimeout + 180))}
+say "xen-run: $name: booting Xen (limit ${limit}s, log $log)"
+T1=$(date +%s.%N)
+"$qemu" "${qargs[@]}" >"$run/qemu.out" 2>&1 &
+qpid=$!
+tailpid=
+[ -n "$verbose" ] && { tail -n +1 -f "$log" & tailpid=$!; }
+marker() { tr -d '\r' <"$log" | sed -n 's/^\((d0) \)\{0,1\}VDEVKIT-EXIT \([0-9][0-9]*\)$/\2/p' | tail -1; }
+tbegin=
+seen=
+while kill -0 "$qpid" 2>/dev/null; do
+	[ -z "$tbegin" ] && grep -q VDEVKIT-BEGIN "$log" && tbegin=$(el "$T1")
+	if [ -z "$seen" ] && [ -n "$(marker)" ]; then
+		seen=$(date +%s)
+	fi
+	# dom0 powers off after its verdict; do not wait for ever if it does not.
+	if [ -n "$seen" ] && [ $(( $(date +%s) - seen )) -ge 20 ]; then
+		say "xen-run: QEMU still up 20 s after the verdict: stopping it"
+		kill "$qpid" 2>/dev/null || true
+		break
+	fi
+	if [ "$(el "$T1" | cut -d. -f1)" -ge "$limit" ]; then
+		say "xen-run: $name: timed out after ${limit}s"
+		kill "$qpid" 2>/dev/null || true
+		break
+	fi
+	sleep 0.5
+done
+wait "$qpid" 2>/dev/null || true
+[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+trun=$(el "$T1")
+
+rc=$(marker)
+if [ -z "$verbose" ]; then
+	if [ -n "$rc" ] && grep -q VDEVKIT-BEGIN "$log"; then
+		tr -d '\r' <"$log" | sed -n '/VDEVKIT-BEGIN/,/VDEVKIT-EXIT/p' |
+			sed -e '1d' -e '$d' -e 's/^(d0) //'
+	else
+		say "xen-run: no verdict; last lines of $log:"
+		tr -d '\r' <"$log" | tail -40 >&2
+		[ -s "$run/qemu.out" ] && cat "$run/qemu.out" >&2
+	fi
+fi
+rc=${rc:-124}
+echo "# xen-run $name: verdict $rc; prep ${tprep}s, dom0 ready ${tbegin:-?}s after QEMU start, QEMU ran ${trun}s, total $(el "$T0")s"
+if [ "$rc" = 0 ] && [ -z "$keep" ]; then
+	rm -f "$run"/disk-*.img "$run/payload.ext4"
+	rm -rf "$pl"
+fi
+exit "$rc"

@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for dom0-side scenario scripts (sourced; /bin/sh = dash in dom0).
+# The host runner (scripts/xen-run.sh) writes /vdevkit/scenario.env from the
+# scenario's "# xen-..." header lines:
+#   XG_NAME XG_TYPE XG_KERNEL XG_RAMDISK XG_CMDLINE XG_MEMORY XG_TIMEOUT
+#   XG_DISKS  space-separated VDEV:SIZE:ro|rw[:later] ("later": not in the
+#             xl config; attach it with disk_attach)
+# Each disk is a fresh raw image on the host, a virtio disk in dom0 found by
+# its serial "xd-VDEV", handed to blkback as a phy device.
+
+. /vdevkit/scenario.env
+XG_LOG=/var/log/xen/console/guest-$XG_NAME.log
+XG_CFG=/run/vdevkit/$XG_NAME.cfg
+mkdir -p /run/vdevkit
+
+now() { cut -d' ' -f1 /proc/uptime; }
+# Seconds (1 decimal) since $1, a value of now().
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+note() { echo "# [$(now)] $*"; }
+
+# TAP for the scenario's own checks; tap_done prints the plan.
+TAP_N=0
+TAP_FAILED=0
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
+check() { _d=$1; shift; if "$@"; then ok "$_d"; else not_ok "$_d"; fi; }
+tap_done() { echo "1..$TAP_N"; [ "$TAP_FAILED" = 0 ]; }
+
+_disk_entry() {
+	for _e in $XG_DISKS; do
+		case $_e in "$1":*) echo "$_e"; return 0 ;; esac
+	done
+	echo "xen: no disk $1 in this scenario" >&2
+	return 1
+}
+
+# The dom0 block device that backs guest disk VDEV.
+disk_dev() {
+	for _b in /sys/block/vd*; do
+		if [ "$(cat "$_b/serial" 2>/dev/null)" = "xd-$1" ]; then
+			echo "/dev/${_b##*/}"
+			return 0
+		fi
+	done
+	echo "xen: no virtio disk with serial xd-$1" >&2
+	return 1
+}
+
+# xl disk spec for VDEV (see xl-disk-configuration(5)).
+disk_spec() {
+	_e=$(_disk_entry "$1") || return 1
+	_mode=$(echo "$_e" | cut -d: -f3)
+	_dev=$(disk_dev "$1") || return 1
+	# target= must come last: it takes the rest of the spec.
+	echo "format=raw,vdev=$1,access=$_mode,script=/vdevkit/block-fast,target=$_dev"
+}
+
+guest_config() {
+	_disks=
+	for _e in $XG_DISKS; do
+		case $_e in *:later) continue ;; esac
+		_s=$(disk_spec "${_e%%:*}") || return 1
+		_disks="$_disks${_disks:+, }'$_s'"
+	done
+	{
+		echo "name = \"$XG_NAME\""
+		echo "type = \"$XG_TYPE\""
+		echo "kernel = \"$XG_KERNEL\""
+		[ -n "$XG_RAMDISK" ] && echo "ramdisk = \"$XG_RAMDISK\""
+		echo "extra = \"$XG_CMDLINE\""
+		echo "memory = $XG_MEMORY"
+		echo "vcpus = 1"
+		echo "disk = [ $_disks ]"
+		echo 'on_poweroff = "destroy"'
+		echo 'on_reboot = "destroy"'
+		echo 'on_crash = "destroy"'
+	} >"$XG_CFG"
+}
+
+# Create the guest (not waiting for it).  Extra xl config lines may be given
+# as arguments, e.g. guest_start 'vcpus = 2'.
+guest_start() {
+	guest_config || return 1
+	for _l in "$@"; do echo "$_l" >>"$XG_CFG"; done
+	_t=$(now)
+	if ! xl create "$XG_CFG" >/tmp/xl-create.log 2>&1; then
+		echo "# xl create failed:"
+		sed 's/^/#   /' /tmp/xl-create.log "$XG_CFG"
+		return 1
+	fi
+	XG_STARTED=$(now)
+	note "xl create took $(since "$_t") s"
+}
+
+guest_running() { xl domid "$XG_NAME" >/dev/null 2>&1; }
+
+# Wait for the guest to end (it powers off, or crashes); destroy it after
+# $1 seconds (default XG_TIMEOUT).  Returns 1 on timeout.
+guest_wait() {
+	_limit=${1:-$XG_TIMEOUT}
+	_t=$(now)
+	while guest_running; do
+		if [ "$(since "$_t" | cut -d. -f1)" -ge "$_limit" ]; then
+			note "guest still running after ${_limit}s: destroying it"
+			xl destroy "$XG_NAME" >/dev/null 2>&1
+			return 1
+		fi
+		sleep 0.5
+	done
+	note "guest ended $(since "${XG_STARTED:-$_t}") s after create"
+	# xenconsoled may still hold the last output.
+	sleep 0.3
+}
+
+# Wait until the guest console shows a line matching the extended regex $1
+# (timeout $2 s, default 60).  For scenarios that act mid-run.
+guest_log_wait() {
+	_t=$(now)
+	until grep -Eq -- "$1" "$XG_LOG" 2>/dev/null; do
+		guest_running || { grep -Eq -- "$1" "$XG_LOG" 2>/dev/null; return; }
+		[ "$(since "$_t" | cut -d. -f1)" -lt "${2:-60}" ] || return 1
+		sleep 0.2
+	done
+}
+
+# The guest's console so far, each line prefixed so that its own verdict
+# line is never taken for the scenario's.
+guest_console() {
+	echo "# --- guest console ($XG_LOG) ---"
+	tr -d '\r' 2>/dev/null <"$XG_LOG" | sed 's/^/guest| /'
+	echo "# --- end of guest console ---"
+}
+
+# The guest's verdict: the number on its last "VDEVKIT-EXIT N" line, or 99
+# when it printed none.
+guest_verdict() {
+	_v=$(tr -d '\r' 2>/dev/null <"$XG_LOG" | sed -n 's/^.*VDEVKIT-EXIT \([0-9][0-9]*\).*$/\1/p' | tail -1)
+	return "${_v:-99}"
+}
+
+# Value(s) the guest reported on a "VDEVKIT-VALUE KEY V..." line.
+guest_value() {
+	tr -d '\r' 2>/dev/null <"$XG_LOG" | sed -n "s/^.*VDEVKIT-VALUE $1 //p" | tail -1
+}
+
+# SHA-256 of the first $2 bytes of guest disk $1 as dom0 sees it, read with
+# O_DIRECT so that dom0's page cache cannot answer instead of the disk.
+disk_sha256() {
+	_dev=$(disk_dev "$1") || return 1
+	dd if="$_dev" bs=1M count="$2" iflag=direct,count_bytes status=none | sha256sum | cut -d' ' -f1
+}
+
+disk_attach() {
+	_s=$(disk_spec "$1") || return 1
+	xl block-attach "$XG_NAME" "$_s"
+}
+
+disk_detach() { xl block-detach "$XG_NAME" "$1"; }
+
+# The whole run for scenarios that need nothing special: start, wait, show
+# the console, return the guest's verdict.
+run_guest() {
+	guest_start || return 1
+	guest_wait
+	_w=$?
+	guest_console
+	[ $_w = 0 ] || return 1
+	guest_verdict
+}

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Linux domU disk test: Debian's kernel as a PVH domU with its xen-blkfront
+# against dom0's blkback.  The guest writes a random pattern to xvda and
+# reads it back; dom0 then checks the backing disk holds the same bytes.
+# xvdb is attached read-only: the guest must be refused writes to it.
+# xen-guest: linux
+# xen-type: pvh
+# xen-memory: 128
+# xen-cmdline: console=hvc0 loglevel=4 vdevkit.test=disk vdevkit.bytes=16777216
+# xen-disk: xvda 64M rw
+# xen-disk: xvdb 8M ro
+# xen-timeout: 180
+
+run_guest
+verdict=$?
+echo "# guest verdict: $verdict"
+check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
+set -- $(guest_value xvda-sha256)
+if [ $# = 2 ]; then
+	dom0=$(disk_sha256 xvda "$2")
+	check "dom0 reads the guest's pattern from the backing disk" [ "$dom0" = "$1" ]
+else
+	not_ok "guest reported the checksum of its pattern"
+fi
+tap_done

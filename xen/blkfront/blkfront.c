@@ -985,6 +985,9 @@ int blkfront_attach(struct blkfront *bf, const struct bf_port *port,
 	rc = bf->port.xs_watch(bf->port.ctx, bf->node, bf->token);
 	if (rc < 0)
 		return rc;
+	/* A backend left Closed by an earlier connection waits for this. */
+	if (bf_backend_state(bf) == XenbusStateClosed)
+		bf_switch_state(bf, XenbusStateInitialising);
 	bf->phase = BF_IDLE;
 	return bf_step(bf);
 }

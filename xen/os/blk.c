@@ -204,7 +204,7 @@ int blk_open(struct blkdev *d, unsigned int id)
 	memset(d, 0, sizeof(*d));
 	d->id = id;
 	snprintf(d->node, sizeof(d->node), "device/vbd/%u", id);
-	for (i = 0; i < BLK_MAX_DEVS && devs[i]; i++)
+	for (i = 0; i < BLK_MAX_DEVS && devs[i] && devs[i] != d; i++)
 		;
 	if (i == BLK_MAX_DEVS)
 		return -BF_ENOSPC;

@@ -319,7 +319,7 @@ static void bench_line(const char *what, uint64_t units, uint64_t ns,
 		       what, (unsigned long)v);
 }
 
-static void bench(void)
+static void bench_mode(void)
 {
 	struct blkdev *d = &disk0;
 	uint64_t secs = opt_u("secs", 3), area, t0, t, bytes, ops;
@@ -340,8 +340,8 @@ static void bench(void)
 			       : blk_write(d, (bytes % area) / BF_SECTOR, wbuf, 1 << 20);
 			bytes += 1 << 20;
 		}
-		ok(rc == 0, "sequential 1 MiB %s (rc %d)", i ? "reads" : "writes",
-		   rc);
+		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)",
+		   blk_seed_mode ? "seed" : "ours", i ? "reads" : "writes", rc);
 		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
 			   now_ns() - t0, 1);
 	}
@@ -366,10 +366,14 @@ static void bench(void)
 					busy = 1;
 					continue;
 				}
+				if (io[i].len == 0)
+					continue;	/* retired */
 				rc |= io[i].status;
 				ops++;
-				if (now_ns() >= dl)
+				if (now_ns() >= dl) {
+					io[i].len = 0;
 					continue;
+				}
 				io[i].sector = (rnd() % (area / 4096)) * 8;
 				rc |= blkfront_submit(&d->bf, &io[i]);
 				busy = 1;
@@ -377,13 +381,40 @@ static void bench(void)
 			if (!busy)
 				break;
 			if (blkfront_poll(&d->bf) == 0)
-				blk_port()->wait(NULL, d->bf.evtchn, dl + 1000000000ull);
+				blk_port()->wait(NULL, d->bf.evtchn,
+						 dl + 1000000000ull);
 		}
-		ok(rc == 0, "random 4 KiB reads at QD%d (rc %d)", qd, rc);
+		ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)",
+		   blk_seed_mode ? "seed" : "ours", qd, rc);
 		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
 			   ops, now_ns() - t0, 0);
 	}
-	blkfront_detach(&d->bf);
+	printf("# requests %lu, most in flight %lu, grants %lu\n",
+	       (unsigned long)d->bf.stats.requests,
+	       (unsigned long)d->bf.stats.max_inflight,
+	       (unsigned long)d->bf.stats.grant_ops);
+	rc = blkfront_detach(&d->bf);
+	ok(rc == 0, "detached (rc %d)", rc);
+}
+
+/* modes=ours,seed: the same workloads in each mode, one boot. */
+static void bench(void)
+{
+	const char *m = opt("modes", "ours,seed");
+	char modes[64];
+	char *p = modes, *e;
+
+	snprintf(modes, sizeof(modes), "%s", m);
+	while (*p) {
+		e = strchr(p, ',');
+		if (e)
+			*e = 0;
+		blk_seed_mode = !strcmp(p, "seed");
+		bench_mode();
+		if (!e)
+			break;
+		p = e + 1;
+	}
 }
 
 /* ---- hot plug: the test bed attaches/detaches a second disk ---- */

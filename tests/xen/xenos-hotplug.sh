@@ -12,23 +12,24 @@
 # xen-disk: xvdb 16M rw later
 # xen-timeout: 240
 
+# step MARKER CMD...: run CMD once the guest has printed MARKER.
 step() {
-	if guest_log_wait "$1" 120; then
+	_m=$1
+	shift
+	if guest_log_wait "$_m" 120; then
 		_t=$(now)
-		if "$@" >/tmp/step.log 2>&1; then :; fi
-		shift
-		note "$* took $(since "$_t") s"
+		"$@" >/tmp/step.log 2>&1
+		note "$* (rc $?) took $(since "$_t") s"
 		sed 's/^/#   /' /tmp/step.log
 	else
-		note "guest never printed $1"
+		note "guest never printed $_m"
 	fi
 }
-at() { shift; "$@"; }
 
 guest_start || { not_ok "xl create"; tap_done; exit 1; }
-step XENOS-WAIT-ATTACH at disk_attach xvdb
-step XENOS-WAIT-DETACH at disk_detach xvdb
-step XENOS-WAIT-REATTACH at disk_attach xvdb
+step XENOS-WAIT-ATTACH disk_attach xvdb
+step XENOS-WAIT-DETACH disk_detach xvdb
+step XENOS-WAIT-REATTACH disk_attach xvdb
 guest_wait
 w=$?
 guest_console

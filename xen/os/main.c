@@ -261,6 +261,15 @@ static void test_io(void)
 	else
 		ok(rc == -BF_EOPNOTSUPP, "no flush offered: EOPNOTSUPP (rc %d)",
 		   rc);
+	if (d->bf.feat_discard && regions[0].sector >= 8) {
+		/* Sectors 0-7 were never written: zero before and after. */
+		rc = blkfront_discard(&d->bf, 0, 8);
+		if (!rc)
+			rc = blkfront_rw(&d->bf, 0, 0, rbuf, 4096);
+		memset(wbuf, 0, 4096);
+		ok(rc == 0 && !memcmp(rbuf, wbuf, 4096),
+		   "discard of unwritten sectors (rc %d)", rc);
+	}
 	if (d->bf.feat_indirect)
 		ok(d->bf.stats.indirect_requests > 0,
 		   "indirect requests used (%lu)",

@@ -1,11 +1,19 @@
 # SPDX-License-Identifier: MIT
-# The Xen guest OS (xen/): unit tests of blkfront and the PVH kernel.
+# The Xen guest OS (xen/): blkfront unit tests, the PVH kernel, its Xen
+# scenarios (tests/xen/xenos-*.sh, run by scripts/xen-run.sh) and benchmark.
 XEN_OUT := $(CURDIR)/build/xen
 
-.PHONY: xen-unit xen-kernel
+.PHONY: xen-unit xen-kernel xen-guest-tests xen-bench
 xen-unit:
 	nice $(MAKE) -C xen check-host OUT=$(XEN_OUT)
 xen-kernel:
 	nice $(MAKE) -C xen kernel OUT=$(XEN_OUT)
+xen-guest-tests: xen-kernel
+	for s in xenos-io xenos-ro xenos-hotplug; do \
+		scripts/xen-run.sh $$s || exit 1; done
+# Ours and seed mode in one boot; see docs/xen-guest.md for the Linux side.
+xen-bench: xen-kernel
+	scripts/xen-run.sh xenos-bench
 
 CHECK_TARGETS += xen-unit
+BENCH_TARGETS += xen-bench

@@ -72,7 +72,7 @@ mkdir -p "$run/payload/guest"
 pl=$run/payload
 case $guest in
 linux)
-	cp "$vmlinuz" "$pl/guest/kernel"
+	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$pl/guest/kernel"
 	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
 	mem=${mem:-128}
 	;;
@@ -132,12 +132,10 @@ xen_cmd="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 lo
 # QEMU splits -initrd at commas: no comma in the dom0 command line.
 dom0_cmd="console=hvc0 earlyprintk=xen loglevel=4"
 log=$run/serial.log
-: >"$log"
-qargs=(-M pc -accel tcg -cpu qemu64,+npt -m 1024 -smp 1
-	-display none -nic none -no-reboot -monitor none
-	-L "$XCACHE/roms" -L /usr/share/seabios
-	-serial "file:$log"
-	-qmp "unix:$run/qmp.sock,server=on,wait=off"
+# The machine; the serial ports are added below: COM1 is Xen's console
+# (Xen, dom0 kernel, dom0 init: the full log), COM2 the result channel that
+# dom0's init writes the scenario's output and verdict to.
+qargs=(-M pc -L "$XCACHE/roms" -L /usr/share/seabios
 	-kernel "$hv/xen.elf" -append "$xen_cmd"
 	-initrd "$vmlinuz $dom0_cmd,$stage1"
 	-drive "file=$root,format=raw,if=none,id=root,snapshot=on"
@@ -145,55 +143,65 @@ qargs=(-M pc -accel tcg -cpu qemu64,+npt -m 1024 -smp 1
 	-drive "file=$run/payload.ext4,format=raw,if=none,id=payload,readonly=on"
 	-device virtio-blk-pci,drive=payload,serial=payload
 	"${disks[@]}")
-printf '%q ' "$qemu" "${qargs[@]}" >"$run/qemu.cmd"
-echo >>"$run/qemu.cmd"
-
 # Boot allowance on top of the guest's own limit.
 limit=${VDEVKIT_XEN_LIMIT:-$((gtimeout + 180))}
-say "xen-run: $name: booting Xen (limit ${limit}s, log $log)"
 T1=$(date +%s.%N)
-"$qemu" "${qargs[@]}" >"$run/qemu.out" 2>&1 &
-qpid=$!
-tailpid=
-[ -n "$verbose" ] && { tail -n +1 -f "$log" & tailpid=$!; }
-marker() { tr -d '\r' <"$log" | sed -n 's/^\((d0) \)\{0,1\}VDEVKIT-EXIT \([0-9][0-9]*\)$/\2/p' | tail -1; }
-tbegin=
-seen=
-while kill -0 "$qpid" 2>/dev/null; do
-	[ -z "$tbegin" ] && grep -q VDEVKIT-BEGIN "$log" && tbegin=$(el "$T1")
-	if [ -z "$seen" ] && [ -n "$(marker)" ]; then
-		seen=$(date +%s)
-	fi
-	# dom0 powers off after its verdict; do not wait for ever if it does not.
-	if [ -n "$seen" ] && [ $(( $(date +%s) - seen )) -ge 20 ]; then
-		say "xen-run: QEMU still up 20 s after the verdict: stopping it"
-		kill "$qpid" 2>/dev/null || true
-		break
-	fi
-	if [ "$(el "$T1" | cut -d. -f1)" -ge "$limit" ]; then
-		say "xen-run: $name: timed out after ${limit}s"
-		kill "$qpid" 2>/dev/null || true
-		break
-	fi
-	sleep 0.5
-done
-wait "$qpid" 2>/dev/null || true
-[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
-trun=$(el "$T1")
+say "xen-run: $name: booting Xen (limit ${limit}s, log $log)"
 
-rc=$(marker)
-if [ -z "$verbose" ]; then
-	if [ -n "$rc" ] && grep -q VDEVKIT-BEGIN "$log"; then
-		tr -d '\r' <"$log" | sed -n '/VDEVKIT-BEGIN/,/VDEVKIT-EXIT/p' |
-			sed -e '1d' -e '$d' -e 's/^(d0) //'
+vmsh=$VDEVKIT_ROOT/scripts/vm.sh
+if [ -z "${VDEVKIT_XEN_DIRECT:-}" ] && [ -x "$vmsh" ] && grep -q -- '--no-guest' "$vmsh"; then
+	# The harness's boot helper: timeout, serial log, QMP, result channel
+	# on COM2 streamed to stdout, verdict from "VDEVKIT-EXIT N".
+	set +e
+	VM_MEM=1024 VM_SMP=1 VM_CPU=qemu64,+npt VERBOSE=$verbose VDEVKIT_QEMU_BIN="$qemu" \
+		"$vmsh" --no-guest --timeout "$limit" --log "$log" -- "${qargs[@]}"
+	rc=$?
+	set -e
+else
+	res=$run/result.log
+	: >"$log"
+	: >"$res"
+	qargs=(-accel tcg -cpu qemu64,+npt -m 1024 -smp 1 -nodefaults -display none
+		-nic none -no-reboot -qmp "unix:$run/qmp.sock,server=on,wait=off"
+		-serial "file:$log" -serial "file:$res" "${qargs[@]}")
+	printf '%q ' "$qemu" "${qargs[@]}" >"$run/qemu.cmd"
+	echo >>"$run/qemu.cmd"
+	"$qemu" "${qargs[@]}" </dev/null >"$run/qemu.out" 2>&1 &
+	qpid=$!
+	# Live output; tail --pid ends with QEMU, so the pipe always closes.
+	if [ -n "$verbose" ]; then
+		tail -n +1 -f --pid="$qpid" "$log" >&2 &
 	else
-		say "xen-run: no verdict; last lines of $log:"
-		tr -d '\r' <"$log" | tail -40 >&2
-		[ -s "$run/qemu.out" ] && cat "$run/qemu.out" >&2
+		tail -n +1 -f --pid="$qpid" "$res" | tr -d '\r' |
+			grep --line-buffered -v '^VDEVKIT-EXIT [0-9]*$' &
+	fi
+	marker() { tr -d '\r' <"$res" | sed -n 's/^VDEVKIT-EXIT \([0-9][0-9]*\)$/\1/p' | tail -1; }
+	seen=
+	while kill -0 "$qpid" 2>/dev/null; do
+		[ -z "$seen" ] && [ -n "$(marker)" ] && seen=$(date +%s)
+		# dom0 powers off after its verdict; do not wait for ever if it does not.
+		if [ -n "$seen" ] && [ $(( $(date +%s) - seen )) -ge 20 ]; then
+			say "xen-run: QEMU still up 20 s after the verdict: stopping it"
+			kill "$qpid" 2>/dev/null || true
+			break
+		fi
+		if [ "$(el "$T1" | cut -d. -f1)" -ge "$limit" ]; then
+			say "xen-run: $name: timed out after ${limit}s"
+			kill "$qpid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.5
+	done
+	wait 2>/dev/null || true
+	rc=$(marker)
+	if [ -z "$rc" ]; then
+		say "xen-run: $name: no verdict; last lines of $log:"
+		tr -d '\r' <"$log" | tail -40 | sed 's/^/  | /' >&2
+		[ -s "$run/qemu.out" ] && sed 's/^/  qemu: /' "$run/qemu.out" >&2
+		rc=125
 	fi
 fi
-rc=${rc:-124}
-echo "# xen-run $name: verdict $rc; prep ${tprep}s, dom0 ready ${tbegin:-?}s after QEMU start, QEMU ran ${trun}s, total $(el "$T0")s"
+echo "# xen-run $name: verdict $rc; prep ${tprep}s, QEMU ran $(el "$T1")s, total $(el "$T0")s"
 if [ "$rc" = 0 ] && [ -z "$keep" ]; then
 	rm -f "$run"/disk-*.img "$run/payload.ext4"
 	rm -rf "$pl"

@@ -4,9 +4,9 @@
 # reads it back; dom0 then checks the backing disk holds the same bytes.
 # xvdb is attached read-only: the guest must be refused writes to it.
 # xen-guest: linux
-# xen-type: pvh
+# xen-type: pv
 # xen-memory: 128
-# xen-cmdline: console=hvc0 loglevel=4 vdevkit.test=disk vdevkit.bytes=16777216
+# xen-cmdline: console=hvc0 loglevel=4 vdevkit.test=disk vdevkit.bytes=8388608
 # xen-disk: xvda 64M rw
 # xen-disk: xvdb 8M ro
 # xen-timeout: 180

@@ -8,9 +8,9 @@ xen-unit:
 	nice $(MAKE) -C xen check-host OUT=$(XEN_OUT)
 xen-kernel:
 	nice $(MAKE) -C xen kernel OUT=$(XEN_OUT)
+# The Xen scenarios are also tests/t/5x-xen-xenos-*.t (make xen-check).
 xen-guest-tests: xen-kernel
-	for s in xenos-io xenos-ro xenos-hotplug; do \
-		scripts/xen-run.sh $$s || exit 1; done
+	prove -f tests/t/5?-xen-xenos-*.t
 # Ours and seed mode in one boot; see docs/xen-guest.md for the Linux side.
 xen-bench: xen-kernel
 	scripts/xen-run.sh xenos-bench

@@ -3,7 +3,7 @@
  * kmain: bring the OS up, run the workload the command line names, print
  * TAP and "VDEVKIT-EXIT <rc>", power off.
  *
- * Command line (xl extra=): test=io|ro|bench|hotplug|smoke  seed=1
+ * Command line (xl extra=): test=io|ro|bench|hotplug|xenstore|smoke  seed=1
  *   regions=N  rseed=N  secs=N  dev=<vbd id>
  */
 #include "blk.h"
@@ -148,6 +148,72 @@ static int open_first(struct blkdev *d)
 	       d->bf.feat_indirect, d->bf.feat_flush, d->bf.feat_barrier,
 	       d->bf.feat_discard);
 	return 0;
+}
+
+/* The XenStore client on the guest's own data/ subtree. */
+static int xs_events;
+
+static void count_event(const char *path, const char *token)
+{
+	if (path && token && !strcmp(token, "vdk-test"))
+		xs_events++;
+}
+
+static void test_xenstore(void)
+{
+	char buf[256];
+	uint32_t t;
+	int rc, rc2, tries;
+
+	rc = xs_write(0, "data/vdevkit/a", "hello");
+	rc2 = xs_read(0, "data/vdevkit/a", buf, sizeof(buf));
+	ok(rc == 0 && rc2 == 5 && !strcmp(buf, "hello"),
+	   "xenstore write and read back (rc %d, %d)", rc, rc2);
+	rc = xs_read(0, "data/vdevkit/missing", buf, sizeof(buf));
+	ok(rc == -BF_ENOENT, "missing node -> ENOENT (rc %d)", rc);
+	xs_write(0, "data/vdevkit/b", "2");
+	rc = xs_directory(0, "data/vdevkit", buf, sizeof(buf));
+	ok(rc == 2, "directory lists 2 entries (rc %d)", rc);
+
+	xs_set_watch_cb(count_event);
+	rc = xs_watch("data/vdevkit/w", "vdk-test");
+	xs_write(0, "data/vdevkit/w", "1");
+	xs_write(0, "data/vdevkit/w", "1");	/* same value: fires again */
+	for (tries = 0; tries < 50 && xs_events < 3; tries++) {
+		evtchn_port_t p = xs_port();
+
+		evtchn_poll(&p, 1, now_ns() + 100000000ull);
+		evtchn_test_and_clear(p);
+		xs_poll();
+	}
+	ok(rc == 0 && xs_events >= 3, "watch: registration event and one per "
+	   "write (%d events)", xs_events);
+	xs_unwatch("data/vdevkit/w", "vdk-test");
+
+	/* A transaction whose node changes under it must be redone. */
+	rc = xs_txn_start(&t);
+	if (!rc) {
+		xs_read(t, "data/vdevkit/a", buf, sizeof(buf));
+		xs_write(0, "data/vdevkit/a", "outside");
+		xs_write(t, "data/vdevkit/a", "inside");
+		rc = xs_txn_end(t, 0);
+	}
+	ok(rc == -BF_EAGAIN, "conflicting transaction -> EAGAIN (rc %d)", rc);
+	for (tries = 0; tries < 5; tries++) {
+		rc = xs_txn_start(&t);
+		if (rc)
+			break;
+		xs_write(t, "data/vdevkit/a", "inside");
+		rc = xs_txn_end(t, 0);
+		if (rc != -BF_EAGAIN)
+			break;
+	}
+	rc2 = xs_read(0, "data/vdevkit/a", buf, sizeof(buf));
+	ok(rc == 0 && rc2 > 0 && !strcmp(buf, "inside"),
+	   "retried transaction commits (rc %d, value %s)", rc, buf);
+	rc = xs_rm(0, "data/vdevkit");
+	ok(rc == 0 && xs_read(0, "data/vdevkit/a", buf, sizeof(buf)) ==
+	   -BF_ENOENT, "rm removes the subtree (rc %d)", rc);
 }
 
 static void test_io(void)
@@ -531,8 +597,11 @@ void kmain(struct hvm_start_info *si)
 	rng_state ^= opt_u("rseed", 1) * 0x2545f4914f6cdd1dull;
 	test = opt("test", "io");
 	t0 = now_ns();
-	if (!strcmp(test, "io"))
+	if (!strcmp(test, "io")) {
+		test_xenstore();
 		test_io();
+	} else if (!strcmp(test, "xenstore"))
+		test_xenstore();
 	else if (!strcmp(test, "ro"))
 		test_ro();
 	else if (!strcmp(test, "bench"))

@@ -560,6 +560,41 @@ static void t_errors(void)
 	world_free(w);
 }
 
+static void s_seed(struct tp *t, struct bf_config *c)
+{
+	t->persistent = 1;
+	t->max_indirect = 256;
+	c->use_persistent = 0;
+	c->use_indirect = 0;
+	c->max_segs = 1;
+	c->max_inflight = 1;
+}
+
+static void t_seed(void)
+{
+	struct world *w = world_new(s_seed);
+	unsigned int nreq, maxseg, nind, from;
+	uint64_t sect;
+	int rc;
+
+	world_connect(w);
+	ok(!w->bf.feat_persistent && !w->bf.feat_indirect,
+	   "seed config declines persistent grants and indirect requests");
+	from = w->t->nlog;
+	rc = check_rw(w, 16, 64 * 1024, 11);
+	log_summary(w->t, from, &nreq, &maxseg, &nind, &sect);
+	ok(rc == 0 && nreq == 32 && maxseg == 1 && nind == 0 &&
+	   w->t->max_pending_seen == 1 && w->bf.stats.max_inflight == 1,
+	   "seed config: 64 KiB = 16 one-page requests each way, one at a "
+	   "time (%u requests, %u in flight)", nreq, w->t->max_pending_seen);
+	ok(w->bf.stats.grant_ops == 32 && w->bf.stats.ungrant_ops == 32,
+	   "seed config grants and ungrants per request (%llu/%llu)",
+	   (unsigned long long)w->bf.stats.grant_ops,
+	   (unsigned long long)w->bf.stats.ungrant_ops);
+	blkfront_detach(&w->bf);
+	world_free(w);
+}
+
 static void t_closing(void)
 {
 	struct world *w = world_new(s_full);
@@ -644,6 +679,7 @@ int main(void)
 	t_ring_full();
 	t_malformed();
 	t_errors();
+	t_seed();
 	t_closing();
 	printf("1..%d\n", ntest);
 	printf("# %d passed, %d failed\n", ntest - nfail, nfail);

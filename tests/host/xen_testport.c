@@ -377,9 +377,9 @@ void tp_publish_initwait(struct tp *t)
 {
 	char p[200];
 
-	if (t->max_ring_order)
+	if (t->max_ring_order) {
 		be_set(t, "max-ring-page-order", t->max_ring_order);
-	else {
+	} else {
 		snprintf(p, sizeof(p), "%s/max-ring-page-order", TP_BACK);
 		tp_xs_rm(t, p);
 	}

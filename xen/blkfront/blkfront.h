@@ -114,8 +114,8 @@ typedef void (*bf_done_fn)(struct bf_io *io);
 
 /* A caller's I/O: any length, split by the core into ring requests. */
 struct bf_io {
-	int op;			/* BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE,
-				 * _WRITE_BARRIER, _DISCARD */
+	/* BLKIF_OP_READ, _WRITE, _FLUSH_DISKCACHE, _WRITE_BARRIER, _DISCARD */
+	int op;
 	uint64_t sector;	/* 512-byte units */
 	void *buf;
 	size_t len;		/* bytes (discard: bytes to discard) */

@@ -600,18 +600,19 @@ void kmain(struct hvm_start_info *si)
 	if (!strcmp(test, "io")) {
 		test_xenstore();
 		test_io();
-	} else if (!strcmp(test, "xenstore"))
+	} else if (!strcmp(test, "xenstore")) {
 		test_xenstore();
-	else if (!strcmp(test, "ro"))
+	} else if (!strcmp(test, "ro")) {
 		test_ro();
-	else if (!strcmp(test, "bench"))
+	} else if (!strcmp(test, "bench")) {
 		bench();
-	else if (!strcmp(test, "hotplug"))
+	} else if (!strcmp(test, "hotplug")) {
 		test_hotplug();
-	else if (!strcmp(test, "smoke"))
+	} else if (!strcmp(test, "smoke")) {
 		ok(open_first(&disk0) == 0, "smoke");
-	else
+	} else {
 		ok(0, "unknown test \"%s\"", test);
+	}
 	printf("1..%d\n", ntests);
 	printf("# %d passed, %d failed, %lu ms\n", ntests - nfailed, nfailed,
 	       (unsigned long)((now_ns() - t0) / 1000000));

@@ -38,6 +38,7 @@ struct sha256 {
 	uint8_t buf[64];
 	size_t n;
 };
+
 void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t len);
 void sha256_final(struct sha256 *c, char hex[65]);

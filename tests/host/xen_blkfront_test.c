@@ -537,6 +537,19 @@ static void t_errors(void)
 	blkfront_detach(&w->bf);
 	world_free(w);
 
+	w = world_new(s_plain);
+	world_connect(w);
+	w->t->fail_pages = 1;
+	n = (unsigned int)w->t->now;
+	rc = blkfront_rw(&w->bf, 0, 0, buf, 8192);
+	ok(rc == -BF_ENOMEM && w->t->now == n,
+	   "no pages for the pool -> ENOMEM at once, no waiting (rc %d)", rc);
+	w->t->fail_pages = 0;
+	rc = blkfront_rw(&w->bf, 0, 0, buf, 8192);
+	ok(rc == 0, "works again once pages are there (rc %d)", rc);
+	blkfront_detach(&w->bf);
+	world_free(w);
+
 	w = world_new(s_full);
 	w->t->flush = 0;
 	w->t->barrier = 1;

@@ -121,7 +121,8 @@ static void p_free(void *ctx, void *p)
 static void *p_alloc_pages(void *ctx, unsigned int n)
 {
 	struct tp *t = ctx;
-	void *p = aligned_alloc(BF_PAGE_SIZE, (size_t)n * BF_PAGE_SIZE);
+	void *p = t->fail_pages ? NULL :
+		  aligned_alloc(BF_PAGE_SIZE, (size_t)n * BF_PAGE_SIZE);
 
 	if (p) {
 		memset(p, 0, (size_t)n * BF_PAGE_SIZE);

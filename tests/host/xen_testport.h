@@ -51,7 +51,8 @@ struct tp {
 	unsigned int sector_size;
 	/* behaviour */
 	int paused;		/* hold requests unanswered */
-	int offline;		/* toolstack removing the device: no reconnect */
+	int offline;
+	int fail_pages;		/* alloc_pages returns NULL */		/* toolstack removing the device: no reconnect */
 	int fail_txn;		/* commits to fail with EAGAIN */
 	enum tp_inject inject;
 	int16_t inj_status;

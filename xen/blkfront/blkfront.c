@@ -671,8 +671,15 @@ static void bf_kick(struct blkfront *bf)
 				bf_io_finish(bf, io);
 			continue;
 		}
-		if (!bf_issue(bf, io))
+		if (!bf_issue(bf, io)) {
+			/* Nothing in flight can free a slot or pool pages. */
+			if (!bf->inflight) {
+				bf_log(bf, "out of pages or grants", NULL);
+				io->status = -BF_ENOMEM;
+				continue;
+			}
 			break;
+		}
 		pushed = 1;
 		if (io->issued == io->len)
 			bf_dequeue(bf, io);

@@ -9,11 +9,10 @@ xen-unit:
 xen-kernel:
 	nice $(MAKE) -C xen kernel OUT=$(XEN_OUT)
 # The Xen scenarios are also tests/t/5x-xen-xenos-*.t (make xen-check).
-xen-guest-tests: xen-kernel
+xen-guest-tests: qemu xen-prep xen-kernel
 	prove -f tests/t/5?-xen-xenos-*.t
 # Ours and seed mode in one boot; see docs/xen-guest.md for the Linux side.
-xen-bench: xen-kernel
+xen-bench: qemu xen-prep xen-kernel
 	scripts/xen-run.sh xenos-bench
 
-CHECK_TARGETS += xen-unit
 BENCH_TARGETS += xen-bench

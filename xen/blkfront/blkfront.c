@@ -654,11 +654,15 @@ nogrant:
 	return 0;
 }
 
-/* Push as much queued work as the ring, the slots and the pool allow. */
+/*
+ * Push as much queued work as the ring, the slots and the pool allow.
+ * Each request is published as soon as it is built, so the backend works
+ * on it while the next one is being copied.
+ */
 static void bf_kick(struct blkfront *bf)
 {
 	struct bf_io *io;
-	int notify, pushed = 0;
+	int notify;
 
 	if (bf->phase != BF_CONNECTED)
 		return;
@@ -680,15 +684,12 @@ static void bf_kick(struct blkfront *bf)
 			}
 			break;
 		}
-		pushed = 1;
 		if (io->issued == io->len)
 			bf_dequeue(bf, io);
+		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->ring, notify);
+		if (notify)
+			bf->port.notify(bf->port.ctx, bf->evtchn);
 	}
-	if (!pushed)
-		return;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->ring, notify);
-	if (notify)
-		bf->port.notify(bf->port.ctx, bf->evtchn);
 }
 
 /* ---- handshake ---- */

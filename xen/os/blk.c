@@ -3,6 +3,7 @@
 #include "blk.h"
 
 int blk_seed_mode;
+unsigned int blk_max_segs;
 struct blk_stats blk_stats;
 
 static struct blkdev *devs[BLK_MAX_DEVS];
@@ -187,6 +188,8 @@ void blk_config(struct bf_config *cfg)
 {
 	blkfront_default_config(cfg);
 	cfg->pool_pages = 2048;	/* 8 MiB of bounce pages at most */
+	if (blk_max_segs)
+		cfg->max_segs = blk_max_segs;
 	if (blk_seed_mode) {
 		cfg->use_persistent = 0;
 		cfg->use_indirect = 0;

@@ -30,6 +30,7 @@ struct blk_stats {
 };
 
 extern int blk_seed_mode;
+extern unsigned int blk_max_segs;	/* 0: the core's default */
 extern struct blk_stats blk_stats;
 
 const struct bf_port *blk_port(void);

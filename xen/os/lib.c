@@ -2,11 +2,17 @@
 /* The little C library the guest needs: strings, formatting, SHA-256. */
 #include "os.h"
 
+/*
+ * Eight bytes per step: under TCG (and on CPUs without fast short strings)
+ * "rep movsb" costs per byte, and the blkfront copies every block.
+ */
 void *memcpy(void *d, const void *s, size_t n)
 {
 	void *ret = d;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
 	return ret;
 }
 
@@ -25,8 +31,11 @@ void *memmove(void *d, const void *s, size_t n)
 void *memset(void *d, int c, size_t n)
 {
 	void *ret = d;
+	uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+	size_t q = n / 8, r = n % 8;
 
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
 	return ret;
 }
 

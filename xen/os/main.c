@@ -4,7 +4,7 @@
  * TAP and "VDEVKIT-EXIT <rc>", power off.
  *
  * Command line (xl extra=): test=io|ro|bench|hotplug|xenstore|smoke  seed=1
- *   regions=N  rseed=N  secs=N  dev=<vbd id>
+ *   regions=N  rseed=N  secs=N  dev=<vbd id>  segs=<max segments/request>
  */
 #include "blk.h"
 
@@ -596,6 +596,7 @@ void kmain(struct hvm_start_info *si)
 	if (!wbuf || !rbuf)
 		panic("no memory for I/O buffers");
 	blk_seed_mode = (int)opt_u("seed", 0);
+	blk_max_segs = (unsigned int)opt_u("segs", 0);
 	rng_state ^= opt_u("rseed", 1) * 0x2545f4914f6cdd1dull;
 	test = opt("test", "io");
 	t0 = now_ns();

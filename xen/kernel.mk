@@ -3,6 +3,7 @@
 KCFLAGS := $(WARN) -O2 -g -std=gnu11 -ffreestanding -fno-pie -fno-pic \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=small -fno-common -nostdinc \
+	-fno-tree-loop-distribute-patterns \
 	-isystem $(shell $(CC) -print-file-name=include) -I$(OUT)/inc
 K_SRC := $(addprefix $(TOP)/xen/os/,main.c hyp.c mm.c lib.c xenstore.c blk.c) \
 	$(BF_SRC)

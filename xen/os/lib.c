@@ -3,17 +3,34 @@
 #include "os.h"
 
 /*
- * Eight bytes per step: under TCG (and on CPUs without fast short strings)
- * "rep movsb" costs per byte, and the blkfront copies every block.
+ * Plain 8-byte moves, four per iteration: TCG runs one translated block
+ * per "rep movs" step, so an unrolled loop is several times faster there
+ * (and no slower on hardware without fast string moves).
  */
 void *memcpy(void *d, const void *s, size_t n)
 {
-	void *ret = d;
-	size_t q = n / 8, r = n % 8;
+	uint64_t *dq = d;
+	const uint64_t *sq = s;
+	unsigned char *db;
+	const unsigned char *sb;
 
-	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
-	return ret;
+	if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
+		for (; n >= 32; n -= 32, dq += 4, sq += 4) {
+			uint64_t a = sq[0], b = sq[1], c = sq[2], e = sq[3];
+
+			dq[0] = a;
+			dq[1] = b;
+			dq[2] = c;
+			dq[3] = e;
+		}
+		for (; n >= 8; n -= 8)
+			*dq++ = *sq++;
+	}
+	db = (unsigned char *)dq;
+	sb = (const unsigned char *)sq;
+	while (n--)
+		*db++ = *sb++;
+	return d;
 }
 
 void *memmove(void *d, const void *s, size_t n)
@@ -30,13 +47,23 @@ void *memmove(void *d, const void *s, size_t n)
 
 void *memset(void *d, int c, size_t n)
 {
-	void *ret = d;
-	uint64_t v = 0x0101010101010101ull * (uint8_t)c;
-	size_t q = n / 8, r = n % 8;
+	uint64_t v = 0x0101010101010101ull * (uint8_t)c, *dq = d;
+	unsigned char *db;
 
-	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
-	return ret;
+	if (!((uintptr_t)d & 7)) {
+		for (; n >= 32; n -= 32, dq += 4) {
+			dq[0] = v;
+			dq[1] = v;
+			dq[2] = v;
+			dq[3] = v;
+		}
+		for (; n >= 8; n -= 8)
+			*dq++ = v;
+	}
+	db = (unsigned char *)dq;
+	while (n--)
+		*db++ = (unsigned char)c;
+	return d;
 }
 
 int memcmp(const void *a, const void *b, size_t n)

@@ -6,10 +6,11 @@
 #                             about 1.5 min, then instant)
 #   make xen-check            every Xen scenario test (tests/t/5x-xen-*.t)
 #   make xen-run XEN=NAME     one scenario, tests/xen/NAME.sh (V=1: full log)
+#   make xen-bench-linux      the Linux domU side of the Xen block benchmark
 
-.PHONY: xen-prep xen-check xen-run
+.PHONY: xen-prep xen-check xen-run xen-bench-linux
 
-xen-prep: deps kernel
+xen-prep: deps kernel qemu
 	@$(S)/xen-hv.sh >/dev/null
 	@$(S)/xen-dom0.sh >/dev/null
 	@$(S)/xen-initrd.sh dom0 >/dev/null
@@ -22,6 +23,12 @@ xen-check: qemu xen-prep
 xen-run: qemu xen-prep
 	@$(S)/xen-run.sh $(if $(V),-v) $(XEN)
 
+# xbench is built by xen/Makefile (the guest OS side of the project).
+xen-bench-linux: qemu xen-prep
+	@nice $(MAKE) -s -C xen xbench OUT=$(OUT)/xen
+	@$(S)/xen-run.sh linux-bench
+
 # `make check` runs tests/t/*.t itself (the Xen ones included); it needs
 # the cached pieces ready.
 CHECK_TARGETS += xen-prep
+BENCH_TARGETS += xen-bench-linux

@@ -21,9 +21,7 @@ key=$(xen_key "$boot" "$pkgs" "$setup")
 img=$XCACHE/dom0-root-$key.ext4
 if [ -f "$img" ]; then echo "$img"; exit 0; fi
 
-mkdir -p "$XCACHE"
-exec 9>"$XCACHE/dom0.lock"
-flock 9
+xen_lock dom0
 if [ -f "$img" ]; then echo "$img"; exit 0; fi
 
 root=$XCACHE/dom0-root-$key.tmp

@@ -10,6 +10,7 @@ set -euo pipefail
 ver=$(xen_version)
 [ -n "$ver" ] || die "xen-hv: apt knows no $XEN_HV_PKG (is bookworm in sources.list?)"
 dir=$XCACHE/hv-$ver
+xen_lock hv
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp/x" "$XCACHE/debs"

@@ -31,3 +31,11 @@ xen_qemu() {
 	if [ -n "${VDEVKIT_QEMU:-}" ]; then echo "$VDEVKIT_QEMU"; return; fi
 	qemu_bin
 }
+
+# Serialise builders of one cached piece across clones and parallel runs
+# (the lock is dropped when the script exits).
+xen_lock() {
+	mkdir -p "$XCACHE"
+	exec 9>"$XCACHE/$1.lock"
+	flock 9
+}

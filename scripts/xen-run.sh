@@ -20,8 +20,11 @@
 #   # xen-disk: VDEV SIZE ro|rw [later]   a fresh raw image per run; "later"
 #                                         leaves it out of the xl config
 #   # xen-timeout: SECONDS                guest run limit inside dom0 (120)
-# Environment: VDEVKIT_XEN_GUEST overrides xen-guest; VDEVKIT_XEN_CMDLINE
-# overrides xen-cmdline; VDEVKIT_QEMU names the QEMU binary.
+#   # xen-linux-bin: FILE...              (linux guest) programs for its /bin,
+#                                         paths relative to the repository
+# Environment: VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE and VDEVKIT_XEN_CMDLINE
+# override xen-guest, xen-type and xen-cmdline; VDEVKIT_QEMU names the QEMU
+# binary (started directly, not through scripts/vm.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"
@@ -44,7 +47,7 @@ name=$(basename "$scen" .sh)
 
 hdr() { sed -n "s/^# xen-$1: *//p" "$scen"; }
 guest=${VDEVKIT_XEN_GUEST:-$(hdr guest | tail -1)}
-type=$(hdr type | tail -1)
+type=${VDEVKIT_XEN_TYPE:-$(hdr type | tail -1)}
 type=${type:-pvh}
 mem=$(hdr memory | tail -1)
 cmdline=${VDEVKIT_XEN_CMDLINE:-$(hdr cmdline | tail -1)}
@@ -66,7 +69,7 @@ stage1=$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" dom0)
 kver=$(guest_kver)
 vmlinuz=$CACHE/guest/$kver/vmlinuz
 
-run=$XOUT/run-$name
+run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}
 rm -rf "$run"
 mkdir -p "$run/payload/guest"
 pl=$run/payload
@@ -74,6 +77,20 @@ case $guest in
 linux)
 	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$pl/guest/kernel"
 	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
+	# Extra programs for the domU's /bin ("# xen-linux-bin: FILE..."), as
+	# a second archive after the cached one (the kernel unpacks both).
+	bins=$(hdr linux-bin | tr '\n' ' ')
+	if [ -n "${bins// /}" ]; then
+		mkdir -p "$run/extra/bin"
+		for b in $bins; do
+			f=$b
+			[ -f "$f" ] || f=$VDEVKIT_ROOT/$b
+			[ -f "$f" ] || die "xen-run: $name: '$b' not found (build it first)"
+			install -m 755 "$f" "$run/extra/bin/"
+		done
+		(cd "$run/extra" && find . -mindepth 1 | cpio -o -H newc --quiet) |
+			gzip -1 >>"$pl/guest/ramdisk"
+	fi
 	mem=${mem:-128}
 	;;
 vdevkit)
@@ -149,7 +166,9 @@ T1=$(date +%s.%N)
 say "xen-run: $name: booting Xen (limit ${limit}s, log $log)"
 
 vmsh=$VDEVKIT_ROOT/scripts/vm.sh
-if [ -z "${VDEVKIT_XEN_DIRECT:-}" ] && [ -x "$vmsh" ] && grep -q -- '--no-guest' "$vmsh"; then
+# vm.sh boots qemu_bin: a QEMU named by VDEVKIT_QEMU is started directly.
+if [ -z "${VDEVKIT_XEN_DIRECT:-}${VDEVKIT_QEMU:-}" ] && [ -x "$vmsh" ] &&
+	grep -q -- '--no-guest' "$vmsh"; then
 	# The harness's boot helper: timeout, serial log, QMP, result channel
 	# on COM2 streamed to stdout, verdict from "VDEVKIT-EXIT N".
 	set +e

@@ -12,7 +12,8 @@ bz=$CACHE/guest/$kver/vmlinuz
 [ -f "$bz" ] || "$VDEVKIT_ROOT/scripts/guest-kernel.sh"
 out=$XCACHE/vmlinux-$kver
 if [ -f "$out" ]; then echo "$out"; exit 0; fi
-mkdir -p "$XCACHE"
+xen_lock vmlinux
+if [ -f "$out" ]; then echo "$out"; exit 0; fi
 # Boot protocol header: setup_sects at 0x1f1, payload_offset and
 # payload_length at 0x248 (offset from the protected-mode code, which
 # starts after the setup sectors).

@@ -987,7 +987,8 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
         max_size = MIN(max_size, 2 * HOST_AFALG_MAX_DATA + 16);
         s->max_request_size = max_size;
     }
-    backend->conf.crypto_services = 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_CIPHER;
+    backend->conf.crypto_services =
+        1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_CIPHER;
     backend->conf.max_cipher_key_len = max_key;
     backend->conf.max_auth_key_len = 0;
     backend->conf.max_size = max_size;

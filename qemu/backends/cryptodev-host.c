@@ -865,6 +865,15 @@ static void host_drain(CryptoDevBackendHost *s)
     }
 }
 
+static void cryptodev_host_drain(CryptoDevBackend *backend)
+{
+    CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
+
+    if (s->threads) {
+        host_drain(s);
+    }
+}
+
 /* ---- probing and init -------------------------------------------------- */
 
 /*
@@ -1208,6 +1217,7 @@ static void cryptodev_host_class_init(ObjectClass *oc, void *data)
     bc->create_session = cryptodev_host_create_session;
     bc->close_session = cryptodev_host_close_session;
     bc->do_op = cryptodev_host_operation;
+    bc->drain = cryptodev_host_drain;
 
     object_class_property_add_enum(oc, "provider", "CryptodevHostProvider",
                                    &host_provider_lookup,

@@ -16,6 +16,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -1186,8 +1187,9 @@ static void host_set_req_size(Object *obj, Visitor *v, const char *name,
         return;
     }
     if (value < HOST_MIN_REQ_SIZE || value > HOST_MAX_REQ_SIZE) {
-        error_setg(errp, "max-request-size must be between %d and %d",
-                   HOST_MIN_REQ_SIZE, HOST_MAX_REQ_SIZE);
+        error_setg(errp, "max-request-size must be between %" PRIu64
+                   " and %" PRIu64, (uint64_t)HOST_MIN_REQ_SIZE,
+                   (uint64_t)HOST_MAX_REQ_SIZE);
         return;
     }
     CRYPTODEV_BACKEND_HOST(obj)->max_request_size = value;

@@ -12,7 +12,9 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qemu/bswap.h"
+#include "qapi/error.h"
 #include "qobject/qdict.h"
+#include "qobject/qjson.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/malloc-pc.h"
 #include "libqos/pci-pc.h"
@@ -102,10 +104,13 @@ static Dev *dev_start(unsigned nq, const char *opts)
 
     g_assert(nq >= 1 && nq <= ARRAY_SIZE(d->dataq));
     d->nq = nq;
-    d->qts = qtest_initf("-machine pc -nodefaults "
+    /* the +ds source has no firmware blobs: use the distribution's */
+    d->qts = qtest_initf("-machine pc -nodefaults %s "
                          "-object cryptodev-backend-host,id=c0,queues=%u%s "
                          "-device virtio-crypto-pci,cryptodev=c0,addr=%x.0",
-                         nq, opts, DEV_SLOT);
+                         g_file_test("/usr/share/seabios/bios-256k.bin",
+                                     G_FILE_TEST_EXISTS) ?
+                         "-L /usr/share/seabios" : "", nq, opts, DEV_SLOT);
     pc_alloc_init(&d->alloc, d->qts, 0);
     d->bus = qpci_new_pc(d->qts, &d->alloc);
     d->vpci = virtio_pci_new(d->bus, &addr);
@@ -451,10 +456,12 @@ static void test_auto(void)
 static void expect_object_add(QTestState *qts, const char *props, bool ok,
                               const char *msg)
 {
-    g_autofree char *cmd = g_strdup_printf(
-        "{'execute': 'object-add', 'arguments': "
-        "{'qom-type': 'cryptodev-backend-host', 'id': 'x'%s}}", props);
-    QDict *rsp = qtest_qmp(qts, cmd);
+    g_autofree char *json = g_strdup_printf(
+        "{\"qom-type\": \"cryptodev-backend-host\", \"id\": \"x\"%s}",
+        props);
+    QObject *args = qobject_from_json(json, &error_abort);
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'object-add', 'arguments': %p}",
+                           args);
 
     if (ok) {
         g_assert(qdict_haskey(rsp, "return"));
@@ -479,18 +486,19 @@ static void test_properties(void)
     QTestState *qts = qtest_init("-machine none");
     bool devcrypto = !access("/dev/crypto", R_OK | W_OK);
 
-    expect_object_add(qts, ", 'provider': 'openssl'", true, NULL);
-    expect_object_add(qts, ", 'provider': 'bogus'", false, "bogus");
-    expect_object_add(qts, ", 'max-sessions': 0", false, "max-sessions");
-    expect_object_add(qts, ", 'max-sessions': 100000", false,
+    expect_object_add(qts, ", \"provider\": \"openssl\"", true, NULL);
+    expect_object_add(qts, ", \"provider\": \"bogus\"", false, "bogus");
+    expect_object_add(qts, ", \"max-sessions\": 0", false, "max-sessions");
+    expect_object_add(qts, ", \"max-sessions\": 100000", false,
                       "max-sessions");
-    expect_object_add(qts, ", 'workers': 65", false, "workers");
-    expect_object_add(qts, ", 'max-request-size': 100", false,
+    expect_object_add(qts, ", \"workers\": 65", false, "workers");
+    expect_object_add(qts, ", \"max-request-size\": 100", false,
                       "max-request-size");
-    expect_object_add(qts, ", 'queues': 65", false, "queues");
-    expect_object_add(qts, ", 'provider': 'devcrypto'", devcrypto,
+    expect_object_add(qts, ", \"queues\": 65", false, "queues");
+    expect_object_add(qts, ", \"provider\": \"devcrypto\"", devcrypto,
                       "/dev/crypto");
-    expect_object_add(qts, ", 'provider': 'afalg'", have_afalg(), "AF_ALG");
+    expect_object_add(qts, ", \"provider\": \"afalg\"", have_afalg(),
+                      "AF_ALG");
     qtest_quit(qts);
 }
 

@@ -105,9 +105,9 @@ static Dev *dev_start(unsigned nq, const char *opts)
     g_assert(nq >= 1 && nq <= ARRAY_SIZE(d->dataq));
     d->nq = nq;
     /* the +ds source has no firmware blobs: use the distribution's */
-    d->qts = qtest_initf("-machine pc -nodefaults %s "
+    d->qts = qtest_initf("-machine pc -nodefaults -m 512M %s "
                          "-object cryptodev-backend-host,id=c0,queues=%u%s "
-                         "-device virtio-crypto-pci,cryptodev=c0,addr=%x.0",
+                         "-device virtio-crypto-pci,id=vc0,cryptodev=c0,addr=%x.0",
                          g_file_test("/usr/share/seabios/bios-256k.bin",
                                      G_FILE_TEST_EXISTS) ?
                          "-L /usr/share/seabios" : "", nq, opts, DEV_SLOT);
@@ -277,7 +277,7 @@ static void data_submit(Dev *d, QVirtQueue *vq, Req *r, uint32_t opcode,
         qtest_memwrite(d->qts, a_iv, iv, iv_len);
     }
     a_src = a_req + sizeof(req) + iv_len;
-    if (len) {
+    if (len && src) {
         qtest_memwrite(d->qts, a_src, src, len);
     }
     r->dst = a_src + len;
@@ -707,6 +707,104 @@ static void test_multiqueue(void)
 }
 
 /*
+ * Queue big requests on data queue 0 so that some are still running in
+ * the backend (one worker) when the test acts.  Their content does not
+ * matter, so the source is whatever the guest memory holds.
+ */
+static void submit_inflight(Dev *d, Req *r, int n, uint32_t len,
+                            uint64_t *id)
+{
+    static const uint8_t key[16] = { 7 };
+    uint8_t iv[16] = { 1 };
+    QVirtQueue *vq = d->dataq[0];
+    uint16_t idx;
+    int i;
+
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, id), ==, VIRTIO_CRYPTO_OK);
+    qvirtqueue_reset_pool(vq);
+    for (i = 0; i < n; i++) {
+        data_submit(d, vq, &r[i], VIRTIO_CRYPTO_CIPHER_ENCRYPT, *id,
+                    iv, 16, NULL, len);
+    }
+    /* publish them all, then notify once: they reach the backend together */
+    idx = qtest_readw(d->qts, vq->avail + 2);
+    for (i = 0; i < n; i++) {
+        qtest_writew(d->qts, vq->avail + 4 + 2 * ((idx + i) % vq->size),
+                     r[i].head);
+    }
+    qtest_writew(d->qts, vq->avail + 2, idx + n);
+    d->vdev->bus->virtqueue_kick(d->vdev, vq);
+}
+
+static void assert_alive(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-status'}");
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/* A device reset with requests in the backend: they finish first. */
+static void test_reset_inflight(void)
+{
+    enum { N = 6, LEN = 8 * 1024 * 1024 };
+    static const uint8_t key[16] = { 0x33 };
+    uint8_t iv[16] = { 0 }, buf[48] = { 0 }, out[48], ref[48];
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    Req r[N];
+    uint64_t id;
+    int i;
+
+    submit_inflight(d, r, N, LEN, &id);
+    qvirtio_reset(d->vdev);
+    assert_alive(d->qts);
+    for (i = 0; i < N; i++) {
+        guest_free(&d->alloc, r[i].buf);
+    }
+    dev_reset(d);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &id), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(crypt_one(d, id, true, iv, 16, buf, out, 48), ==,
+                     VIRTIO_CRYPTO_OK);
+    ossl_crypt(&algs[3], true, key, iv, buf, ref, 48);
+    g_assert_cmpmem(out, 48, ref, 48);
+    dev_stop(d);
+}
+
+/* Hot-unplug with requests in the backend, then delete the backend. */
+static void test_unplug_inflight(void)
+{
+    enum { N = 6, LEN = 8 * 1024 * 1024 };
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    Req r[N];
+    uint64_t id;
+    unsigned i;
+    QDict *rsp;
+
+    submit_inflight(d, r, N, LEN, &id);
+    qpci_unplug_acpi_device_test(d->qts, "vc0", DEV_SLOT);
+    assert_alive(d->qts);
+    rsp = qtest_qmp(d->qts, "{'execute': 'object-del', 'arguments': "
+                    "{'id': 'c0'}}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    assert_alive(d->qts);
+
+    /* the device is gone: free the test's side without touching it */
+    for (i = 0; i < d->nq; i++) {
+        qvirtqueue_cleanup(d->vdev->bus, d->dataq[i], &d->alloc);
+    }
+    qvirtqueue_cleanup(d->vdev->bus, d->ctrlq, &d->alloc);
+    g_free(d->vpci->pdev);
+    g_free(d->vpci);
+    qpci_free_pc(d->bus);
+    alloc_destroy(&d->alloc);
+    qtest_quit(d->qts);
+    g_free(d);
+}
+
+/*
  * A request whose descriptors match the lengths it claims, so the device
  * passes it to the backend, with random session, opcode, IV length and
  * data length.  The backend must answer; the answer may be OK only for a
@@ -899,6 +997,8 @@ int main(int argc, char **argv)
     qtest_add_func("/cryptodev-host/sessions", test_sessions);
     qtest_add_func("/cryptodev-host/errors", test_errors);
     qtest_add_func("/cryptodev-host/multiqueue", test_multiqueue);
+    qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
+    qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
     qtest_add_func("/cryptodev-host/openssl-equal", test_openssl_equal);
     qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
     return g_test_run();

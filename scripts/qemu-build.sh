@@ -74,13 +74,18 @@ conf=(--python=/usr/bin/python3 --cc="$cc" --target-list=x86_64-softmmu
 	--enable-gnutls --enable-nettle --disable-docs --disable-install-blobs
 	--disable-werror)
 build=$QEMU_WORK/build
-ckey="$(basename "$pristine") ${conf[*]}"
+# Bump conf_rev when the way we configure changes in a way args do not show.
+conf_rev=2
+ckey="$(basename "$pristine") r$conf_rev ${conf[*]}"
 if [ "$(cat "$build/.vdevkit-config" 2>/dev/null)" != "$ckey" ]; then
 	say "qemu: configuring"
 	rm -rf "$build"
 	mkdir -p "$build"
 	(cd "$build" && "$work/configure" "${conf[@]}") >"$QEMU_WORK/configure.log" 2>&1 ||
 		{ tail -30 "$QEMU_WORK/configure.log" >&2; die "qemu: configure failed (log: $QEMU_WORK/configure.log)"; }
+	# Option ROMs (linuxboot_dma.bin for -kernel) need a 32-bit capable gcc.
+	[ -f "$build/pc-bios/optionrom/config.mak" ] ||
+		die "qemu: configure found no 32-bit compiler for the option ROMs (install gcc-multilib)"
 	echo "$ckey" >"$build/.vdevkit-config"
 fi
 
@@ -90,21 +95,32 @@ for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c; do
 	[ -e "$t" ] && targets+=("tests/qtest/$(basename "$t" .c)")
 done
 log=$QEMU_WORK/build.log
-if ! ninja -C "$build" -n "${targets[@]}" 2>/dev/null | grep -q '^ninja: no work to do'; then
-	say "qemu: building (log: $log)"
-	set +e
-	ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
-		awk -v tty="$([ -t 2 ] && echo 1)" '
-			/^\[[0-9]+\/[0-9]+\]/ {
-				split(substr($1, 2), a, "/"); pct = int(100 * a[1] / a[2])
-				if (tty) { printf "\rvdevkit: qemu: %3d%% [%s/%s]", pct, a[1], a[2] > "/dev/stderr" }
-				else if (pct >= nxt) { printf "vdevkit: qemu: %d%%\n", pct > "/dev/stderr"; nxt = pct + 10 }
-			}
-			END { if (tty) print "" > "/dev/stderr" }'
-	rc=${PIPESTATUS[0]}
-	set -e
-	if [ "$rc" != 0 ]; then
-		grep -E -B2 -A12 'error|FAILED' "$log" | head -60 >&2
-		die "qemu: build failed (log: $log)"
-	fi
+set +e
+ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
+	awk -v tty="$([ -t 2 ] && echo 1)" '
+		# Say something only when there is real work (not the
+		# always-regenerated version header).
+		/^\[[0-9]+\/[0-9]+\]/ {
+			split(substr($1, 2), a, "/")
+			if (a[2] + 0 < 10) next
+			if (!shown) { print "vdevkit: qemu: building" > "/dev/stderr"; shown = 1 }
+			pct = int(100 * a[1] / a[2])
+			if (tty) { printf "\rvdevkit: qemu: %3d%% [%s/%s]", pct, a[1], a[2] > "/dev/stderr" }
+			else if (pct >= nxt) { printf "vdevkit: qemu: %d%%\n", pct > "/dev/stderr"; nxt = pct + 10 }
+		}
+		END { if (tty && shown) print "" > "/dev/stderr" }'
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" != 0 ]; then
+	grep -E -B2 -A12 'error|FAILED' "$log" | head -60 >&2
+	die "qemu: build failed (log: $log)"
 fi
+make -s -C "$build/pc-bios/optionrom" >"$QEMU_WORK/optionrom.log" 2>&1 ||
+	{ cat "$QEMU_WORK/optionrom.log" >&2; die "qemu: option ROM build failed"; }
+# Firmware comes from Debian's seabios; QEMU run from its build tree looks
+# in its qemu-bundle data directory.
+data=$build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$data"
+for f in /usr/share/seabios/*.bin "$build"/pc-bios/optionrom/*.bin; do
+	ln -sf "$f" "$data/$(basename "$f")"
+done

@@ -6,6 +6,8 @@
 # through the device and our backend.
 # vm: -object cryptodev-backend-host,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # modules: virtio_crypto
+# append: vdevkit.noload=virtio_cryptodev
+# timeout: 240
 
 echo "1..3"
 fail=0

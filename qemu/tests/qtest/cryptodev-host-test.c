@@ -15,6 +15,7 @@
 #include "qapi/error.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
+#include "qobject/qlist.h"
 #include "libqos/libqos-malloc.h"
 #include "libqos/malloc-pc.h"
 #include "libqos/pci-pc.h"
@@ -387,6 +388,20 @@ static void test_config(void)
                     (1u << VIRTIO_CRYPTO_CIPHER_AES_CTR) |
                     (1u << VIRTIO_CRYPTO_CIPHER_AES_XTS) |
                     (1u << VIRTIO_CRYPTO_CIPHER_3DES_CBC);
+
+    QDict *rsp, *info, *client;
+    QList *clients;
+
+    /* query-cryptodev names the backend type, one client per queue */
+    rsp = qtest_qmp(d->qts, "{'execute': 'query-cryptodev'}");
+    info = qobject_to(QDict, qlist_peek(qdict_get_qlist(rsp, "return")));
+    g_assert_nonnull(info);
+    g_assert_cmpstr(qdict_get_str(info, "id"), ==, "c0");
+    clients = qdict_get_qlist(info, "client");
+    g_assert_cmpint(qlist_size(clients), ==, 2);
+    client = qobject_to(QDict, qlist_peek(clients));
+    g_assert_cmpstr(qdict_get_str(client, "type"), ==, "host");
+    qobject_unref(rsp);
 
     g_assert_cmpstr(prov, ==, "openssl");
     g_assert_nonnull(strstr(list, "aes-128-cbc"));

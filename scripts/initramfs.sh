@@ -10,16 +10,18 @@ set -euo pipefail
 kver=$(guest_kver)
 kroot=$CACHE/guest/$kver
 [ -f "$kroot/.done" ] || die "initramfs: guest kernel not unpacked (run scripts/guest-kernel.sh)"
+# Debian's busybox-static installs a static /bin/busybox.
 busybox=/bin/busybox
-file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	busybox=$(command -v busybox)
-[ -x "$busybox" ] || die "initramfs: busybox-static is not installed"
+dpkg-query -W busybox-static >/dev/null 2>&1 && [ -x "$busybox" ] ||
+	die "initramfs: busybox-static is not installed (run scripts/deps.sh)"
 
 root=$OUT/initramfs.d
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,root,lib/modules/"$kver"/extra}
 cp "$busybox" "$root/bin/busybox"
 cp "$VDEVKIT_ROOT/guest/init" "$root/init"
+mkdir -p "$root/lib/vdevkit"
+cp "$VDEVKIT_ROOT/guest/tap.sh" "$root/lib/vdevkit/"
 chmod 755 "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

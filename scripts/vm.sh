@@ -13,7 +13,7 @@
 #     --kernel F --initrd F --no-guest   boot something else (e.g. Xen)
 #
 # Environment: ACCEL=tcg|kvm, VM_MEM (MiB, 512), VM_SMP (1), VM_CPU,
-# VM_QMP (QMP socket path; default $OUT/vm/qmp.sock), VERBOSE=1 (console
+# VM_QMP (QMP socket path; default one per run), VERBOSE=1 (console
 # to stderr as well).
 #
 # The run's output arrives on the guest's second serial port and is copied
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--cmd) cmd=$2; shift ;;
 	--script) script=$2; shift ;;
 	--files) files=$2; shift ;;
-	--append) append=$2; shift ;;
+	--append) append="$append $2"; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
@@ -50,12 +50,16 @@ qemu=$(qemu_bin)
 kver=$(guest_kver)
 run=$OUT/vm/$$
 mkdir -p "$run"
-log=${log:-$OUT/vm/console.log}
+# Without --log, each run logs privately and the last run's log is kept
+# as build/vm/console.log.
+keep=
+[ -z "$log" ] && { log=$run/console.log; keep=$OUT/vm/console.log; }
 mkdir -p "$(dirname "$log")"
 : >"$log"
-qmp=${VM_QMP:-$OUT/vm/qmp.sock}
+qmp=${VM_QMP:-$run/qmp.sock}
 rm -f "$qmp"
-trap 'rm -rf "$run"' EXIT
+trap '[ -n "$keep" ] && [ -f "$log" ] && cp "$log" "$keep"; rm -rf "$run"' EXIT
+: >"$run/result"
 
 args=(-accel "${ACCEL:-tcg}" -m "${VM_MEM:-512}" -smp "${VM_SMP:-1}"
 	-nodefaults -nographic -no-reboot -nic none
@@ -103,9 +107,12 @@ qmp_send() { # one command, after the capabilities handshake
 }
 
 set +e
+# Read line by line as it comes (no buffering program in between), so QMP
+# requests are served while the guest waits for them.
 timeout -k 5 "$timeout" "$qemu" "${args[@]}" "$@" </dev/null |
-	tr -d '\r' | tee "$run/result" |
 	while IFS= read -r line; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >>"$run/result"
 		case "$line" in
 		VDEVKIT-QMP\ *)
 			reply=$(qmp_send "${line#VDEVKIT-QMP }" 2>&1)
@@ -124,10 +131,10 @@ if [ -n "$verdict" ]; then
 	exit "$verdict"
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "vdevkit: guest timed out after ${timeout}s; console tail ($log):" >&2
+	echo "vdevkit: guest timed out after ${timeout}s; console tail (${keep:-$log}):" >&2
 	rc=124
 else
-	echo "vdevkit: guest ended without a verdict (QEMU status $qrc); console tail ($log):" >&2
+	echo "vdevkit: guest ended without a verdict (QEMU status $qrc); console tail (${keep:-$log}):" >&2
 	rc=125
 fi
 tail -n 40 "$log" | sed 's/^/  | /' >&2

@@ -173,6 +173,8 @@ typedef struct HostTask {
 } HostTask;
 
 typedef struct HostProviderOps {
+    /* XTS only in whole blocks (the cryptodev ABI checks the blocksize) */
+    bool xts_whole_blocks;
     int (*open)(CryptoDevBackendHost *s, Error **errp);
     void (*close)(CryptoDevBackendHost *s);
     int (*session_init)(CryptoDevBackendHost *s, HostSession *sess,
@@ -515,6 +517,7 @@ static int host_devcrypto_crypt(CryptoDevBackendHost *s, HostSession *sess,
 }
 
 static const HostProviderOps host_devcrypto_ops = {
+    .xts_whole_blocks = true,
     .open = host_devcrypto_open,
     .close = host_devcrypto_close,
     .session_init = host_devcrypto_session_init,
@@ -826,7 +829,8 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
         }
         return 0;
     }
-    if (op->src_len % alg->block || op->src_len < alg->min_len) {
+    if (op->src_len % alg->block || op->src_len < alg->min_len ||
+        (s->ops->xts_whole_blocks && op->src_len % alg->min_len)) {
         return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
                            "length is not a multiple of the block size");
     }

@@ -590,15 +590,25 @@ static void test_openssl_equal(void)
             g_autofree uint8_t *ref = g_malloc(len);
             g_autofree uint8_t *back = g_malloc(len);
 
+            uint8_t st;
+
             if (len % a->block || len < a->min_len ||
                 2 * (uint64_t)len + a->iv_len > max) {
+                continue;
+            }
+            /* cryptodev (like the kernel's blocksize) wants whole XTS blocks */
+            if (prov && !strcmp(prov, "devcrypto") &&
+                a->virtio_alg == VIRTIO_CRYPTO_CIPHER_AES_XTS && len % 16) {
                 continue;
             }
             fill_random(src, len);
             fill_random(iv, sizeof(iv));
             ossl_crypt(a, true, key, iv, src, ref, len);
-            g_assert_cmpuint(crypt_one(d, eid, true, iv, a->iv_len, src, dev,
-                                       len), ==, VIRTIO_CRYPTO_OK);
+            st = crypt_one(d, eid, true, iv, a->iv_len, src, dev, len);
+            if (st != VIRTIO_CRYPTO_OK) {
+                g_test_message("%s: %u bytes: status %u", a->name, len, st);
+            }
+            g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_OK);
             g_assert_cmpmem(dev, len, ref, len);
             g_assert_cmpuint(crypt_one(d, did, false, iv, a->iv_len, ref,
                                        back, len), ==, VIRTIO_CRYPTO_OK);

@@ -69,6 +69,8 @@ done
 # --- 3. Configure (once per set of options) -------------------------------
 cc=cc
 [ -x /usr/lib/ccache/cc ] && cc=/usr/lib/ccache/cc
+# Relative paths in ccache's keys, so trees in other work dirs share hits.
+export CCACHE_BASEDIR=$QEMU_WORK
 conf=(--python=/usr/bin/python3 --cc="$cc" --target-list=x86_64-softmmu
 	--without-default-features --enable-tcg --enable-slirp --enable-fdt=system
 	--enable-gnutls --enable-nettle --disable-docs --disable-install-blobs

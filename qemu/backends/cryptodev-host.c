@@ -90,6 +90,13 @@ struct hostcd_crypt_op {
 #define HOST_MIN_REQ_SIZE           4096
 #define HOST_MAX_WORKERS            64
 #define HOST_MAX_KEY_LEN            64
+/*
+ * The device copies each request out of the guest before handing it to
+ * us, so requests queued for the workers hold host memory.  Past this
+ * much, requests run at once in the main loop instead (and are freed
+ * right away): a guest cannot make QEMU hold its whole ring's worth.
+ */
+#define HOST_MAX_INFLIGHT_BYTES     (64 * MiB)
 /* AF_ALG takes one sendmsg() per request; stay well below its sndbuf */
 #define HOST_AFALG_MAX_DATA         (64 * KiB)
 
@@ -212,6 +219,7 @@ struct CryptoDevBackendHost {
     QemuCond idle_cond;
     bool stopping;
     unsigned inflight;
+    uint64_t inflight_bytes;
     QSIMPLEQ_HEAD(, HostTask) pending;
     QSIMPLEQ_HEAD(, HostTask) done;
     QemuThread *threads;
@@ -760,8 +768,9 @@ static void host_done_bh(void *opaque)
         QSIMPLEQ_REMOVE_HEAD(&list, next);
         trace_cryptodev_host_op_done(id, -status);
         host_session_unref(s, t->sess);
-        g_free(t);
         s->inflight--;
+        s->inflight_bytes -= op_info->u.sym_op_info->src_len;
+        g_free(t);
         if (op_info->cb) {
             op_info->cb(op_info->opaque, status);
         }
@@ -843,9 +852,23 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
     t->host = s;
     t->sess = sess;
     t->op_info = op_info;
+    trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
+
+    if (s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
+        int status;
+
+        host_run_task(t);
+        status = t->status;
+        g_free(t);
+        trace_cryptodev_host_op_done(id, -status);
+        if (op_info->cb) {
+            op_info->cb(op_info->opaque, status);
+        }
+        return 0;
+    }
     qatomic_inc(&sess->refs);
     s->inflight++;
-    trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
+    s->inflight_bytes += op->src_len;
 
     qemu_mutex_lock(&s->lock);
     QSIMPLEQ_INSERT_TAIL(&s->pending, t, next);

@@ -7,4 +7,4 @@ exec "$(dirname "$0")/crypto-qtest.sh" \
 	/cryptodev-host/properties /cryptodev-host/config /cryptodev-host/auto \
 	/cryptodev-host/kat /cryptodev-host/sessions /cryptodev-host/errors \
 	/cryptodev-host/multiqueue /cryptodev-host/reset-inflight \
-	/cryptodev-host/unplug-inflight
+	/cryptodev-host/unplug-inflight /cryptodev-host/inflight-bound

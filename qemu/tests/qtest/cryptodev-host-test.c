@@ -822,6 +822,45 @@ static void test_reset_inflight(void)
     dev_stop(d);
 }
 
+/*
+ * More than the backend queues for its workers (64 MiB): the rest run at
+ * once, and every request still completes, correctly.
+ */
+static void test_inflight_bound(void)
+{
+    enum { N = 12, LEN = 8 * 1024 * 1024 };
+    static const uint8_t key[16] = { 7 };
+    uint8_t iv[16] = { 1 }, src[64], out[64], ref[64];
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    bool seen[N] = { false };
+    uint64_t id;
+    Req r[N];
+    int i, k;
+
+    submit_inflight(d, r, N, LEN, &id);
+    for (i = 0; i < N; i++) {
+        uint32_t head, len;
+
+        g_assert_true(wait_used(d, d->dataq[0], &head, &len));
+        for (k = 0; k < N && r[k].head != head; k++) {
+            /* find the request */
+        }
+        g_assert_cmpint(k, <, N);
+        g_assert_false(seen[k]);
+        seen[k] = true;
+        g_assert_cmpuint(qtest_readb(d->qts, r[k].status), ==,
+                         VIRTIO_CRYPTO_OK);
+        /* CBC: the first blocks of the output depend only on the input's */
+        qtest_memread(d->qts, r[k].dst - LEN, src, sizeof(src));
+        qtest_memread(d->qts, r[k].dst, out, sizeof(out));
+        ossl_crypt(&algs[3], true, key, iv, src, ref, sizeof(src));
+        g_assert_cmpmem(out, sizeof(out), ref, sizeof(ref));
+        guest_free(&d->alloc, r[k].buf);
+    }
+    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
 /* Hot-unplug with requests in the backend, then delete the backend. */
 static void test_unplug_inflight(void)
 {
@@ -1049,6 +1088,7 @@ int main(int argc, char **argv)
     qtest_add_func("/cryptodev-host/multiqueue", test_multiqueue);
     qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
     qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
+    qtest_add_func("/cryptodev-host/inflight-bound", test_inflight_bound);
     qtest_add_func("/cryptodev-host/openssl-equal", test_openssl_equal);
     qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
     return g_test_run();

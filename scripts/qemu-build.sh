@@ -74,13 +74,18 @@ conf=(--python=/usr/bin/python3 --cc="$cc" --target-list=x86_64-softmmu
 	--enable-gnutls --enable-nettle --disable-docs --disable-install-blobs
 	--disable-werror)
 build=$QEMU_WORK/build
-ckey="$(basename "$pristine") ${conf[*]}"
+# Bump conf_rev when the way we configure changes in a way args do not show.
+conf_rev=2
+ckey="$(basename "$pristine") r$conf_rev ${conf[*]}"
 if [ "$(cat "$build/.vdevkit-config" 2>/dev/null)" != "$ckey" ]; then
 	say "qemu: configuring"
 	rm -rf "$build"
 	mkdir -p "$build"
 	(cd "$build" && "$work/configure" "${conf[@]}") >"$QEMU_WORK/configure.log" 2>&1 ||
 		{ tail -30 "$QEMU_WORK/configure.log" >&2; die "qemu: configure failed (log: $QEMU_WORK/configure.log)"; }
+	# Option ROMs (linuxboot_dma.bin for -kernel) need a 32-bit capable gcc.
+	[ -f "$build/pc-bios/optionrom/config.mak" ] ||
+		die "qemu: configure found no 32-bit compiler for the option ROMs (install gcc-multilib)"
 	echo "$ckey" >"$build/.vdevkit-config"
 fi
 
@@ -108,3 +113,12 @@ if ! ninja -C "$build" -n "${targets[@]}" 2>/dev/null | grep -q '^ninja: no work
 		die "qemu: build failed (log: $log)"
 	fi
 fi
+make -s -C "$build/pc-bios/optionrom" >"$QEMU_WORK/optionrom.log" 2>&1 ||
+	{ cat "$QEMU_WORK/optionrom.log" >&2; die "qemu: option ROM build failed"; }
+# Firmware comes from Debian's seabios; QEMU run from its build tree looks
+# in its qemu-bundle data directory.
+data=$build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$data"
+for f in /usr/share/seabios/*.bin "$build"/pc-bios/optionrom/*.bin; do
+	ln -sf "$f" "$data/$(basename "$f")"
+done

@@ -933,6 +933,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 	size_t chunk = a->mode == VCD_XTS ? j->dev->chunk_xts : j->dev->chunk;
 	bool serial = a->mode == VCD_CBC && j->dir == COP_ENCRYPT;
 	size_t off = 0, piece[VCD_BATCH];
+	u8 next[VCD_MAX_IV];
 	unsigned int i, n;
 	int err = 0, err2;
 
@@ -944,6 +945,10 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 
 		for (n = 0; n < (serial ? 1 : op->nslots) && off < j->len; n++) {
 			piece[n] = min(chunk, j->len - off);
+			/* Read before queueing: in place, the device overwrites it. */
+			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
+				vcd_buf_read(&op->src, off + piece[n] - a->blk,
+					     next, a->blk);
 			err = vcd_chunk_submit(j, op, &op->slot[n], off,
 					       piece[n]);
 			if (err)
@@ -951,8 +956,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 			off += piece[n];
 			/* The next piece's IV. */
 			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
-				vcd_buf_read(&op->src, off - a->blk, j->iv,
-					     a->blk);
+				memcpy(j->iv, next, a->blk);
 			else if (a->mode == VCD_CTR)
 				vcd_ctr_add(j->iv, a->blk, piece[n] / a->blk);
 		}

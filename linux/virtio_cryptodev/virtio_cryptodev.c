@@ -33,7 +33,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 #include <uapi/linux/virtio_crypto.h>
-#include "../include/uapi/linux/cryptodev.h"
+#include <linux/cryptodev.h>
 
 #define VCD_MAX_OP_LEN		(16U << 20)	/* largest CIOCCRYPT, bytes */
 #define VCD_MAX_KEY		64

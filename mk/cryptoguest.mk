@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # virtio-crypto, guest side: virtio_cryptodev.ko (linux/virtio_cryptodev),
 # guest programs (user/crypto), host vector generator (tests/host/crypto-gen.c).
-# Tests are tests/t/3[0-5]-crypto-guest-*.t (run by `make check` via prove);
+# Tests are tests/t/3[0-6]-crypto-guest-*.t (run by `make check` via prove);
 # check-cryptoguest runs just those.
 
 CHECK_TARGETS += check-cryptoguest-prereq
@@ -15,7 +15,7 @@ check-cryptoguest-prereq:
 	$(MAKE) -s -C user/crypto
 
 check-cryptoguest: check-cryptoguest-prereq
-	prove -v tests/t/3[0-5]-crypto-guest-*.t
+	prove -v tests/t/3[0-6]-crypto-guest-*.t
 
 bench-cryptoguest:
 	scripts/scenario.sh crypto-bench

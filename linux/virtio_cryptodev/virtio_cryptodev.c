@@ -58,6 +58,10 @@ static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "A device silent this long on a request is marked broken");
 
+static unsigned int inject;
+module_param(inject, uint, 0600);
+MODULE_PARM_DESC(inject, "Testing: corrupt the next answer (1: used length, 2: status)");
+
 enum vcd_mode { VCD_ECB, VCD_CBC, VCD_CTR, VCD_XTS };
 
 #define VCD_BROKEN		0
@@ -477,8 +481,13 @@ static struct vcd_device *vcd_pick_device(const struct vcd_alg *a, u32 keylen,
 	*err = -ENODEV;
 	mutex_lock(&vcd_devices_lock);
 	list_for_each_entry(d, &vcd_devices, node) {
-		if (!vcd_usable(d))
+		if (READ_ONCE(d->dead))
 			continue;
+		if (test_bit(VCD_BROKEN, &d->state)) {
+			if (*err == -ENODEV)
+				*err = -EIO;
+			continue;
+		}
 		*err = -EINVAL;
 		if (vcd_dev_has(d, a, keylen))
 			n++;
@@ -880,6 +889,15 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 {
 	if (c->err)
 		return c->err;
+	/* Lets tests see what a misbehaving device would cause. */
+	switch (xchg(&inject, 0)) {
+	case 1:
+		c->used = c->len + 1000;
+		break;
+	case 2:
+		c->st.status = 0x7f;
+		break;
+	}
 	if (c->used != c->len + 1 || c->st.status != VIRTIO_CRYPTO_OK) {
 		if (c->used > c->len + 1 || c->used < 1) {
 			vcd_mark_broken(j->dev, "impossible used length");

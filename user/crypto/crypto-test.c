@@ -4,12 +4,14 @@
  *
  *   crypto-test [-d DEV] [-r ALG,ALG|all] [SECTION...]
  *   crypto-test [-d DEV] stress SECONDS
+ *   crypto-test [-d DEV] once
  *
  * Sections: kat random concurrent errors leak (default: all).  An algorithm
  * listed with -r must be offered by the device; others that the device
  * refuses at CIOCGSESSION are reported as skipped.  "stress" runs 256 KiB
  * AES-128-CBC operations until SECONDS pass or a call fails, then prints the
  * errno name ("ENODEV") and exits 0 on a clean ENODEV (used for unplug).
+ * "once" does one 64 KiB operation and exits with its errno (0: success).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -601,6 +603,26 @@ static int stress(int secs)
 	return r;
 }
 
+/* One 64 KiB AES-128-CBC operation on a fresh session; exit status = errno. */
+static int once(void)
+{
+	static const unsigned char key[16] = "once-once-once-1";
+	unsigned char iv[16] = { 0 }, *buf = xalloc(65536);
+	int fd = open_dev(), r;
+	uint32_t ses;
+
+	r = sess_new(fd, CRYPTO_AES_CBC, key, 16, &ses);
+	if (r) {
+		printf("once: CIOCGSESSION: %s\n", strerror(-r));
+		return -r;
+	}
+	memset(buf, 1, 65536);
+	r = do_crypt(fd, ses, COP_ENCRYPT, buf, buf, 65536, iv, 0);
+	printf("once: CIOCCRYPT: %s\n", r ? strerror(-r) : "ok");
+	close(fd);
+	return -r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *secs[] = { "kat", "random", "concurrent", "errors", "leak" };
@@ -614,6 +636,8 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
+	if (optind < argc && !strcmp(argv[optind], "once"))
+		return once();
 	if (optind < argc && !strcmp(argv[optind], "stress"))
 		return stress(optind + 1 < argc ? atoi(argv[optind + 1]) : 30);
 	all = optind == argc;

@@ -58,6 +58,10 @@ static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "A device silent this long on a request is marked broken");
 
+static unsigned int poll_us;
+module_param(poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us, "Busy-poll this long for an answer before sleeping");
+
 static unsigned int inject;
 module_param(inject, uint, 0600);
 MODULE_PARM_DESC(inject, "Testing: corrupt the next answer (1: used length, 2: status)");
@@ -222,6 +226,23 @@ static void vcd_mark_broken(struct vcd_device *d, const char *why)
 static bool vcd_usable(struct vcd_device *d)
 {
 	return !READ_ONCE(d->dead) && !test_bit(VCD_BROKEN, &d->state);
+}
+
+/* Collect answers without waiting for the interrupt. */
+static void vcd_poll(struct vcd_device *d)
+{
+	struct vcd_cookie *ck;
+	unsigned long flags;
+	unsigned int i, len;
+
+	for (i = 0; i < d->ndq; i++) {
+		struct vcd_vq *q = &d->dqs[i];
+
+		spin_lock_irqsave(&q->lock, flags);
+		while ((ck = virtqueue_get_buf(q->vq, &len)))
+			ck->done(ck, len, 0);
+		spin_unlock_irqrestore(&q->lock, flags);
+	}
 }
 
 /* Virtqueue interrupt: hand every finished buffer back to its owner. */
@@ -659,12 +680,12 @@ static void vcd_op_free_work(struct work_struct *w)
 	vcd_op_free(container_of(w, struct vcd_op, free_work));
 }
 
-/* May run in interrupt context, where pages cannot be unpinned. */
+/* May run in interrupt context or under a lock, where pages cannot be unpinned. */
 static void vcd_op_put(struct vcd_op *op)
 {
 	if (!refcount_dec_and_test(&op->ref))
 		return;
-	if (in_task())
+	if (in_task() && !irqs_disabled())
 		vcd_op_free(op);
 	else
 		queue_work(vcd_wq, &op->free_work);
@@ -926,6 +947,20 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
 {
 	long w;
+
+	/* Small requests come back quickly: spinning beats sleep + wakeup. */
+	if (poll_us && atomic_read(&op->outstanding)) {
+		u64 end = ktime_get_ns() + poll_us * NSEC_PER_USEC;
+
+		while (atomic_read(&op->outstanding) && !need_resched() &&
+		       ktime_get_ns() < end) {
+			down_read(&j->dev->alive);
+			if (!j->dev->dead)
+				vcd_poll(j->dev);
+			up_read(&j->dev->alive);
+			cpu_relax();
+		}
+	}
 
 	w = wait_event_killable_timeout(op->wq,
 					atomic_read(&op->outstanding) == 0,

@@ -36,7 +36,7 @@ EOT
 	updated=
 	apt_update
 fi
-if ! apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: 1:$QEMU_SERIES"; then
+if ! apt-cache showsrc qemu 2>/dev/null | grep "^Version: 1:$QEMU_SERIES" >/dev/null; then
 	cat >$src/vdevkit-trixie-src.sources <<'EOT'
 Types: deb-src
 URIs: http://deb.debian.org/debian

@@ -95,23 +95,25 @@ for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c; do
 	[ -e "$t" ] && targets+=("tests/qtest/$(basename "$t" .c)")
 done
 log=$QEMU_WORK/build.log
-if ! ninja -C "$build" -n "${targets[@]}" 2>/dev/null | grep -q '^ninja: no work to do'; then
-	say "qemu: building (log: $log)"
-	set +e
-	ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
-		awk -v tty="$([ -t 2 ] && echo 1)" '
-			/^\[[0-9]+\/[0-9]+\]/ {
-				split(substr($1, 2), a, "/"); pct = int(100 * a[1] / a[2])
-				if (tty) { printf "\rvdevkit: qemu: %3d%% [%s/%s]", pct, a[1], a[2] > "/dev/stderr" }
-				else if (pct >= nxt) { printf "vdevkit: qemu: %d%%\n", pct > "/dev/stderr"; nxt = pct + 10 }
-			}
-			END { if (tty) print "" > "/dev/stderr" }'
-	rc=${PIPESTATUS[0]}
-	set -e
-	if [ "$rc" != 0 ]; then
-		grep -E -B2 -A12 'error|FAILED' "$log" | head -60 >&2
-		die "qemu: build failed (log: $log)"
-	fi
+set +e
+ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
+	awk -v tty="$([ -t 2 ] && echo 1)" '
+		# Say something only when there is real work (not the
+		# always-regenerated version header).
+		/^\[[0-9]+\/[0-9]+\]/ {
+			split(substr($1, 2), a, "/")
+			if (a[2] + 0 < 10) next
+			if (!shown) { print "vdevkit: qemu: building" > "/dev/stderr"; shown = 1 }
+			pct = int(100 * a[1] / a[2])
+			if (tty) { printf "\rvdevkit: qemu: %3d%% [%s/%s]", pct, a[1], a[2] > "/dev/stderr" }
+			else if (pct >= nxt) { printf "vdevkit: qemu: %d%%\n", pct > "/dev/stderr"; nxt = pct + 10 }
+		}
+		END { if (tty && shown) print "" > "/dev/stderr" }'
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" != 0 ]; then
+	grep -E -B2 -A12 'error|FAILED' "$log" | head -60 >&2
+	die "qemu: build failed (log: $log)"
 fi
 make -s -C "$build/pc-bios/optionrom" >"$QEMU_WORK/optionrom.log" 2>&1 ||
 	{ cat "$QEMU_WORK/optionrom.log" >&2; die "qemu: option ROM build failed"; }

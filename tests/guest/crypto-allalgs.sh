@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # modules:
+# append: vdevkit.noload=virtio_cryptodev
 #
 # Every algorithm: the built-in backend implements ECB, CTR, XTS and 3DES
 # although it advertises only CBC, so the driver is told to use them

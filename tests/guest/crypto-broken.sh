@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # modules:
+# append: vdevkit.noload=virtio_cryptodev
 #
 # A device that answers nonsense: the driver's inject parameter corrupts one
 # answer as a misbehaving device would (an impossible used length, then an

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0 -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1
 # modules:
+# append: vdevkit.noload=virtio_cryptodev
 #
 # Two devices and 4 KiB pieces: /dev/crypto spreads sessions over both,
 # /dev/cryptodev1 reaches the second one; every operation above 4 KiB is

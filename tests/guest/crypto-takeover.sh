@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # modules: virtio_crypto
+# append: vdevkit.noload=virtio_cryptodev
 #
 # Debian's virtio_crypto.ko holds the device first (as it would in a stock
 # guest); we take it over by unbinding it (the virtio bus has no

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # modules:
+# append: vdevkit.noload=virtio_cryptodev
 #
 # Hot-unplug under load: a process is inside CIOCCRYPT (256 KiB operations in
 # a loop) when the PCI device is removed.  It must get ENODEV, its session

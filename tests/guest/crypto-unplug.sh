@@ -8,7 +8,8 @@
 # a loop) when the PCI device is removed.  It must get ENODEV, its session
 # must keep answering ENODEV, nothing may stay referenced (the module
 # unloads), and a rescanned device works again.  Also: the module refuses
-# to unload while /dev/crypto is open.
+# to unload while /dev/crypto is open, and killing processes that wait for
+# the device leaves it working.
 
 n=0
 fail=0
@@ -38,6 +39,17 @@ vcd_pci() {
 
 vcd_load; t $? "module loaded"
 crypto-demo >/dev/null; t $? "demo works before unplug"
+
+# A process killed while it waits for the device: its request is abandoned
+# and freed when the device answers; nothing else notices.
+for i in 1 2 3; do
+	crypto-test stress 30 >/dev/null 2>&1 &
+	k=$!
+	sleep 1
+	kill -9 $k
+	wait $k 2>/dev/null
+done
+crypto-test once >/dev/null; t $? "device works after 3 processes were killed mid-operation"
 
 crypto-test stress 60 >/tmp/stress.out 2>&1 &
 pid=$!

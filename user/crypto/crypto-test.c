@@ -180,6 +180,11 @@ static const struct kat *kat_find(const char *alg)
 	exit(1);
 }
 
+static int xts_equal_halves(const char *key, unsigned int keylen)
+{
+	return !memcmp(key, key + keylen / 2, keylen / 2);
+}
+
 static void sec_kat(void)
 {
 	int fd = open_dev();
@@ -203,17 +208,26 @@ static void sec_kat(void)
 		}
 		memcpy(iv, k->iv, a->ivlen);
 		r = do_crypt(fd, ses, COP_ENCRYPT, k->pt, buf, k->len, iv, 0);
+		if (r && a->cop == CRYPTO_AES_XTS && xts_equal_halves(k->key, a->keylen)) {
+			/* IEEE 1619-2018 forbids Key1 == Key2; OpenSSL refuses to encrypt. */
+			tap_skip("%s %s: encrypt refused (%s): equal XTS key halves",
+				 k->alg, k->where, strerror(-r));
+			tap_skip("%s %s: encrypt in place: equal XTS key halves",
+				 k->alg, k->where);
+			goto decrypt;
+		}
 		tap(!r && !memcmp(buf, k->ct, k->len), "%s %s: encrypt (%s)",
 		    k->alg, k->where, r ? strerror(-r) : "done");
 		if (!r)
 			hexdiff("encrypt", buf, (const unsigned char *)k->ct, k->len);
-		r = do_crypt(fd, ses, COP_DECRYPT, k->ct, buf, k->len, iv, 0);
-		tap(!r && !memcmp(buf, k->pt, k->len), "%s %s: decrypt (%s)",
-		    k->alg, k->where, r ? strerror(-r) : "done");
 		memcpy(buf, k->pt, k->len);
 		r = do_crypt(fd, ses, COP_ENCRYPT, buf, buf, k->len, iv, 0);
 		tap(!r && !memcmp(buf, k->ct, k->len), "%s %s: encrypt in place",
 		    k->alg, k->where);
+decrypt:
+		r = do_crypt(fd, ses, COP_DECRYPT, k->ct, buf, k->len, iv, 0);
+		tap(!r && !memcmp(buf, k->pt, k->len), "%s %s: decrypt (%s)",
+		    k->alg, k->where, r ? strerror(-r) : "done");
 		if (a->chained_iv) {
 			/* Two calls chained by COP_FLAG_WRITE_IV equal one. */
 			half = k->len / 2 / a->blk * a->blk;

@@ -971,6 +971,8 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
 		vcd_mark_broken(j->dev, "request timed out");
 		return -EIO;
 	}
+	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_chunk_done(). */
+	smp_rmb();
 	return 0;
 }
 

@@ -20,6 +20,8 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,root,lib/modules/"$kver"/extra}
 cp "$busybox" "$root/bin/busybox"
 cp "$VDEVKIT_ROOT/guest/init" "$root/init"
+mkdir -p "$root/lib/vdevkit"
+cp "$VDEVKIT_ROOT/guest/tap.sh" "$root/lib/vdevkit/"
 chmod 755 "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

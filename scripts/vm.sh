@@ -13,7 +13,7 @@
 #     --kernel F --initrd F --no-guest   boot something else (e.g. Xen)
 #
 # Environment: ACCEL=tcg|kvm, VM_MEM (MiB, 512), VM_SMP (1), VM_CPU,
-# VM_QMP (QMP socket path; default $OUT/vm/qmp.sock), VERBOSE=1 (console
+# VM_QMP (QMP socket path; default one per run), VERBOSE=1 (console
 # to stderr as well).
 #
 # The run's output arrives on the guest's second serial port and is copied
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--cmd) cmd=$2; shift ;;
 	--script) script=$2; shift ;;
 	--files) files=$2; shift ;;
-	--append) append=$2; shift ;;
+	--append) append="$append $2"; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--log) log=$2; shift ;;
 	--kernel) kernel=$2; shift ;;
@@ -53,7 +53,7 @@ mkdir -p "$run"
 log=${log:-$OUT/vm/console.log}
 mkdir -p "$(dirname "$log")"
 : >"$log"
-qmp=${VM_QMP:-$OUT/vm/qmp.sock}
+qmp=${VM_QMP:-$run/qmp.sock}
 rm -f "$qmp"
 trap 'rm -rf "$run"' EXIT
 
@@ -103,9 +103,12 @@ qmp_send() { # one command, after the capabilities handshake
 }
 
 set +e
+# Read line by line as it comes (no buffering program in between), so QMP
+# requests are served while the guest waits for them.
 timeout -k 5 "$timeout" "$qemu" "${args[@]}" "$@" </dev/null |
-	tr -d '\r' | tee "$run/result" |
 	while IFS= read -r line; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >>"$run/result"
 		case "$line" in
 		VDEVKIT-QMP\ *)
 			reply=$(qmp_send "${line#VDEVKIT-QMP }" 2>&1)

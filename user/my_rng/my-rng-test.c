@@ -5,6 +5,8 @@
  *   my-rng-test unit DEV [DEV2]   driver contract tests, TAP
  *   my-rng-test dump SEED COUNT DEV   raw native-endian stream to stdout
  *   my-rng-test reader DEV        read until an error; print its name
+ *   my-rng-test holder DEV        hold DEV open until its node goes away,
+ *                                 then try read and seed; print the errors
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -245,6 +247,30 @@ static int reader(const char *dev)
 	return 0;
 }
 
+static const char *err_after(long r)
+{
+	return r < 0 ? strerrorname_np(errno) : "success";
+}
+
+static int holder(const char *dev)
+{
+	int fd = xopen(dev), i;
+	uint32_t v;
+	long r1, r2;
+	const char *e1;
+
+	printf("holder: open\n");
+	fflush(stdout);
+	for (i = 0; i < 1200 && access(dev, F_OK) == 0; i++)
+		usleep(50000);
+	r1 = read(fd, &v, 4);
+	e1 = err_after(r1);
+	r2 = seed_ioctl(fd, 1);
+	printf("holder: read=%s seed=%s\n", e1, err_after(r2));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "unit")) {
@@ -258,6 +284,8 @@ int main(int argc, char **argv)
 		return dump(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "reader"))
 		return reader(argv[2]);
-	fprintf(stderr, "usage: my-rng-test unit DEV [DEV2] | dump SEED COUNT DEV | reader DEV\n");
+	if (argc == 3 && !strcmp(argv[1], "holder"))
+		return holder(argv[2]);
+	fprintf(stderr, "usage: my-rng-test unit DEV [DEV2] | dump SEED COUNT DEV | reader DEV | holder DEV\n");
 	return 2;
 }

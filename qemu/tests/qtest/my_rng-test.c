@@ -178,6 +178,13 @@ static void test_reset(void)
     machine_stop(&m);
 }
 
+static int count_lines(const char *text, const char *what)
+{
+    g_auto(GStrv) parts = g_strsplit(text, what, -1);
+
+    return g_strv_length(parts) - 1;
+}
+
 static void test_bad_access(void)
 {
     g_autofree char *log = NULL;
@@ -218,10 +225,8 @@ static void test_bad_access(void)
 
     /* Each of the fourteen bad accesses was logged as a guest error. */
     g_assert(g_file_get_contents(log, &text, NULL, NULL));
-    g_assert_cmpint(g_strv_length(g_strsplit(text, "my_rng_read: bad", -1)) - 1,
-                    ==, 7);
-    g_assert_cmpint(g_strv_length(g_strsplit(text, "my_rng_write: bad", -1)) - 1,
-                    ==, 7);
+    g_assert_cmpint(count_lines(text, "my_rng_read: bad"), ==, 7);
+    g_assert_cmpint(count_lines(text, "my_rng_write: bad"), ==, 7);
     g_unlink(log);
 }
 
@@ -249,6 +254,7 @@ static void test_migrate(void)
 {
     g_autofree char *file = NULL;
     g_autofree char *args = NULL;
+    g_autofree char *uri = NULL;
     Machine src, dst;
     int fd;
 
@@ -260,9 +266,10 @@ static void test_migrate(void)
     seed(&src.card[0], 0x42);
     g_assert_cmpuint(rng(&src.card[0]), ==, seed42[0]);
     g_assert_cmpuint(rng(&src.card[0]), ==, seed42[1]);
+    uri = g_strdup_printf("file:%s", file);
     qtest_qmp_assert_success(src.qts,
                              "{'execute': 'migrate', 'arguments': {'uri': %s}}",
-                             g_strdup_printf("file:%s", file));
+                             uri);
     wait_migration(src.qts);
     machine_stop(&src);
 

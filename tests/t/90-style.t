@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Style: Linux checkpatch --strict on linux/, QEMU's checkpatch on qemu/
+# (files and patches), and an SPDX line in every tracked file.
+. "$(dirname "$0")/../../scripts/lib.sh"
+cd "$VDEVKIT_ROOT" || exit 2
+n=0
+fail=0
+result() { # STATUS DESCRIPTION [OUTPUT]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fail=$((fail + 1))
+		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
+	fi
+}
+
+# Linux's checkpatch comes from Debian's linux-source package.
+lcp=$CACHE/checkpatch/linux-source-6.12/scripts/checkpatch.pl
+if [ ! -f "$lcp" ]; then
+	mkdir -p "$CACHE/checkpatch"
+	tar -C "$CACHE/checkpatch" -xf /usr/src/linux-source-6.12.tar.xz --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+fi
+while IFS= read -r f; do
+	out=$(perl "$lcp" --strict --no-tree --quiet --show-types -f "$f" 2>&1)
+	result $? "Linux checkpatch --strict: $f" "$out"
+done < <(find linux -name '*.[ch]' | sort)
+
+qcp=$QEMU_WORK/src/scripts/checkpatch.pl
+while IFS= read -r f; do
+	# Run from qemu/ so paths look like QEMU's own (tests/ rules apply).
+	out=$(cd qemu && perl "$qcp" --no-tree --terse "${f#qemu/}" 2>&1 | grep -v '^total: 0 errors, 0 warnings')
+	st=$?
+	result $((st == 0)) "QEMU checkpatch: $f" "$out"
+done < <(find qemu -name '*.[ch]' -o -name '*.patch' | sort)
+
+missing=$(git ls-files | grep -v -E '^\.gitignore$|\.(json|txt|vec|bin)$' |
+	while IFS= read -r f; do
+		[ -f "$f" ] && ! head -n 15 "$f" | grep -q 'SPDX-License-Identifier' && echo "$f"
+	done)
+result "$([ -z "$missing" ]; echo $?)" "every tracked file has an SPDX line" "$missing"
+
+echo "1..$n"
+[ $fail = 0 ]

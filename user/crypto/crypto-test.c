@@ -627,12 +627,12 @@ static int once(void)
 
 	r = sess_new(fd, CRYPTO_AES_CBC, key, 16, &ses);
 	if (r) {
-		printf("once: CIOCGSESSION: %s\n", strerror(-r));
+		printf("# once: CIOCGSESSION: %s\n", strerror(-r));
 		return -r;
 	}
 	memset(buf, 1, 65536);
 	r = do_crypt(fd, ses, COP_ENCRYPT, buf, buf, 65536, iv, 0);
-	printf("once: CIOCCRYPT: %s\n", r ? strerror(-r) : "ok");
+	printf("# once: CIOCCRYPT: %s\n", r ? strerror(-r) : "ok");
 	close(fd);
 	return -r;
 }

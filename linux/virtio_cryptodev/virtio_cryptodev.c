@@ -101,6 +101,7 @@ struct vcd_cookie {
 struct vcd_vq {
 	struct virtqueue *vq;
 	spinlock_t lock;	/* serialises the ring */
+	atomic64_t requests;	/* queued so far, for the stats file */
 	char name[20];
 };
 
@@ -118,6 +119,7 @@ struct vcd_device {
 	bool dead;
 	unsigned long state;	/* VCD_BROKEN */
 	atomic_t completions;	/* bumped by every interrupt, to wait for room */
+	atomic_t dsessions;	/* device sessions open */
 	wait_queue_head_t space_wq;
 	u32 algos;
 	u32 max_key;
@@ -289,6 +291,8 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 		}
 		spin_lock_irqsave(&q->lock, flags);
 		err = virtqueue_add_sgs(q->vq, sgs, out, in, ck, GFP_ATOMIC);
+		if (!err)
+			atomic64_inc(&q->requests);
 		kick = !err && virtqueue_kick_prepare(q->vq);
 		spin_unlock_irqrestore(&q->lock, flags);
 		if (kick)
@@ -406,6 +410,7 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 		switch (status) {
 		case VIRTIO_CRYPTO_OK:
 			*id = le64_to_cpu(c->in.sin.session_id);
+			atomic_inc(&d->dsessions);
 			break;
 		case VIRTIO_CRYPTO_NOTSUPP:
 		case VIRTIO_CRYPTO_KEY_REJECTED:
@@ -451,9 +456,12 @@ static void vcd_session_release(struct kref *ref)
 	struct vcd_session *s = container_of(ref, struct vcd_session, ref);
 	int dir;
 
-	for (dir = 0; dir < 2; dir++)
-		if (s->have[dir])
-			vcd_destroy_dsession(s->dev, s->alg->vio, s->dsid[dir]);
+	for (dir = 0; dir < 2; dir++) {
+		if (!s->have[dir])
+			continue;
+		vcd_destroy_dsession(s->dev, s->alg->vio, s->dsid[dir]);
+		atomic_dec(&s->dev->dsessions);
+	}
 	vcd_dev_put(s->dev);
 	mutex_destroy(&s->lock);
 	kfree_sensitive(s);
@@ -1264,6 +1272,33 @@ static struct miscdevice vcd_misc_any = {
 	.mode = 0666,
 };
 
+/* ---- sysfs: /sys/class/misc/cryptodevN/stats ---- */
+
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct miscdevice *m = dev_get_drvdata(dev);
+	struct vcd_device *d = container_of(m, struct vcd_device, misc);
+	unsigned int i;
+	int n;
+
+	n = sysfs_emit(buf, "state %s\ndevice_sessions %d\n",
+		       READ_ONCE(d->dead) ? "gone" :
+		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
+		       atomic_read(&d->dsessions));
+	for (i = 0; i < d->ndq; i++)
+		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
+				   (long long)atomic64_read(&d->dqs[i].requests));
+	return n;
+}
+static DEVICE_ATTR_RO(stats);
+
+static struct attribute *vcd_attrs[] = {
+	&dev_attr_stats.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vcd);
+
 /* ---- virtio driver ---- */
 
 static int vcd_init_vqs(struct vcd_device *d)
@@ -1379,6 +1414,7 @@ static int vcd_probe(struct virtio_device *vdev)
 	d->misc.fops = &vcd_one_fops;
 	d->misc.mode = 0666;
 	d->misc.parent = &vdev->dev;
+	d->misc.groups = vcd_groups;
 	err = misc_register(&d->misc);
 	if (err)
 		goto ida;

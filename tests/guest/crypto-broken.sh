@@ -7,6 +7,8 @@
 # rebinding the device starts afresh.
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 . /lib/vdevkit/tap.sh
+# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
+stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
 
 EIO=5
 P=/sys/module/virtio_cryptodev/parameters/inject
@@ -22,6 +24,7 @@ for kind in 1:"impossible used length" 2:"unknown status"; do
 	crypto-test -d /dev/cryptodev0 once >/dev/null
 	is "$?" $EIO "$what: the device stays broken (EIO)"
 	check "kernel log says the device is broken" sh -c "dmesg | grep -q 'device marked broken'"
+	is "$(stat cryptodev0 state)" broken "stats say broken"
 	crypto-test once >/dev/null
 	is "$?" $EIO "/dev/crypto with only a broken device: EIO"
 	check "device rebound" sh -c "echo $dev >/sys/bus/virtio/drivers/virtio_cryptodev/unbind &&

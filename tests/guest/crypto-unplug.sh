@@ -8,6 +8,8 @@
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0,id=vc0,bus=pci.0,addr=0x6
 # timeout: 300
 . /lib/vdevkit/tap.sh
+# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
+stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
 
 check "demo works before unplug" crypto-test once
 # Killed while waiting: the request is abandoned, freed when it comes back.
@@ -19,6 +21,7 @@ for i in 1 2 3; do
 	wait $k 2>/dev/null
 done
 check "device works after 3 processes were killed mid-operation" crypto-test once
+is "$(stat cryptodev0 device_sessions)" 0 "killed processes' device sessions destroyed"
 
 crypto-test stress 120 >/tmp/stress.out 2>&1 &
 pid=$!

@@ -50,12 +50,16 @@ qemu=$(qemu_bin)
 kver=$(guest_kver)
 run=$OUT/vm/$$
 mkdir -p "$run"
-log=${log:-$OUT/vm/console.log}
+# Without --log, each run logs privately and the last run's log is kept
+# as build/vm/console.log.
+keep=
+[ -z "$log" ] && { log=$run/console.log; keep=$OUT/vm/console.log; }
 mkdir -p "$(dirname "$log")"
 : >"$log"
 qmp=${VM_QMP:-$run/qmp.sock}
 rm -f "$qmp"
-trap 'rm -rf "$run"' EXIT
+trap '[ -n "$keep" ] && [ -f "$log" ] && cp "$log" "$keep"; rm -rf "$run"' EXIT
+: >"$run/result"
 
 args=(-accel "${ACCEL:-tcg}" -m "${VM_MEM:-512}" -smp "${VM_SMP:-1}"
 	-nodefaults -nographic -no-reboot -nic none
@@ -127,10 +131,10 @@ if [ -n "$verdict" ]; then
 	exit "$verdict"
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "vdevkit: guest timed out after ${timeout}s; console tail ($log):" >&2
+	echo "vdevkit: guest timed out after ${timeout}s; console tail (${keep:-$log}):" >&2
 	rc=124
 else
-	echo "vdevkit: guest ended without a verdict (QEMU status $qrc); console tail ($log):" >&2
+	echo "vdevkit: guest ended without a verdict (QEMU status $qrc); console tail (${keep:-$log}):" >&2
 	rc=125
 fi
 tail -n 40 "$log" | sed 's/^/  | /' >&2

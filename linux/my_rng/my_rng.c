@@ -281,7 +281,7 @@ static ssize_t my_rng_bench_read(struct file *file, char __user *ubuf,
 	rng->owner = NULL;
 	start = ktime_get_ns();
 	for (i = 0; i < rng->bench_count; i++)
-		ioread32(rng->base + MY_RNG_REG_RNG);
+		readl(rng->base + MY_RNG_REG_RNG);
 	ns = ktime_get_ns() - start;
 	mutex_unlock(&rng->lock);
 	n = scnprintf(out, sizeof(out), "%u %llu\n", rng->bench_count, ns);

@@ -1088,6 +1088,9 @@ static long vcd_ioc_crypt(struct vcd_file *f, void __user *arg)
 		goto put_session;
 	if (cop.len > VCD_MAX_OP_LEN)
 		goto put_session;
+	/* One XTS data unit per call: it cannot be split (see vcd_run()). */
+	if (j.a->mode == VCD_XTS && cop.len > j.dev->chunk_xts)
+		goto put_session;
 	err = -ENODEV;
 	if (READ_ONCE(j.dev->dead))
 		goto put_session;

@@ -17,6 +17,7 @@
 #include <linux/vmalloc.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -537,18 +538,17 @@ static struct vcd_device *vcd_pick_device(const struct vcd_alg *a, u32 keylen,
 	return pick;
 }
 
-static long vcd_ioc_gsession(struct vcd_file *f, void __user *arg)
+/* CIOCGSESSION on a session_op already copied in; sets sop->ses. */
+static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 {
+	struct session_op sop = *sopp;
 	const struct vcd_alg *a;
-	struct session_op sop;
 	struct vcd_session *s;
 	struct vcd_device *d;
 	unsigned int i;
 	u32 id;
 	int err;
 
-	if (copy_from_user(&sop, arg, sizeof(sop)))
-		return -EFAULT;
 	if (sop.mac || sop.compr)
 		return -EINVAL;
 	a = vcd_find_alg(sop.cipher);
@@ -593,12 +593,7 @@ static long vcd_ioc_gsession(struct vcd_file *f, void __user *arg)
 			      GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto free;
-	sop.ses = id;
-	if (copy_to_user(arg, &sop, sizeof(sop))) {
-		xa_erase(&f->sessions, id);
-		vcd_session_put(s);
-		return -EFAULT;
-	}
+	sopp->ses = id;
 	return 0;
 
 free:
@@ -609,18 +604,46 @@ put_dev:
 	return err;
 }
 
-static long vcd_ioc_fsession(struct vcd_file *f, u32 __user *arg)
+static long vcd_fsession(struct vcd_file *f, u32 id)
 {
-	struct vcd_session *s;
-	u32 id;
+	struct vcd_session *s = xa_erase(&f->sessions, id);
 
-	if (get_user(id, arg))
-		return -EFAULT;
-	s = xa_erase(&f->sessions, id);
 	if (!s)
 		return -EINVAL;
 	vcd_session_put(s);
 	return 0;
+}
+
+/* Copy the new session's number out, or undo it. */
+static long vcd_gsession_done(struct vcd_file *f, long err, u32 ses,
+			      u32 __user *uses)
+{
+	if (!err && put_user(ses, uses)) {
+		vcd_fsession(f, ses);
+		err = -EFAULT;
+	}
+	return err;
+}
+
+static long vcd_ioc_gsession(struct vcd_file *f, void __user *arg)
+{
+	struct session_op sop;
+	long err;
+
+	if (copy_from_user(&sop, arg, sizeof(sop)))
+		return -EFAULT;
+	err = vcd_gsession(f, &sop);
+	return vcd_gsession_done(f, err, sop.ses,
+				 arg + offsetof(struct session_op, ses));
+}
+
+static long vcd_ioc_fsession(struct vcd_file *f, u32 __user *arg)
+{
+	u32 id;
+
+	if (get_user(id, arg))
+		return -EFAULT;
+	return vcd_fsession(f, id);
 }
 
 static long vcd_ioc_sessinfo(struct vcd_file *f, void __user *arg)
@@ -1057,19 +1080,18 @@ static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
 	return err;
 }
 
-static long vcd_ioc_crypt(struct vcd_file *f, void __user *arg)
+/* CIOCCRYPT on a crypt_op already copied in. */
+static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 {
+	const struct crypt_op cop = *copp;
 	unsigned long usrc, udst;
 	struct vcd_session *s;
-	struct crypt_op cop;
 	struct vcd_job j;
 	unsigned int nslots;
 	struct vcd_op *op;
 	bool bounce;
 	int err;
 
-	if (copy_from_user(&cop, arg, sizeof(cop)))
-		return -EFAULT;
 	s = vcd_session_get(f, cop.ses);
 	if (!s)
 		return -EINVAL;
@@ -1172,6 +1194,15 @@ put_session:
 	return err;
 }
 
+static long vcd_ioc_crypt(struct vcd_file *f, void __user *arg)
+{
+	struct crypt_op cop;
+
+	if (copy_from_user(&cop, arg, sizeof(cop)))
+		return -EFAULT;
+	return vcd_crypt(f, &cop);
+}
+
 /* CRIOGET: a second descriptor for the same open file, as in BSD. */
 static long vcd_ioc_crioget(struct file *filp, u32 __user *arg)
 {
@@ -1207,6 +1238,80 @@ static long vcd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	}
 }
+
+#ifdef CONFIG_COMPAT
+/* 32-bit processes: the same structures with 32-bit pointers. */
+struct vcd_compat_session_op {
+	u32 cipher;
+	u32 mac;
+	u32 compr;
+	u32 keylen;
+	compat_uptr_t key;
+	u32 mackeylen;
+	compat_uptr_t mackey;
+	u32 ses;
+};
+
+struct vcd_compat_crypt_op {
+	u32 ses;
+	u16 op;
+	u16 flags;
+	u32 len;
+	u32 dlen;
+	compat_uptr_t src;
+	compat_uptr_t dst;
+	compat_uptr_t mac;
+	compat_uptr_t iv;
+};
+
+#define VCD_COMPAT_CIOCGSESSION	_IOWR('c', 102, struct vcd_compat_session_op)
+#define VCD_COMPAT_CIOCCRYPT	_IOWR('c', 104, struct vcd_compat_crypt_op)
+
+static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vcd_file *f = filp->private_data;
+	void __user *uarg = compat_ptr(arg);
+	struct vcd_compat_session_op csop;
+	struct vcd_compat_crypt_op ccop;
+	struct session_op sop = {};
+	struct crypt_op cop = {};
+	long err;
+
+	switch (cmd) {
+	case VCD_COMPAT_CIOCGSESSION:
+		if (copy_from_user(&csop, uarg, sizeof(csop)))
+			return -EFAULT;
+		sop.cipher = csop.cipher;
+		sop.mac = csop.mac;
+		sop.compr = csop.compr;
+		sop.keylen = csop.keylen;
+		sop.key = compat_ptr(csop.key);
+		sop.mackeylen = csop.mackeylen;
+		sop.mackey = compat_ptr(csop.mackey);
+		err = vcd_gsession(f, &sop);
+		return vcd_gsession_done(f, err, sop.ses,
+					 uarg + offsetof(struct vcd_compat_session_op,
+							 ses));
+	case VCD_COMPAT_CIOCCRYPT:
+		if (copy_from_user(&ccop, uarg, sizeof(ccop)))
+			return -EFAULT;
+		cop.ses = ccop.ses;
+		cop.op = ccop.op;
+		cop.flags = ccop.flags;
+		cop.len = ccop.len;
+		cop.dlen = ccop.dlen;
+		cop.src = compat_ptr(ccop.src);
+		cop.dst = compat_ptr(ccop.dst);
+		cop.mac = compat_ptr(ccop.mac);
+		cop.iv = compat_ptr(ccop.iv);
+		return vcd_crypt(f, &cop);
+	default:
+		/* The other structures are the same in both ABIs. */
+		return vcd_ioctl(filp, cmd, (unsigned long)uarg);
+	}
+}
+#endif
 
 static int vcd_open_common(struct file *filp, struct vcd_device *d)
 {
@@ -1259,6 +1364,9 @@ static const struct file_operations vcd_any_fops = {
 	.open = vcd_open_any,
 	.release = vcd_release,
 	.unlocked_ioctl = vcd_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = vcd_compat_ioctl,
+#endif
 };
 
 static const struct file_operations vcd_one_fops = {
@@ -1266,6 +1374,9 @@ static const struct file_operations vcd_one_fops = {
 	.open = vcd_open_one,
 	.release = vcd_release,
 	.unlocked_ioctl = vcd_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = vcd_compat_ioctl,
+#endif
 };
 
 static struct miscdevice vcd_misc_any = {

@@ -52,7 +52,7 @@ static void tap_skip(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok %d # SKIP ", ++tapn);
+	printf("ok %d - skipped # SKIP ", ++tapn);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);

@@ -1,5 +1,0 @@
-#!/bin/sh
-# SPDX-License-Identifier: GPL-2.0-or-later
-# Guest scenario tests/guest/crypto-host.sh: our driver on the cryptodev-backend-host (needs branch cryptoqemu), 4 queues.
-cd "$(dirname "$0")/../.." || exit 1
-exec scripts/scenario.sh crypto-host

@@ -9,7 +9,8 @@
 #   make clean      remove build/ (the QEMU/kernel cache stays)
 #
 # Subsystems add their own rules in mk/*.mk, tests in tests/t/*.t, and
-# append to BENCH_TARGETS (make targets) and DEMO_TARGETS (guest scenarios).
+# append to CHECK_TARGETS (made before the tests run), BENCH_TARGETS (make
+# targets) and DEMO_TARGETS (guest scenarios).
 
 SHELL := /bin/bash
 OUT := $(CURDIR)/build
@@ -54,6 +55,7 @@ run: build
 vm-run: build
 	@$(S)/vm.sh --files "$(FILES)" --cmd "$(CMD)" -- $(DEVICES)
 
+CHECK_TARGETS :=
 BENCH_TARGETS :=
 DEMO_TARGETS :=
 include $(sort $(wildcard mk/*.mk))
@@ -63,7 +65,7 @@ demo: build
 
 # prove runs every tests/t/*.t (each prints TAP) and prints the summary
 # line CI reads; the style checks are tests too.
-check: build
+check: build $(CHECK_TARGETS)
 	@cd $(CURDIR) && prove -f $(PROVE_FLAGS) $(sort $(wildcard tests/t/*.t))
 
 bench: build $(BENCH_TARGETS)

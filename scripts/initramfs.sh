@@ -10,10 +10,10 @@ set -euo pipefail
 kver=$(guest_kver)
 kroot=$CACHE/guest/$kver
 [ -f "$kroot/.done" ] || die "initramfs: guest kernel not unpacked (run scripts/guest-kernel.sh)"
+# Debian's busybox-static installs a static /bin/busybox.
 busybox=/bin/busybox
-file "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	busybox=$(command -v busybox)
-[ -x "$busybox" ] || die "initramfs: busybox-static is not installed"
+dpkg-query -W busybox-static >/dev/null 2>&1 && [ -x "$busybox" ] ||
+	die "initramfs: busybox-static is not installed (run scripts/deps.sh)"
 
 root=$OUT/initramfs.d
 rm -rf "$root"

@@ -6,16 +6,9 @@
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-t() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		sed 's/^/#   /' "$tmp/err"
-	fi
-}
+. tests/lib/tap.sh
+# t STATUS DESCRIPTION: the run's stderr is the diagnostics on failure.
+t() { result "$1" "$2" "$(cat "$tmp/err")"; }
 
 cat >"$tmp/mytest.c" <<'EOC'
 #include <stdio.h>
@@ -48,4 +41,4 @@ t "$([ "$rc" = 124 ]; echo $?)" "a guest that hangs is stopped by the timeout (g
 out=$(make -s vm-run FILES="$tmp/mytest" CMD="/mytest make" DEVICES= 2>&1)
 rc=$?
 t "$([ "$rc" != 0 ] && grep -q 'first make' <<<"$out"; echo $?)" "make vm-run runs it too (status $rc, non-zero passed on)"
-echo "1..$n"
+tap_done

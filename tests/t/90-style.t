@@ -4,18 +4,7 @@
 # (files and patches), and an SPDX line in every tracked file.
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$VDEVKIT_ROOT" || exit 2
-n=0
-fail=0
-result() { # STATUS DESCRIPTION [OUTPUT]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=$((fail + 1))
-		[ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/#   /'
-	fi
-}
+. tests/lib/tap.sh
 
 # Linux's checkpatch comes from Debian's linux-source package.
 lcp=$CACHE/checkpatch/linux-source-6.12/scripts/checkpatch.pl
@@ -43,5 +32,4 @@ missing=$(git ls-files | grep -v -E '^\.gitignore$|\.(json|txt|vec|bin)$' |
 	done)
 result "$([ -z "$missing" ]; echo $?)" "every tracked file has an SPDX line" "$missing"
 
-echo "1..$n"
-[ $fail = 0 ]
+tap_done

@@ -189,6 +189,11 @@ struct vcd_chunk {
 
 struct vcd_op {
 	refcount_t ref;
+	/*
+	 * Pieces abandoned by a killed caller keep the session, so its device
+	 * sessions are destroyed only after the device has returned them.
+	 */
+	struct vcd_session *s;
 	atomic_t outstanding;
 	wait_queue_head_t wq;
 	struct work_struct free_work;
@@ -703,6 +708,7 @@ static void vcd_op_free(struct vcd_op *op)
 	if (!op->inplace)
 		vcd_buf_release(&op->dst);
 	vcd_buf_release(&op->src);
+	vcd_session_put(op->s);
 	kfree(op);
 }
 
@@ -1141,6 +1147,8 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	if (!op)
 		goto put_session;
 	op->nslots = nslots;
+	kref_get(&s->ref);
+	op->s = s;
 	refcount_set(&op->ref, 1);
 	init_waitqueue_head(&op->wq);
 	INIT_WORK(&op->free_work, vcd_op_free_work);

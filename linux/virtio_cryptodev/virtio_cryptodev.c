@@ -370,10 +370,12 @@ static int vcd_ctrl_run(struct vcd_device *d, struct vcd_ctrl *c,
 		refcount_dec(&c->ref);
 		return err;
 	}
-	w = wait_for_completion_killable_timeout(&c->done,
-						 vcd_timeout());
-	if (w < 0)
-		return -EINTR;
+	/*
+	 * Not killable: a session must not be created behind our back (it
+	 * would never be destroyed), and the device answers in microseconds
+	 * unless it is broken, which the timeout catches.
+	 */
+	w = wait_for_completion_timeout(&c->done, vcd_timeout());
 	if (w == 0) {
 		vcd_mark_broken(d, "control request timed out");
 		return -EIO;

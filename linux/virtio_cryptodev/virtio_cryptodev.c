@@ -44,8 +44,8 @@
 #define VCD_MAX_CHUNK_PAGES	256		/* pages per piece and direction */
 
 static unsigned int max_chunk;
-module_param(max_chunk, uint, 0644);
-MODULE_PARM_DESC(max_chunk, "Largest piece sent to the device in bytes (0: device limit)");
+module_param(max_chunk, uint, 0444);
+MODULE_PARM_DESC(max_chunk, "Largest piece sent to a device in bytes, fixed at probe (0: device limit)");
 
 static unsigned int bounce_max = 2048;
 module_param(bounce_max, uint, 0644);

@@ -556,7 +556,7 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	u32 id;
 	int err;
 
-	if (sop.mac || sop.compr)
+	if (sop.mac)
 		return -EINVAL;
 	a = vcd_find_alg(sop.cipher);
 	if (!a)
@@ -1254,7 +1254,6 @@ static long vcd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 struct vcd_compat_session_op {
 	u32 cipher;
 	u32 mac;
-	u32 compr;
 	u32 keylen;
 	compat_uptr_t key;
 	u32 mackeylen;
@@ -1267,7 +1266,6 @@ struct vcd_compat_crypt_op {
 	u16 op;
 	u16 flags;
 	u32 len;
-	u32 dlen;
 	compat_uptr_t src;
 	compat_uptr_t dst;
 	compat_uptr_t mac;
@@ -1294,7 +1292,6 @@ static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 			return -EFAULT;
 		sop.cipher = csop.cipher;
 		sop.mac = csop.mac;
-		sop.compr = csop.compr;
 		sop.keylen = csop.keylen;
 		sop.key = compat_ptr(csop.key);
 		sop.mackeylen = csop.mackeylen;
@@ -1310,7 +1307,6 @@ static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 		cop.op = ccop.op;
 		cop.flags = ccop.flags;
 		cop.len = ccop.len;
-		cop.dlen = ccop.dlen;
 		cop.src = compat_ptr(ccop.src);
 		cop.dst = compat_ptr(ccop.dst);
 		cop.mac = compat_ptr(ccop.mac);

@@ -26,9 +26,23 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <stddef.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
 #include "crypto-vectors.h"
+
+/*
+ * The layouts programs built against cryptodev-linux's crypto/cryptodev.h
+ * use (ioctl numbers alone do not catch a shifted field: the sizes match).
+ */
+#define PTR (sizeof(void *))
+_Static_assert(offsetof(struct session_op, keylen) == 8, "session_op.keylen");
+_Static_assert(offsetof(struct session_op, key) == (PTR == 8 ? 16 : 12), "session_op.key");
+_Static_assert(offsetof(struct session_op, ses) == (PTR == 8 ? 40 : 24), "session_op.ses");
+_Static_assert(offsetof(struct crypt_op, src) == (PTR == 8 ? 16 : 12), "crypt_op.src");
+_Static_assert(offsetof(struct crypt_op, iv) == (PTR == 8 ? 40 : 24), "crypt_op.iv");
+_Static_assert(offsetof(struct session_info_op, hash_info) == 132, "session_info_op.hash_info");
+_Static_assert(sizeof(struct session_info_op) == 268, "session_info_op size");
 
 static const char *devpath = "/dev/crypto";
 static const char *require = "";

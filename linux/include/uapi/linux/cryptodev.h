@@ -23,7 +23,7 @@
 #define CRYPTO_HMAC_MAX_KEY_LEN		512
 #define CRYPTO_CIPHER_MAX_KEY_LEN	64
 
-/* Algorithm numbers for session_op.cipher / .mac / .compr. */
+/* Algorithm numbers for session_op.cipher / .mac. */
 enum cryptodev_crypto_op_t {
 	CRYPTO_DES_CBC = 1,
 	CRYPTO_3DES_CBC = 2,
@@ -85,7 +85,6 @@ enum cryptodev_crypto_op_t {
 struct session_op {
 	__u32 cipher;
 	__u32 mac;
-	__u32 compr;
 	__u32 keylen;
 	__u8 __user *key;
 	__u32 mackeylen;
@@ -99,7 +98,7 @@ struct session_info_op {
 	struct alg_info {
 		char cra_name[CRYPTODEV_MAX_ALG_NAME];
 		char cra_driver_name[CRYPTODEV_MAX_ALG_NAME];
-	} cipher_info, hash_info, compr_info;
+	} cipher_info, hash_info;
 	__u16 alignmask;
 	__u32 flags;
 };
@@ -116,7 +115,6 @@ struct crypt_op {
 	__u16 op;
 	__u16 flags;
 	__u32 len;
-	__u32 dlen;
 	__u8 __user *src;
 	__u8 __user *dst;
 	__u8 __user *mac;

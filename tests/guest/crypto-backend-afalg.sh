@@ -6,6 +6,8 @@
 # shared libraries); the qtest runs QEMU with -accel qtest, so no nested
 # CPU emulation is involved.
 # modules: algif_skcipher xts des_generic
+# No /dev/crypto in this guest: the devcrypto case must find none.
+# append: vdevkit.noload=virtio_cryptodev
 # timeout: 600
 
 set -u

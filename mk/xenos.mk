@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# The Xen guest OS (xen/): blkfront unit tests, the PVH kernel, its Xen
+# scenarios (tests/xen/xenos-*.sh, run by scripts/xen-run.sh) and benchmark.
+XEN_OUT := $(CURDIR)/build/xen
+
+.PHONY: xen-unit xen-kernel xen-guest-tests xen-bench
+xen-unit:
+	nice $(MAKE) -C xen check-host OUT=$(XEN_OUT)
+xen-kernel:
+	nice $(MAKE) -C xen kernel OUT=$(XEN_OUT)
+# The Xen scenarios are also tests/t/5x-xen-xenos-*.t (make xen-check).
+xen-guest-tests: qemu xen-prep xen-kernel
+	prove -f tests/t/5?-xen-xenos-*.t
+# Ours and seed mode in one boot; see docs/xen-guest.md for the Linux side.
+xen-bench: qemu xen-prep xen-kernel
+	scripts/xen-run.sh xenos-bench
+
+BENCH_TARGETS += xen-bench

@@ -1,0 +1,1095 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qtest for cryptodev-backend-host behind virtio-crypto-pci.
+ *
+ * The test plays the guest driver: it sets up the virtqueues, creates
+ * sessions on the control queue and sends cipher requests on the data
+ * queues, then compares every result with OpenSSL computed here.  The
+ * fuzz case sends malformed requests for a bounded time and checks that
+ * QEMU stays up and answers errors (or flags the device as broken).
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qemu/bswap.h"
+#include "qapi/error.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qlist.h"
+#include "libqos/libqos-malloc.h"
+#include "libqos/malloc-pc.h"
+#include "libqos/pci-pc.h"
+#include "libqos/virtio.h"
+#include "libqos/virtio-pci.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "standard-headers/linux/virtio_crypto.h"
+#include "standard-headers/linux/virtio_ring.h"
+
+#include <sys/socket.h>
+#include <openssl/evp.h>
+
+#define DEV_SLOT        4
+#define TIMEOUT_US      (30 * 1000 * 1000)
+#define NO_ANSWER       0xff
+
+typedef struct Dev {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QPCIBus *bus;
+    QVirtioPCIDevice *vpci;
+    QVirtioDevice *vdev;
+    unsigned nq;
+    QVirtQueue *dataq[8];
+    QVirtQueue *ctrlq;
+} Dev;
+
+typedef struct Alg {
+    const char *name;
+    uint32_t virtio_alg;
+    uint32_t key_len;
+    uint32_t block;
+    uint32_t min_len;
+    uint32_t iv_len;
+} Alg;
+
+static const Alg algs[] = {
+    { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
+    { "AES-192-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 24, 16, 16, 0 },
+    { "AES-256-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 32, 16, 16, 0 },
+    { "AES-128-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, 16, 16, 16 },
+    { "AES-192-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 24, 16, 16, 16 },
+    { "AES-256-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 32, 16, 16, 16 },
+    { "AES-128-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 16, 1, 1, 16 },
+    { "AES-192-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 24, 1, 1, 16 },
+    { "AES-256-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 32, 1, 1, 16 },
+    { "AES-128-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 32, 1, 16, 16 },
+    { "AES-256-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 64, 1, 16, 16 },
+    { "DES-EDE3-CBC", VIRTIO_CRYPTO_CIPHER_3DES_CBC, 24, 8, 8, 8 },
+};
+
+/* ---- device setup ------------------------------------------------------ */
+
+static void dev_setup_queues(Dev *d)
+{
+    uint64_t features;
+    unsigned i;
+
+    qvirtio_pci_device_enable(d->vpci);
+    qvirtio_start_device(d->vdev);
+    features = qvirtio_get_features(d->vdev);
+    features &= ~(QVIRTIO_F_BAD_FEATURE |
+                  (1ull << VIRTIO_RING_F_INDIRECT_DESC) |
+                  (1ull << VIRTIO_RING_F_EVENT_IDX));
+    qvirtio_set_features(d->vdev, features);
+    for (i = 0; i < d->nq; i++) {
+        d->dataq[i] = qvirtqueue_setup(d->vdev, &d->alloc, i);
+    }
+    d->ctrlq = qvirtqueue_setup(d->vdev, &d->alloc, d->nq);
+    qvirtio_set_driver_ok(d->vdev);
+}
+
+static void dev_teardown_queues(Dev *d)
+{
+    unsigned i;
+
+    for (i = 0; i < d->nq; i++) {
+        qvirtqueue_cleanup(d->vdev->bus, d->dataq[i], &d->alloc);
+    }
+    qvirtqueue_cleanup(d->vdev->bus, d->ctrlq, &d->alloc);
+}
+
+static Dev *dev_start(unsigned nq, const char *opts)
+{
+    Dev *d = g_new0(Dev, 1);
+    QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
+
+    g_assert(nq >= 1 && nq <= ARRAY_SIZE(d->dataq));
+    d->nq = nq;
+    /* the +ds source has no firmware blobs: use the distribution's */
+    d->qts = qtest_initf("-machine pc -nodefaults -m 512M %s "
+                         "-object cryptodev-backend-host,id=c0,queues=%u%s "
+                         "-device virtio-crypto-pci,id=vc0,cryptodev=c0,addr=%x.0",
+                         g_file_test("/usr/share/seabios/bios-256k.bin",
+                                     G_FILE_TEST_EXISTS) ?
+                         "-L /usr/share/seabios" : "", nq, opts, DEV_SLOT);
+    pc_alloc_init(&d->alloc, d->qts, 0);
+    d->bus = qpci_new_pc(d->qts, &d->alloc);
+    d->vpci = virtio_pci_new(d->bus, &addr);
+    g_assert_nonnull(d->vpci);
+    d->vdev = &d->vpci->vdev;
+    g_assert_cmpint(d->vdev->device_type, ==, 20 /* crypto */);
+    dev_setup_queues(d);
+    return d;
+}
+
+static void dev_stop(Dev *d)
+{
+    dev_teardown_queues(d);
+    qvirtio_pci_device_disable(d->vpci);
+    g_free(d->vpci->pdev);
+    g_free(d->vpci);
+    qpci_free_pc(d->bus);
+    alloc_destroy(&d->alloc);
+    qtest_quit(d->qts);
+    g_free(d);
+}
+
+static bool dev_needs_reset(Dev *d)
+{
+    return d->vdev->bus->get_status(d->vdev) & VIRTIO_CONFIG_S_NEEDS_RESET;
+}
+
+static void dev_reset(Dev *d)
+{
+    dev_teardown_queues(d);
+    dev_setup_queues(d);
+}
+
+static uint32_t cfg32(Dev *d, size_t off)
+{
+    return qvirtio_config_readl(d->vdev, off);
+}
+
+/* Wait for one used buffer; false if the device went broken instead. */
+static bool wait_used(Dev *d, QVirtQueue *vq, uint32_t *head, uint32_t *len)
+{
+    gint64 start = g_get_monotonic_time();
+
+    for (;;) {
+        if (qvirtqueue_get_buf(d->qts, vq, head, len)) {
+            return true;
+        }
+        if (dev_needs_reset(d)) {
+            return false;
+        }
+        g_assert_cmpint(g_get_monotonic_time() - start, <=, TIMEOUT_US);
+        qtest_clock_step(d->qts, 100);
+        g_usleep(50);
+    }
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+typedef struct Req {
+    uint64_t buf;
+    size_t size;
+    uint64_t dst;
+    uint64_t status;
+    uint32_t len;
+    uint32_t head;
+} Req;
+
+static uint64_t put(Dev *d, const void *data, size_t len)
+{
+    uint64_t a = guest_alloc(&d->alloc, MAX(len, 1));
+
+    if (len) {
+        qtest_memwrite(d->qts, a, data, len);
+    }
+    return a;
+}
+
+/* Returns the session status; *id gets the session id. */
+static uint32_t create_session(Dev *d, uint32_t alg, const uint8_t *key,
+                               uint32_t key_len, bool encrypt, uint64_t *id)
+{
+    struct virtio_crypto_op_ctrl_req req = { 0 };
+    struct virtio_crypto_cipher_session_para *p =
+        &req.u.sym_create_session.u.cipher.para;
+    struct virtio_crypto_session_input in;
+    uint64_t a_req, a_key, a_in;
+    uint32_t head, got, len;
+
+    req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_CREATE_SESSION);
+    req.header.algo = cpu_to_le32(alg);
+    req.u.sym_create_session.op_type = cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
+    p->algo = cpu_to_le32(alg);
+    p->keylen = cpu_to_le32(key_len);
+    p->op = cpu_to_le32(encrypt ? VIRTIO_CRYPTO_OP_ENCRYPT :
+                        VIRTIO_CRYPTO_OP_DECRYPT);
+    memset(&in, 0xee, sizeof(in));
+
+    qvirtqueue_reset_pool(d->ctrlq);
+    a_req = put(d, &req, sizeof(req));
+    a_key = put(d, key, key_len);
+    a_in = put(d, &in, sizeof(in));
+    head = qvirtqueue_add(d->qts, d->ctrlq, a_req, sizeof(req), false, true);
+    if (key_len) {
+        qvirtqueue_add(d->qts, d->ctrlq, a_key, key_len, false, true);
+    }
+    qvirtqueue_add(d->qts, d->ctrlq, a_in, sizeof(in), true, false);
+    qvirtqueue_kick(d->qts, d->vdev, d->ctrlq, head);
+    g_assert_true(wait_used(d, d->ctrlq, &got, &len));
+    g_assert_cmpuint(got, ==, head);
+    qtest_memread(d->qts, a_in, &in, sizeof(in));
+    guest_free(&d->alloc, a_req);
+    guest_free(&d->alloc, a_key);
+    guest_free(&d->alloc, a_in);
+    *id = le64_to_cpu(in.session_id);
+    return le32_to_cpu(in.status);
+}
+
+static uint8_t destroy_session(Dev *d, uint64_t id)
+{
+    struct virtio_crypto_op_ctrl_req req = { 0 };
+    uint8_t st = 0xee;
+    uint64_t a_req, a_in;
+    uint32_t head, got, len;
+
+    req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_DESTROY_SESSION);
+    req.u.destroy_session.session_id = cpu_to_le64(id);
+    qvirtqueue_reset_pool(d->ctrlq);
+    a_req = put(d, &req, sizeof(req));
+    a_in = put(d, &st, 1);
+    head = qvirtqueue_add(d->qts, d->ctrlq, a_req, sizeof(req), false, true);
+    qvirtqueue_add(d->qts, d->ctrlq, a_in, 1, true, false);
+    qvirtqueue_kick(d->qts, d->vdev, d->ctrlq, head);
+    g_assert_true(wait_used(d, d->ctrlq, &got, &len));
+    g_assert_cmpuint(got, ==, head);
+    st = qtest_readb(d->qts, a_in);
+    guest_free(&d->alloc, a_req);
+    guest_free(&d->alloc, a_in);
+    return st;
+}
+
+/* Queue a cipher request (not kicked); the caller waits and reads back. */
+static void data_submit(Dev *d, QVirtQueue *vq, Req *r, uint32_t opcode,
+                        uint64_t id, const uint8_t *iv, uint32_t iv_len,
+                        const uint8_t *src, uint32_t len)
+{
+    struct virtio_crypto_op_data_req req = { 0 };
+    struct virtio_crypto_cipher_para *p = &req.u.sym_req.u.cipher.para;
+    uint64_t a_req, a_iv = 0, a_src = 0;
+
+    req.header.opcode = cpu_to_le32(opcode);
+    req.header.session_id = cpu_to_le64(id);
+    req.u.sym_req.op_type = cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
+    p->iv_len = cpu_to_le32(iv_len);
+    p->src_data_len = cpu_to_le32(len);
+    p->dst_data_len = cpu_to_le32(len);
+
+    /* one guest block per request, freed after completion */
+    r->size = sizeof(req) + iv_len + 2 * (size_t)len + 1;
+    r->buf = guest_alloc(&d->alloc, r->size);
+    a_req = r->buf;
+    qtest_memwrite(d->qts, a_req, &req, sizeof(req));
+    if (iv_len) {
+        a_iv = a_req + sizeof(req);
+        qtest_memwrite(d->qts, a_iv, iv, iv_len);
+    }
+    a_src = a_req + sizeof(req) + iv_len;
+    if (len && src) {
+        qtest_memwrite(d->qts, a_src, src, len);
+    }
+    r->dst = a_src + len;
+    r->status = r->dst + len;
+    r->len = len;
+    qtest_writeb(d->qts, r->status, NO_ANSWER);
+
+    r->head = qvirtqueue_add(d->qts, vq, a_req, sizeof(req), false, true);
+    if (iv_len) {
+        qvirtqueue_add(d->qts, vq, a_iv, iv_len, false, true);
+    }
+    if (len) {
+        qvirtqueue_add(d->qts, vq, a_src, len, false, true);
+        qvirtqueue_add(d->qts, vq, r->dst, len, true, true);
+    }
+    qvirtqueue_add(d->qts, vq, r->status, 1, true, false);
+}
+
+static uint8_t req_finish(Dev *d, Req *r, uint8_t *dst)
+{
+    uint8_t st = qtest_readb(d->qts, r->status);
+
+    if (st == VIRTIO_CRYPTO_OK && dst && r->len) {
+        qtest_memread(d->qts, r->dst, dst, r->len);
+    }
+    guest_free(&d->alloc, r->buf);
+    return st;
+}
+
+static uint8_t crypt_one(Dev *d, uint64_t id, bool encrypt, const uint8_t *iv,
+                         uint32_t iv_len, const uint8_t *src, uint8_t *dst,
+                         uint32_t len)
+{
+    QVirtQueue *vq = d->dataq[0];
+    uint32_t got, ulen;
+    Req r;
+
+    qvirtqueue_reset_pool(vq);
+    data_submit(d, vq, &r, encrypt ? VIRTIO_CRYPTO_CIPHER_ENCRYPT :
+                VIRTIO_CRYPTO_CIPHER_DECRYPT, id, iv, iv_len, src, len);
+    qvirtqueue_kick(d->qts, d->vdev, vq, r.head);
+    g_assert_true(wait_used(d, vq, &got, &ulen));
+    g_assert_cmpuint(got, ==, r.head);
+    return req_finish(d, &r, dst);
+}
+
+/* ---- OpenSSL reference ------------------------------------------------- */
+
+static void ossl_crypt(const Alg *a, bool encrypt, const uint8_t *key,
+                       const uint8_t *iv, const uint8_t *src, uint8_t *dst,
+                       uint32_t len)
+{
+    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, a->name, NULL);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int outl = 0, finl = 0;
+
+    g_assert_nonnull(c);
+    g_assert_nonnull(ctx);
+    g_assert_true(EVP_CipherInit_ex2(ctx, c, key, a->iv_len ? iv : NULL,
+                                     encrypt, NULL));
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    g_assert_true(EVP_CipherUpdate(ctx, dst, &outl, src, len));
+    g_assert_true(EVP_CipherFinal_ex(ctx, dst + outl, &finl));
+    g_assert_cmpint(outl + finl, ==, len);
+    EVP_CIPHER_CTX_free(ctx);
+    EVP_CIPHER_free(c);
+}
+
+static void fill_random(uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = g_test_rand_int_range(0, 256);
+    }
+}
+
+static void random_key(const Alg *a, uint8_t *key)
+{
+    fill_random(key, a->key_len);
+    if (a->virtio_alg == VIRTIO_CRYPTO_CIPHER_AES_XTS) {
+        key[a->key_len / 2] ^= 0x5a;    /* OpenSSL refuses equal halves */
+    }
+}
+
+static char *qom_get_str(Dev *d, const char *prop)
+{
+    QDict *rsp = qtest_qmp(d->qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/objects/c0', 'property': %s}}", prop);
+    char *s;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    s = g_strdup(qdict_get_str(rsp, "return"));
+    qobject_unref(rsp);
+    return s;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_config(void)
+{
+    Dev *d = dev_start(2, ",provider=openssl,max-sessions=32");
+    g_autofree char *prov = qom_get_str(d, "active-provider");
+    g_autofree char *list = qom_get_str(d, "algorithms");
+    uint32_t want = (1u << VIRTIO_CRYPTO_CIPHER_AES_ECB) |
+                    (1u << VIRTIO_CRYPTO_CIPHER_AES_CBC) |
+                    (1u << VIRTIO_CRYPTO_CIPHER_AES_CTR) |
+                    (1u << VIRTIO_CRYPTO_CIPHER_AES_XTS) |
+                    (1u << VIRTIO_CRYPTO_CIPHER_3DES_CBC);
+
+    QDict *rsp, *info, *client;
+    QList *clients;
+
+    /* query-cryptodev names the backend type, one client per queue */
+    rsp = qtest_qmp(d->qts, "{'execute': 'query-cryptodev'}");
+    info = qobject_to(QDict, qlist_peek(qdict_get_qlist(rsp, "return")));
+    g_assert_nonnull(info);
+    g_assert_cmpstr(qdict_get_str(info, "id"), ==, "c0");
+    clients = qdict_get_qlist(info, "client");
+    g_assert_cmpint(qlist_size(clients), ==, 2);
+    client = qobject_to(QDict, qlist_peek(clients));
+    g_assert_cmpstr(qdict_get_str(client, "type"), ==, "host");
+    qobject_unref(rsp);
+
+    g_assert_cmpstr(prov, ==, "openssl");
+    g_assert_nonnull(strstr(list, "aes-128-cbc"));
+    g_assert_nonnull(strstr(list, "aes-256-xts"));
+    g_assert_nonnull(strstr(list, "des3-cbc"));
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config, status)),
+                    ==, VIRTIO_CRYPTO_S_HW_READY);
+    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
+                                       max_dataqueues)), ==, 2);
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      crypto_services)),
+                    ==, 1u << VIRTIO_CRYPTO_SERVICE_CIPHER);
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      cipher_algo_l)), ==, want);
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      hash_algo)), ==, 0);
+    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
+                                       max_cipher_key_len)), ==, 64);
+    g_assert_cmpuint(qvirtio_config_readq(d->vdev,
+                     offsetof(struct virtio_crypto_config, max_size)),
+                     ==, 4 * 1024 * 1024);
+    dev_stop(d);
+}
+
+static bool have_afalg(void)
+{
+    int fd = socket(38 /* AF_ALG */, SOCK_SEQPACKET, 0);
+
+    if (fd < 0) {
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+/* auto must pick the first provider that works, and say which */
+static void test_auto(void)
+{
+    Dev *d = dev_start(1, "");
+    g_autofree char *prov = qom_get_str(d, "active-provider");
+    g_autofree char *list = qom_get_str(d, "algorithms");
+    const char *expect = !access("/dev/crypto", R_OK | W_OK) ? NULL :
+                         have_afalg() ? "afalg" : "openssl";
+    uint32_t bits = cfg32(d, offsetof(struct virtio_crypto_config,
+                                      cipher_algo_l));
+
+    g_test_message("auto chose %s: %s", prov, list);
+    if (expect) {
+        g_assert_cmpstr(prov, ==, expect);
+    } else {
+        g_assert_true(!strcmp(prov, "devcrypto") || !strcmp(prov, "afalg") ||
+                      !strcmp(prov, "openssl"));
+    }
+    /* the config space advertises exactly what the probe found */
+    g_assert_cmpint(!!strstr(list, "-cbc,") || g_str_has_suffix(list, "-cbc"),
+                    ==, !!(bits & (1u << VIRTIO_CRYPTO_CIPHER_AES_CBC)) ||
+                    !!(bits & (1u << VIRTIO_CRYPTO_CIPHER_3DES_CBC)));
+    g_assert_cmpint(!!strstr(list, "xts"), ==,
+                    !!(bits & (1u << VIRTIO_CRYPTO_CIPHER_AES_XTS)));
+    g_assert_cmpint(!!strstr(list, "ctr"), ==,
+                    !!(bits & (1u << VIRTIO_CRYPTO_CIPHER_AES_CTR)));
+    g_assert_cmpint(!!strstr(list, "ecb"), ==,
+                    !!(bits & (1u << VIRTIO_CRYPTO_CIPHER_AES_ECB)));
+    dev_stop(d);
+}
+
+static void expect_object_add(QTestState *qts, const char *props, bool ok,
+                              const char *msg)
+{
+    g_autofree char *json = g_strdup_printf(
+        "{\"qom-type\": \"cryptodev-backend-host\", \"id\": \"x\"%s}",
+        props);
+    QObject *args = qobject_from_json(json, &error_abort);
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'object-add', 'arguments': %p}",
+                           args);
+
+    if (ok) {
+        if (qdict_haskey(rsp, "error")) {
+            g_test_message("%s -> unexpected error: %s", props,
+                           qdict_get_str(qdict_get_qdict(rsp, "error"),
+                                         "desc"));
+        }
+        g_assert(qdict_haskey(rsp, "return"));
+        qobject_unref(rsp);
+        rsp = qtest_qmp(qts, "{'execute': 'object-del', 'arguments': "
+                        "{'id': 'x'}}");
+        g_assert(qdict_haskey(rsp, "return"));
+    } else {
+        QDict *err = qdict_get_qdict(rsp, "error");
+
+        g_assert_nonnull(err);
+        g_test_message("%s -> %s", props, qdict_get_str(err, "desc"));
+        if (msg) {
+            g_assert_nonnull(strstr(qdict_get_str(err, "desc"), msg));
+        }
+    }
+    qobject_unref(rsp);
+}
+
+static void test_properties(void)
+{
+    QTestState *qts = qtest_init("-machine none");
+    bool devcrypto = !access("/dev/crypto", R_OK | W_OK);
+
+    expect_object_add(qts, ", \"provider\": \"openssl\"", true, NULL);
+    expect_object_add(qts, ", \"provider\": \"bogus\"", false, "bogus");
+    expect_object_add(qts, ", \"max-sessions\": 0", false, "max-sessions");
+    expect_object_add(qts, ", \"max-sessions\": 100000", false,
+                      "max-sessions");
+    expect_object_add(qts, ", \"workers\": 65", false, "workers");
+    expect_object_add(qts, ", \"max-request-size\": 100", false,
+                      "max-request-size");
+    expect_object_add(qts, ", \"queues\": 65", false, "queues");
+    expect_object_add(qts, ", \"provider\": \"devcrypto\"", devcrypto,
+                      "/dev/crypto");
+    expect_object_add(qts, ", \"provider\": \"afalg\"", have_afalg(),
+                      "AF_ALG");
+    qtest_quit(qts);
+}
+
+/* NIST SP 800-38A F.2.1 (CBC-AES128.Encrypt), first block */
+static void test_kat(void)
+{
+    static const uint8_t key[16] = {
+        0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+        0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c };
+    static const uint8_t iv[16] = {
+        0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+        0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
+    static const uint8_t pt[16] = {
+        0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96,
+        0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a };
+    static const uint8_t ct[16] = {
+        0x76, 0x49, 0xab, 0xac, 0x81, 0x19, 0xb2, 0x46,
+        0xce, 0xe9, 0x8e, 0x9b, 0x12, 0xe9, 0x19, 0x7d };
+    Dev *d = dev_start(1, "");
+    uint8_t out[16];
+    uint64_t id;
+
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &id), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(crypt_one(d, id, true, iv, 16, pt, out, 16), ==,
+                     VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 16, ct, 16);
+    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+/*
+ * Every algorithm, several sizes: the device's answer equals OpenSSL's.
+ * CRYPTODEV_TEST_PROVIDER picks the provider (default openssl; the guest
+ * test runs this with afalg).
+ */
+static void test_openssl_equal(void)
+{
+    static const uint32_t sizes[] = { 1, 15, 16, 17, 24, 100, 4096,
+                                      4096 + 8, 65536, 1024 * 1024 };
+    const char *prov = g_getenv("CRYPTODEV_TEST_PROVIDER");
+    g_autofree char *opts = g_strdup_printf(",provider=%s",
+                                            prov ? prov : "openssl");
+    Dev *d = dev_start(1, opts);
+    uint64_t max = qvirtio_config_readq(d->vdev,
+                       offsetof(struct virtio_crypto_config, max_size));
+    const char *cap = g_getenv("CRYPTODEV_TEST_MAX_LEN");
+    size_t i, j;
+
+    /* a slow nested run (guest /dev/crypto) may ask for smaller sizes */
+    if (cap) {
+        max = MIN(max, 2 * g_ascii_strtoull(cap, NULL, 0) + 16);
+    }
+
+    for (i = 0; i < ARRAY_SIZE(algs); i++) {
+        const Alg *a = &algs[i];
+        uint8_t key[64], iv[16];
+        uint64_t eid, did;
+
+        random_key(a, key);
+        g_assert_cmpuint(create_session(d, a->virtio_alg, key, a->key_len,
+                                        true, &eid), ==, VIRTIO_CRYPTO_OK);
+        g_assert_cmpuint(create_session(d, a->virtio_alg, key, a->key_len,
+                                        false, &did), ==, VIRTIO_CRYPTO_OK);
+        for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+            uint32_t len = sizes[j];
+            g_autofree uint8_t *src = g_malloc(len);
+            g_autofree uint8_t *dev = g_malloc(len);
+            g_autofree uint8_t *ref = g_malloc(len);
+            g_autofree uint8_t *back = g_malloc(len);
+
+            uint8_t st;
+
+            if (len % a->block || len < a->min_len ||
+                2 * (uint64_t)len + a->iv_len > max) {
+                continue;
+            }
+            fill_random(src, len);
+            fill_random(iv, sizeof(iv));
+            /* the cryptodev ABI wants whole XTS blocks: a clean refusal */
+            if (prov && !strcmp(prov, "devcrypto") &&
+                a->virtio_alg == VIRTIO_CRYPTO_CIPHER_AES_XTS && len % 16) {
+                g_assert_cmpuint(crypt_one(d, eid, true, iv, a->iv_len, src,
+                                           dev, len), ==,
+                                 VIRTIO_CRYPTO_BADMSG);
+                continue;
+            }
+            ossl_crypt(a, true, key, iv, src, ref, len);
+            st = crypt_one(d, eid, true, iv, a->iv_len, src, dev, len);
+            if (st != VIRTIO_CRYPTO_OK) {
+                g_test_message("%s: %u bytes: status %u", a->name, len, st);
+            }
+            g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_OK);
+            g_assert_cmpmem(dev, len, ref, len);
+            g_assert_cmpuint(crypt_one(d, did, false, iv, a->iv_len, ref,
+                                       back, len), ==, VIRTIO_CRYPTO_OK);
+            g_assert_cmpmem(back, len, src, len);
+        }
+        g_test_message("%s (%s): equal to OpenSSL", a->name,
+                       prov ? prov : "openssl");
+        g_assert_cmpuint(destroy_session(d, eid), ==, VIRTIO_CRYPTO_OK);
+        g_assert_cmpuint(destroy_session(d, did), ==, VIRTIO_CRYPTO_OK);
+    }
+    dev_stop(d);
+}
+
+static void test_sessions(void)
+{
+    static const uint8_t key[16] = { 1, 2, 3 };
+    uint8_t iv[16] = { 0 }, buf[16] = { 0 }, out[16];
+    Dev *d = dev_start(1, ",max-sessions=4");
+    uint64_t id[4], extra, stale;
+    int i;
+
+    for (i = 0; i < 4; i++) {
+        g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key,
+                                        16, true, &id[i]), ==,
+                         VIRTIO_CRYPTO_OK);
+    }
+    /* the bound holds */
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &extra), !=, VIRTIO_CRYPTO_OK);
+    /* closing frees a slot; the old id does not alias the new session */
+    stale = id[1];
+    g_assert_cmpuint(destroy_session(d, id[1]), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &id[1]), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmphex(id[1], !=, stale);
+    g_assert_cmpuint(crypt_one(d, stale, true, iv, 16, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_INVSESS);
+    g_assert_cmpuint(destroy_session(d, stale), !=, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, 0xdeadbeefcafeULL), !=,
+                     VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(crypt_one(d, id[1], true, iv, 16, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_OK);
+    for (i = 0; i < 4; i++) {
+        g_assert_cmpuint(destroy_session(d, id[i]), ==, VIRTIO_CRYPTO_OK);
+    }
+    dev_stop(d);
+}
+
+static void test_errors(void)
+{
+    static const uint8_t key[32] = { 9, 8, 7 };
+    uint8_t iv[16] = { 0 }, buf[64] = { 0 }, out[64];
+    Dev *d = dev_start(1, "");
+    uint64_t enc, id;
+
+    /* unknown algorithm, bad key size, no key */
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_ARC4, key, 16,
+                                    true, &id), ==, VIRTIO_CRYPTO_NOTSUPP);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 20,
+                                    true, &id), !=, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_XTS, key, 16,
+                                    true, &id), !=, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 0,
+                                    true, &id), !=, VIRTIO_CRYPTO_OK);
+
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &enc), ==, VIRTIO_CRYPTO_OK);
+    /* not a multiple of the block size */
+    g_assert_cmpuint(crypt_one(d, enc, true, iv, 16, buf, out, 15), ==,
+                     VIRTIO_CRYPTO_BADMSG);
+    /* wrong IV length */
+    g_assert_cmpuint(crypt_one(d, enc, true, iv, 8, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_BADMSG);
+    g_assert_cmpuint(crypt_one(d, enc, true, iv, 0, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_BADMSG);
+    /* decrypt on an encrypt session */
+    g_assert_cmpuint(crypt_one(d, enc, false, iv, 16, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_BADMSG);
+    /* unknown session */
+    g_assert_cmpuint(crypt_one(d, enc + 1, true, iv, 16, buf, out, 16), ==,
+                     VIRTIO_CRYPTO_INVSESS);
+    /* empty request: nothing to do, not an error */
+    g_assert_cmpuint(crypt_one(d, enc, true, iv, 16, buf, out, 0), ==,
+                     VIRTIO_CRYPTO_OK);
+    /* and the session still works */
+    g_assert_cmpuint(crypt_one(d, enc, true, iv, 16, buf, out, 64), ==,
+                     VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+/* Many requests on several queues in flight at once. */
+static void test_multiqueue(void)
+{
+    enum { NQ = 4, PER_Q = 24, LEN = 8192 };
+    const Alg *a = &algs[3];        /* AES-128-CBC */
+    Dev *d = dev_start(NQ, ",workers=4");
+    uint8_t key[16], iv[16];
+    g_autofree uint8_t *src = g_malloc(LEN * NQ * PER_Q);
+    g_autofree uint8_t *ref = g_malloc(LEN);
+    g_autofree uint8_t *out = g_malloc(LEN);
+    Req r[NQ][PER_Q];
+    uint64_t id;
+    int q, i, done = 0;
+
+    random_key(a, key);
+    fill_random(iv, sizeof(iv));
+    fill_random(src, LEN * NQ * PER_Q);
+    g_assert_cmpuint(create_session(d, a->virtio_alg, key, 16, true, &id), ==,
+                     VIRTIO_CRYPTO_OK);
+    for (q = 0; q < NQ; q++) {
+        qvirtqueue_reset_pool(d->dataq[q]);
+        for (i = 0; i < PER_Q; i++) {
+            data_submit(d, d->dataq[q], &r[q][i], VIRTIO_CRYPTO_CIPHER_ENCRYPT,
+                        id, iv, 16, src + (q * PER_Q + i) * LEN, LEN);
+            qvirtqueue_kick(d->qts, d->vdev, d->dataq[q], r[q][i].head);
+        }
+    }
+    for (q = 0; q < NQ; q++) {
+        bool seen[PER_Q] = { false };
+
+        for (i = 0; i < PER_Q; i++) {
+            uint32_t head, len;
+            int k;
+
+            g_assert_true(wait_used(d, d->dataq[q], &head, &len));
+            for (k = 0; k < PER_Q && r[q][k].head != head; k++) {
+                /* find the request by its head descriptor */
+            }
+            g_assert_cmpint(k, <, PER_Q);
+            g_assert_false(seen[k]);
+            seen[k] = true;
+            g_assert_cmpuint(req_finish(d, &r[q][k], out), ==,
+                             VIRTIO_CRYPTO_OK);
+            ossl_crypt(a, true, key, iv, src + (q * PER_Q + k) * LEN, ref,
+                       LEN);
+            g_assert_cmpmem(out, LEN, ref, LEN);
+            done++;
+        }
+    }
+    g_assert_cmpint(done, ==, NQ * PER_Q);
+    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+/*
+ * Queue big requests on data queue 0 so that some are still running in
+ * the backend (one worker) when the test acts.  Their content does not
+ * matter, so the source is whatever the guest memory holds.
+ */
+static void submit_inflight(Dev *d, Req *r, int n, uint32_t len,
+                            uint64_t *id)
+{
+    static const uint8_t key[16] = { 7 };
+    uint8_t iv[16] = { 1 };
+    QVirtQueue *vq = d->dataq[0];
+    uint16_t idx;
+    int i;
+
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, id), ==, VIRTIO_CRYPTO_OK);
+    qvirtqueue_reset_pool(vq);
+    for (i = 0; i < n; i++) {
+        data_submit(d, vq, &r[i], VIRTIO_CRYPTO_CIPHER_ENCRYPT, *id,
+                    iv, 16, NULL, len);
+    }
+    /* publish them all, then notify once: they reach the backend together */
+    idx = qtest_readw(d->qts, vq->avail + 2);
+    for (i = 0; i < n; i++) {
+        qtest_writew(d->qts, vq->avail + 4 + 2 * ((idx + i) % vq->size),
+                     r[i].head);
+    }
+    qtest_writew(d->qts, vq->avail + 2, idx + n);
+    d->vdev->bus->virtqueue_kick(d->vdev, vq);
+}
+
+static void assert_alive(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-status'}");
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/* A device reset with requests in the backend: they finish first. */
+static void test_reset_inflight(void)
+{
+    enum { N = 6, LEN = 8 * 1024 * 1024 };
+    static const uint8_t key[16] = { 0x33 };
+    uint8_t iv[16] = { 0 }, buf[48] = { 0 }, out[48], ref[48];
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    Req r[N];
+    uint64_t id;
+    int i;
+
+    submit_inflight(d, r, N, LEN, &id);
+    qvirtio_reset(d->vdev);
+    assert_alive(d->qts);
+    for (i = 0; i < N; i++) {
+        guest_free(&d->alloc, r[i].buf);
+    }
+    dev_reset(d);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &id), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(crypt_one(d, id, true, iv, 16, buf, out, 48), ==,
+                     VIRTIO_CRYPTO_OK);
+    ossl_crypt(&algs[3], true, key, iv, buf, ref, 48);
+    g_assert_cmpmem(out, 48, ref, 48);
+    dev_stop(d);
+}
+
+/*
+ * More than the backend queues for its workers (64 MiB): the rest run at
+ * once, and every request still completes, correctly.
+ */
+static void test_inflight_bound(void)
+{
+    enum { N = 12, LEN = 8 * 1024 * 1024 };
+    static const uint8_t key[16] = { 7 };
+    uint8_t iv[16] = { 1 }, src[64], out[64], ref[64];
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    bool seen[N] = { false };
+    uint64_t id;
+    Req r[N];
+    int i, k;
+
+    submit_inflight(d, r, N, LEN, &id);
+    for (i = 0; i < N; i++) {
+        uint32_t head, len;
+
+        g_assert_true(wait_used(d, d->dataq[0], &head, &len));
+        for (k = 0; k < N && r[k].head != head; k++) {
+            /* find the request */
+        }
+        g_assert_cmpint(k, <, N);
+        g_assert_false(seen[k]);
+        seen[k] = true;
+        g_assert_cmpuint(qtest_readb(d->qts, r[k].status), ==,
+                         VIRTIO_CRYPTO_OK);
+        /* CBC: the first blocks of the output depend only on the input's */
+        qtest_memread(d->qts, r[k].dst - LEN, src, sizeof(src));
+        qtest_memread(d->qts, r[k].dst, out, sizeof(out));
+        ossl_crypt(&algs[3], true, key, iv, src, ref, sizeof(src));
+        g_assert_cmpmem(out, sizeof(out), ref, sizeof(ref));
+        guest_free(&d->alloc, r[k].buf);
+    }
+    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+/* Hot-unplug with requests in the backend, then delete the backend. */
+static void test_unplug_inflight(void)
+{
+    enum { N = 6, LEN = 8 * 1024 * 1024 };
+    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    Req r[N];
+    uint64_t id;
+    unsigned i;
+    QDict *rsp;
+
+    submit_inflight(d, r, N, LEN, &id);
+    qpci_unplug_acpi_device_test(d->qts, "vc0", DEV_SLOT);
+    assert_alive(d->qts);
+    rsp = qtest_qmp(d->qts, "{'execute': 'object-del', 'arguments': "
+                    "{'id': 'c0'}}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    assert_alive(d->qts);
+
+    /* the device is gone: free the test's side without touching it */
+    for (i = 0; i < d->nq; i++) {
+        qvirtqueue_cleanup(d->vdev->bus, d->dataq[i], &d->alloc);
+    }
+    qvirtqueue_cleanup(d->vdev->bus, d->ctrlq, &d->alloc);
+    g_free(d->vpci->pdev);
+    g_free(d->vpci);
+    qpci_free_pc(d->bus);
+    alloc_destroy(&d->alloc);
+    qtest_quit(d->qts);
+    g_free(d);
+}
+
+/*
+ * A request whose descriptors match the lengths it claims, so the device
+ * passes it to the backend, with random session, opcode, IV length and
+ * data length.  The backend must answer; the answer may be OK only for a
+ * valid request, and then it must be right.
+ */
+static void fuzz_backend(Dev *d, uint64_t good_id, const uint8_t *key,
+                         int *errors)
+{
+    const Alg *a = &algs[3];        /* the good session is AES-128-CBC */
+    QVirtQueue *vq = d->dataq[0];
+    uint8_t iv[32], src[320], out[320], ref[320];
+    uint32_t iv_len = g_test_rand_bit() ? 16 : g_test_rand_int_range(0, 33);
+    uint32_t len = g_test_rand_bit() ? 16 * g_test_rand_int_range(0, 20) :
+                   g_test_rand_int_range(0, 321);
+    bool enc = g_test_rand_int_range(0, 4) != 0;
+    uint64_t id = g_test_rand_int_range(0, 4) ? good_id :
+                  good_id ^ ((uint64_t)g_test_rand_int() << 16);
+    bool valid = enc && id == good_id && iv_len == 16 && len % 16 == 0;
+    uint32_t head, ulen;
+    uint8_t st;
+    Req r;
+
+    fill_random(iv, sizeof(iv));
+    fill_random(src, sizeof(src));
+    qvirtqueue_reset_pool(vq);
+    data_submit(d, vq, &r, enc ? VIRTIO_CRYPTO_CIPHER_ENCRYPT :
+                VIRTIO_CRYPTO_CIPHER_DECRYPT, id, iv, iv_len, src, len);
+    qvirtqueue_kick(d->qts, d->vdev, vq, r.head);
+    g_assert_true(wait_used(d, vq, &head, &ulen));
+    g_assert_cmpuint(head, ==, r.head);
+    st = req_finish(d, &r, out);
+    g_assert_cmpuint(st, !=, NO_ANSWER);
+    if (!valid) {
+        g_assert_cmpuint(st, !=, VIRTIO_CRYPTO_OK);
+        (*errors)++;
+    } else {
+        g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_OK);
+        if (len) {
+            ossl_crypt(a, true, key, iv, src, ref, len);
+            g_assert_cmpmem(out, len, ref, len);
+        }
+    }
+}
+
+/*
+ * Malformed descriptor chains: each must either complete with an error
+ * status or make the device ask for a reset (virtio_error()); QEMU itself
+ * must stay up.
+ */
+static void fuzz_one(Dev *d, uint64_t good_id, int *errors, int *resets)
+{
+    QVirtQueue *vq = d->dataq[0];
+    struct virtio_crypto_op_data_req req;
+    uint8_t junk[256];
+    uint64_t a = guest_alloc(&d->alloc, 4096);
+    uint32_t head, got, len, n, i;
+    uint8_t st;
+    int kind = g_test_rand_int_range(0, 5);
+
+    fill_random(junk, sizeof(junk));
+    qtest_memwrite(d->qts, a, junk, sizeof(junk));
+    qtest_writeb(d->qts, a + 4095, NO_ANSWER);
+    memset(&req, 0, sizeof(req));
+    req.header.opcode = cpu_to_le32(g_test_rand_int_range(0, 4) ?
+                                    VIRTIO_CRYPTO_CIPHER_ENCRYPT :
+                                    g_test_rand_int());
+    req.header.session_id = cpu_to_le64(g_test_rand_bit() ? good_id :
+                            ((uint64_t)g_test_rand_int() << 32) |
+                            g_test_rand_int());
+    req.u.sym_req.op_type = cpu_to_le32(g_test_rand_int_range(0, 4));
+    req.u.sym_req.u.cipher.para.iv_len =
+        cpu_to_le32(g_test_rand_bit() ? 16 : g_test_rand_int());
+    /* huge counts too: up to 4 GiB - 1 */
+    n = g_test_rand_bit() ? g_test_rand_int_range(0, 300) : g_test_rand_int();
+    req.u.sym_req.u.cipher.para.src_data_len = cpu_to_le32(n);
+    req.u.sym_req.u.cipher.para.dst_data_len =
+        cpu_to_le32(g_test_rand_bit() ? n : g_test_rand_int());
+
+    qvirtqueue_reset_pool(vq);
+    switch (kind) {
+    case 0: /* short header */
+        qtest_memwrite(d->qts, a, &req, sizeof(req));
+        head = qvirtqueue_add(d->qts, vq, a, g_test_rand_int_range(0, 72),
+                              false, true);
+        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
+        break;
+    case 1: /* no device-writable descriptor at all */
+        qtest_memwrite(d->qts, a, &req, sizeof(req));
+        head = qvirtqueue_add(d->qts, vq, a, sizeof(req), false, false);
+        break;
+    case 2: /* random junk header */
+        head = qvirtqueue_add(d->qts, vq, a, 72, false, true);
+        qvirtqueue_add(d->qts, vq, a + 256, 1024, false, true);
+        qvirtqueue_add(d->qts, vq, a + 2048, 2047, true, true);
+        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
+        break;
+    default: /* plausible header with lying lengths, several pieces */
+        qtest_memwrite(d->qts, a, &req, sizeof(req));
+        head = qvirtqueue_add(d->qts, vq, a, sizeof(req), false, true);
+        n = g_test_rand_int_range(0, 6);
+        for (i = 0; i < n; i++) {
+            qvirtqueue_add(d->qts, vq, a + 256 + 128 * i,
+                           g_test_rand_int_range(0, 129), false, true);
+        }
+        n = g_test_rand_int_range(0, 4);
+        for (i = 0; i < n; i++) {
+            qvirtqueue_add(d->qts, vq, a + 2048 + 256 * i,
+                           g_test_rand_int_range(0, 257), true, true);
+        }
+        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
+        break;
+    }
+    qvirtqueue_kick(d->qts, d->vdev, vq, head);
+    if (wait_used(d, vq, &got, &len)) {
+        g_assert_cmpuint(got, ==, head);
+        st = qtest_readb(d->qts, a + 4095);
+        if (kind == 1 || kind == 0) {
+            /* no room for a status: the device may not claim success */
+            g_assert_cmpuint(st, !=, VIRTIO_CRYPTO_OK);
+        }
+        if (st != VIRTIO_CRYPTO_OK) {
+            (*errors)++;
+        }
+    } else {
+        (*resets)++;
+        dev_reset(d);
+    }
+    guest_free(&d->alloc, a);
+}
+
+static void test_fuzz(void)
+{
+    static const uint8_t key[64] = { 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    uint8_t iv[16] = { 0 }, buf[32] = { 0 }, out[32], ref[32];
+    const char *env = g_getenv("CRYPTODEV_FUZZ_SECONDS");
+    double seconds = env ? g_ascii_strtod(env, NULL) : 8;
+    Dev *d = dev_start(1, ",max-sessions=8");
+    g_autoptr(GTimer) t = g_timer_new();
+    int n = 0, errors = 0, resets = 0;
+    uint64_t id, sid;
+    QDict *rsp;
+
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &id), ==, VIRTIO_CRYPTO_OK);
+    while (g_timer_elapsed(t, NULL) < seconds) {
+        /* sessions live in the backend and survive a device reset */
+        if (g_test_rand_bit()) {
+            fuzz_one(d, id, &errors, &resets);
+        } else {
+            fuzz_backend(d, id, key, &errors);
+        }
+        n++;
+        if (n % 16 == 0) {
+            /* random algorithm and key size on the control queue */
+            uint32_t st = create_session(d, g_test_rand_int_range(0, 40), key,
+                                         g_test_rand_int_range(0, 65),
+                                         g_test_rand_bit(), &sid);
+            if (st == VIRTIO_CRYPTO_OK) {
+                g_assert_cmpuint(destroy_session(d, sid ^ (1ull << 40)), !=,
+                                 VIRTIO_CRYPTO_OK);
+                g_assert_cmpuint(destroy_session(d, sid), ==,
+                                 VIRTIO_CRYPTO_OK);
+            }
+        }
+    }
+    g_test_message("fuzz: %d requests, %d error answers, %d device resets",
+                   n, errors, resets);
+    g_assert_cmpint(n, >, 0);
+
+    /* QEMU is alive and the backend still computes the right answer */
+    rsp = qtest_qmp(d->qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    g_assert_cmpuint(crypt_one(d, id, true, iv, 16, buf, out, 32), ==,
+                     VIRTIO_CRYPTO_OK);
+    ossl_crypt(&algs[3], true, key, iv, buf, ref, 32);
+    g_assert_cmpmem(out, 32, ref, 32);
+    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/cryptodev-host/properties", test_properties);
+    qtest_add_func("/cryptodev-host/config", test_config);
+    qtest_add_func("/cryptodev-host/auto", test_auto);
+    qtest_add_func("/cryptodev-host/kat", test_kat);
+    qtest_add_func("/cryptodev-host/sessions", test_sessions);
+    qtest_add_func("/cryptodev-host/errors", test_errors);
+    qtest_add_func("/cryptodev-host/multiqueue", test_multiqueue);
+    qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
+    qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
+    qtest_add_func("/cryptodev-host/inflight-bound", test_inflight_bound);
+    qtest_add_func("/cryptodev-host/openssl-equal", test_openssl_equal);
+    qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
+    return g_test_run();
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Our driver against vdevkit's host backend (branch cryptoqemu): four data
+# queues served by worker threads, whatever algorithms its provider
+# advertises (AES-CBC must be one), all test sections.
+# vm: -smp 2 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0
+. /lib/vdevkit/tap.sh
+# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
+stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
+
+dmesg | grep 'virtio_cryptodev virtio' | sed 's/^/# /'
+check "4 data queues in use" sh -c "dmesg | grep -q '/dev/cryptodev0: 4 data queues'"
+crypto-demo >/tmp/demo.out
+ok $? "demo round trip"
+sed "s/^/# /" /tmp/demo.out
+tap_include crypto-test -r aes-128-cbc
+sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
+for q in 0 1 2 3; do
+	check "data queue $q carried requests" test "$(stat cryptodev0 dataq.$q)" -gt 0
+done
+is "$(stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
+crypto-bench -t 1 | sed 's/^/# /'
+tap_done

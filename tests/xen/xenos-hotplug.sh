@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Hot plug with our guest OS: a second disk attached at run time
+# (xl block-attach) is found and used; detached (xl block-detach) while the
+# guest writes to it, the in-flight I/O fails with an error; attached again,
+# blkfront reconnects and I/O works. The guest prints XENOS-WAIT-* lines
+# when it is ready for each step.
+# xen-guest: vdevkit
+# xen-type: pvh
+# xen-memory: 32
+# xen-cmdline: test=hotplug
+# xen-disk: xvda 16M rw
+# xen-disk: xvdb 16M rw later
+# xen-timeout: 240
+
+# step MARKER CMD...: run CMD once the guest has printed MARKER.
+step() {
+	_m=$1
+	shift
+	if guest_log_wait "$_m" 120; then
+		_t=$(now)
+		"$@" >/tmp/step.log 2>&1
+		note "$* (rc $?) took $(since "$_t") s"
+		sed 's/^/#   /' /tmp/step.log
+	else
+		note "guest never printed $_m"
+	fi
+}
+
+guest_start || { not_ok "xl create"; tap_done; exit 1; }
+step XENOS-WAIT-ATTACH disk_attach xvdb
+step XENOS-WAIT-DETACH disk_detach xvdb
+step XENOS-WAIT-REATTACH disk_attach xvdb
+guest_wait
+w=$?
+guest_console
+verdict=99
+[ $w = 0 ] && { guest_verdict; verdict=$?; }
+check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
+tap_done

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: MIT
+# Our PVH guest OS and its blkfront against dom0's blkback: random-size
+# writes (512 B .. 4 MiB) at random sectors across the disk, read back;
+# the whole disk re-read and hashed; past-end I/O; flush; many requests in
+# flight. dom0 then checks the backing disk: whole-image SHA-256 and each
+# region's SHA-256 must equal what the guest reported.
+# xen-guest: vdevkit
+# xen-type: pvh
+# xen-memory: 64
+# xen-cmdline: test=io regions=12
+# xen-disk: xvda 64M rw
+# xen-timeout: 300
+
+run_guest
+verdict=$?
+check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
+set -- $(guest_value xvda-sha256)
+if [ $# = 2 ]; then
+	dom0=$(disk_sha256 xvda "$2")
+	check "dom0's SHA-256 of the whole disk equals the guest's" [ "$dom0" = "$1" ]
+else
+	not_ok "guest reported the disk's checksum"
+fi
+dev=$(disk_dev xvda)
+n=0
+bad=0
+for r in $(tr -d '\r' <"$XG_LOG" | sed -n 's/^.*XENOS-REGION \([0-9]*\) \([0-9]*\) \([0-9a-f]*\)$/\1:\2:\3/p'); do
+	s=${r%%:*}; rest=${r#*:}; len=${rest%%:*}; sum=${rest#*:}
+	got=$(dd if="$dev" bs=512 skip="$s" count=$((len / 512)) iflag=direct status=none | sha256sum | cut -d' ' -f1)
+	n=$((n + 1))
+	[ "$got" = "$sum" ] || { bad=$((bad + 1)); note "region at sector $s ($len bytes): dom0 $got guest $sum"; }
+done
+check "dom0 sees each of the guest's $n regions with the guest's checksum ($bad differ)" [ "$n" -gt 0 ] && [ "$bad" = 0 ]
+tap_done

@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmain: bring the OS up, run the workload the command line names, print
+ * TAP and "VDEVKIT-EXIT <rc>", power off.
+ *
+ * Command line (xl extra=): test=io|ro|bench|hotplug|xenstore|smoke  seed=1
+ *   regions=N  rseed=N  secs=N  dev=<vbd id>  segs=<max segments/request>
+ */
+#include "blk.h"
+
+static char cmdline[512];
+static int ntests, nfailed;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("%sok %d - %s\n", cond ? "" : "not ", ++ntests, buf);
+	if (!cond)
+		nfailed++;
+}
+
+static const char *opt(const char *key, const char *def)
+{
+	static char val[64];
+	size_t kl = strlen(key);
+	const char *p = cmdline;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, kl) && p[kl] == '=') {
+			size_t n = 0;
+
+			p += kl + 1;
+			while (p[n] && p[n] != ' ' && n < sizeof(val) - 1) {
+				val[n] = p[n];
+				n++;
+			}
+			val[n] = 0;
+			return val;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return def;
+}
+
+static uint64_t opt_u(const char *key, uint64_t def)
+{
+	const char *v = opt(key, NULL);
+
+	return v ? strtou64(v, NULL) : def;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* ---- the I/O test's expected disk content ---- */
+
+#define MAX_REGIONS 64
+static struct region {
+	uint64_t sector;
+	size_t len;
+	uint32_t key;
+} regions[MAX_REGIONS];
+static int nregions;
+
+static uint32_t mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	x ^= x >> 16;
+	return x;
+}
+
+/* Pattern of region key at byte offset off (multiple of 4) onwards. */
+static void pattern(uint8_t *buf, size_t len, uint32_t key, uint64_t off)
+{
+	uint32_t *w = (uint32_t *)buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		w[i] = mix(key ^ (uint32_t)((off / 4 + i) * 2654435761u));
+}
+
+/* What the disk range [off, off+len) should hold: zeros and regions. */
+static void expected(uint8_t *buf, uint64_t off, size_t len)
+{
+	int i;
+
+	memset(buf, 0, len);
+	for (i = 0; i < nregions; i++) {
+		uint64_t rs = regions[i].sector * BF_SECTOR;
+		uint64_t re = rs + regions[i].len;
+		uint64_t s = MAX(rs, off), e = MIN(re, off + len);
+
+		if (s < e)
+			pattern(buf + (s - off), e - s, regions[i].key, s - rs);
+	}
+}
+
+static void sha_hex(const void *buf, size_t len, char hex[65])
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, buf, len);
+	sha256_final(&c, hex);
+}
+
+static struct blkdev disk0, disk1;
+static uint8_t *wbuf, *rbuf;
+#define BUF_BYTES (4u << 20)
+
+static int open_first(struct blkdev *d)
+{
+	unsigned int ids[BLK_MAX_DEVS];
+	int n = blk_scan(ids, BLK_MAX_DEVS), rc;
+	unsigned int want = (unsigned int)opt_u("dev", n > 0 ? ids[0] : 0);
+
+	ok(n > 0, "found %d disk(s) under device/vbd", n);
+	if (n <= 0)
+		return -BF_ENODEV;
+	rc = blk_open(d, want);
+	ok(rc == 0, "blkfront connected to vbd %u (rc %d)", want, rc);
+	if (rc)
+		return rc;
+	printf("# vbd %u: %lu sectors, sector-size %u, %s, ring %u page(s) "
+	       "(%u slots), persistent %d, indirect %u, flush %d, barrier %d, "
+	       "discard %d\n", want, (unsigned long)d->bf.sectors,
+	       d->bf.sector_size, d->bf.readonly ? "ro" : "rw",
+	       1u << d->bf.ring_order, d->bf.nslots, d->bf.feat_persistent,
+	       d->bf.feat_indirect, d->bf.feat_flush, d->bf.feat_barrier,
+	       d->bf.feat_discard);
+	return 0;
+}
+
+/* The XenStore client on the guest's own data/ subtree. */
+static int xs_events;
+
+static void count_event(const char *path, const char *token)
+{
+	if (path && token && !strcmp(token, "vdk-test"))
+		xs_events++;
+}
+
+static void test_xenstore(void)
+{
+	char buf[256];
+	uint32_t t;
+	int rc, rc2, tries;
+
+	rc = xs_write(0, "data/vdevkit/a", "hello");
+	rc2 = xs_read(0, "data/vdevkit/a", buf, sizeof(buf));
+	ok(rc == 0 && rc2 == 5 && !strcmp(buf, "hello"),
+	   "xenstore write and read back (rc %d, %d)", rc, rc2);
+	rc = xs_read(0, "data/vdevkit/missing", buf, sizeof(buf));
+	ok(rc == -BF_ENOENT, "missing node -> ENOENT (rc %d)", rc);
+	xs_write(0, "data/vdevkit/b", "2");
+	rc = xs_directory(0, "data/vdevkit", buf, sizeof(buf));
+	ok(rc == 2, "directory lists 2 entries (rc %d)", rc);
+
+	xs_set_watch_cb(count_event);
+	rc = xs_watch("data/vdevkit/w", "vdk-test");
+	xs_write(0, "data/vdevkit/w", "1");
+	xs_write(0, "data/vdevkit/w", "1");	/* same value: fires again */
+	for (tries = 0; tries < 50 && xs_events < 3; tries++) {
+		evtchn_port_t p = xs_port();
+
+		evtchn_poll(&p, 1, now_ns() + 100000000ull);
+		evtchn_test_and_clear(p);
+		xs_poll();
+	}
+	ok(rc == 0 && xs_events >= 3, "watch: registration event and one per "
+	   "write (%d events)", xs_events);
+	xs_unwatch("data/vdevkit/w", "vdk-test");
+
+	/* A transaction whose node changes under it must be redone. */
+	rc = xs_txn_start(&t);
+	if (!rc) {
+		xs_read(t, "data/vdevkit/a", buf, sizeof(buf));
+		xs_write(0, "data/vdevkit/a", "outside");
+		xs_write(t, "data/vdevkit/a", "inside");
+		rc = xs_txn_end(t, 0);
+	}
+	ok(rc == -BF_EAGAIN, "conflicting transaction -> EAGAIN (rc %d)", rc);
+	for (tries = 0; tries < 5; tries++) {
+		rc = xs_txn_start(&t);
+		if (rc)
+			break;
+		xs_write(t, "data/vdevkit/a", "inside");
+		rc = xs_txn_end(t, 0);
+		if (rc != -BF_EAGAIN)
+			break;
+	}
+	rc2 = xs_read(0, "data/vdevkit/a", buf, sizeof(buf));
+	ok(rc == 0 && rc2 > 0 && !strcmp(buf, "inside"),
+	   "retried transaction commits (rc %d, value %s)", rc, buf);
+	rc = xs_rm(0, "data/vdevkit");
+	ok(rc == 0 && xs_read(0, "data/vdevkit/a", buf, sizeof(buf)) ==
+	   -BF_ENOENT, "rm removes the subtree (rc %d)", rc);
+}
+
+static void test_io(void)
+{
+	struct blkdev *d = &disk0;
+	uint64_t total, slot, off, t0;
+	int i, bad = 0, rc;
+	struct sha256 c;
+	char hex[65];
+	struct bf_io io[32];
+
+	if (open_first(d))
+		return;
+	ok(!d->bf.readonly, "disk is writable");
+	total = d->bf.sectors;
+	nregions = (int)MIN(opt_u("regions", 12), (uint64_t)MAX_REGIONS);
+	slot = total / (uint64_t)nregions;
+	t0 = now_ns();
+	for (i = 0; i < nregions; i++) {
+		uint64_t maxs = MIN(slot, (uint64_t)(BUF_BYTES / BF_SECTOR));
+		uint64_t ns = 1 + rnd() % maxs;
+		struct region *r = &regions[i];
+
+		/* Sizes spread over 512 B .. 4 MiB on a log scale. */
+		if (i % 3 == 0)
+			ns = 1 + rnd() % 16;
+		else if (i % 3 == 1)
+			ns = 1 + rnd() % MIN(maxs, (uint64_t)512);
+		r->len = (size_t)ns * BF_SECTOR;
+		r->sector = (uint64_t)i * slot + rnd() % (slot - ns + 1);
+		r->key = (uint32_t)rnd();
+		pattern(wbuf, r->len, r->key, 0);
+		rc = blk_write(d, r->sector, wbuf, r->len);
+		memset(rbuf, 0xa5, r->len);
+		if (!rc)
+			rc = blk_read(d, r->sector, rbuf, r->len);
+		sha_hex(wbuf, r->len, hex);
+		ok(rc == 0 && !memcmp(wbuf, rbuf, r->len),
+		   "region %d: %zu bytes at sector %lu written and read back "
+		   "(rc %d)", i, r->len, (unsigned long)r->sector, rc);
+		printf("XENOS-REGION %lu %zu %s\n", (unsigned long)r->sector,
+		       r->len, hex);
+	}
+	printf("# regions took %lu ms\n",
+	       (unsigned long)((now_ns() - t0) / 1000000));
+
+	/* Re-read the whole disk: nothing else may have changed. */
+	blk_cache_drop(d);
+	sha256_init(&c);
+	for (off = 0; off < total * BF_SECTOR; off += BUF_BYTES) {
+		size_t n = (size_t)MIN((uint64_t)BUF_BYTES,
+				       total * BF_SECTOR - off);
+
+		rc = blk_read(d, off / BF_SECTOR, rbuf, n);
+		expected(wbuf, off, n);
+		if (rc || memcmp(rbuf, wbuf, n))
+			bad++;
+		sha256_update(&c, rbuf, n);
+	}
+	sha256_final(&c, hex);
+	ok(bad == 0, "whole disk (%lu MiB) matches the expected content "
+	   "(%d bad chunks)", (unsigned long)(total / 2048), bad);
+	/* The test bed compares this with the backing disk in dom0. */
+	printf("VDEVKIT-VALUE xvda-sha256 %s %lu\n", hex,
+	       (unsigned long)(total * BF_SECTOR));
+
+	/* 32 reads in flight at once, checked against the expectation. */
+	for (i = 0; i < 32; i++) {
+		struct region *r = &regions[i % nregions];
+
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = BLKIF_OP_READ;
+		io[i].sector = r->sector + (rnd() % (r->len / BF_SECTOR));
+		io[i].len = 4096;
+		if ((io[i].sector + 8) > total)
+			io[i].sector = total - 8;
+		io[i].buf = rbuf + (size_t)i * 4096;
+		rc = blkfront_submit(&d->bf, &io[i]);
+		if (rc)
+			bad++;
+	}
+	for (i = 0; i < 32; i++) {
+		rc = blkfront_wait_io(&d->bf, &io[i]);
+		expected(wbuf, io[i].sector * BF_SECTOR, 4096);
+		if (rc || memcmp(wbuf, io[i].buf, 4096))
+			bad++;
+	}
+	/* Seed mode keeps one request in flight by design. */
+	ok(bad == 0 && (blk_seed_mode ? d->bf.stats.max_inflight == 1
+				      : d->bf.stats.max_inflight >= 16),
+	   "32 concurrent 4 KiB reads correct (%lu on the ring at once)",
+	   (unsigned long)d->bf.stats.max_inflight);
+
+	rc = blk_read(d, total - 1, rbuf, 4096);
+	ok(rc == -BF_ENOSPC, "read past the end refused (rc %d)", rc);
+	rc = blk_write(d, total, wbuf, 512);
+	ok(rc == -BF_ENOSPC, "write past the end refused (rc %d)", rc);
+	/* Lie to the core about the size: the backend must refuse too. */
+	d->bf.sectors += 64;
+	rc = blkfront_rw(&d->bf, 0, total - 8, rbuf, 16 * 512);
+	ok(rc == -BF_EIO, "backend fails a read across the end with EIO "
+	   "(rc %d)", rc);
+	rc = blkfront_rw(&d->bf, 1, total, wbuf, 4096);
+	ok(rc == -BF_EIO, "backend fails a write past the end with EIO "
+	   "(rc %d)", rc);
+	d->bf.sectors -= 64;
+	rc = blk_read(d, 0, rbuf, 4096);
+	ok(rc == 0, "device still fine after backend errors (rc %d)", rc);
+
+	rc = blk_flush(d);
+	if (d->bf.feat_flush || d->bf.feat_barrier)
+		ok(rc == 0, "flush (rc %d)", rc);
+	else
+		ok(rc == -BF_EOPNOTSUPP, "no flush offered: EOPNOTSUPP (rc %d)",
+		   rc);
+	if (d->bf.feat_discard && regions[0].sector >= 8) {
+		/* Sectors 0-7 were never written: zero before and after. */
+		rc = blkfront_discard(&d->bf, 0, 8);
+		if (!rc)
+			rc = blkfront_rw(&d->bf, 0, 0, rbuf, 4096);
+		memset(wbuf, 0, 4096);
+		ok(rc == 0 && !memcmp(rbuf, wbuf, 4096),
+		   "discard of unwritten sectors (rc %d)", rc);
+	}
+	if (d->bf.feat_indirect)
+		ok(d->bf.stats.indirect_requests > 0,
+		   "indirect requests used (%lu)",
+		   (unsigned long)d->bf.stats.indirect_requests);
+	if (d->bf.feat_persistent)
+		ok(d->bf.stats.grant_ops == d->bf.pool_pages,
+		   "persistent grants: %lu grants for %lu requests "
+		   "(%u pool pages)", (unsigned long)d->bf.stats.grant_ops,
+		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages);
+	ok(d->bf.stats.bad_responses == 0, "no malformed responses from "
+	   "blkback");
+	printf("# requests %lu segments %lu indirect %lu groups %lu\n",
+	       (unsigned long)d->bf.stats.requests,
+	       (unsigned long)d->bf.stats.segments,
+	       (unsigned long)d->bf.stats.indirect_requests,
+	       (unsigned long)d->bf.stats.groups_created);
+	rc = blkfront_detach(&d->bf);
+	ok(rc == 0 && d->bf.stats.leaked_pages == 0,
+	   "orderly close (rc %d, %lu pages kept by backend)", rc,
+	   (unsigned long)d->bf.stats.leaked_pages);
+}
+
+static void test_ro(void)
+{
+	struct blkdev *d = &disk0;
+	int rc;
+
+	if (open_first(d))
+		return;
+	ok(d->bf.readonly, "backend says read-only");
+	rc = blk_write(d, 0, wbuf, 4096);
+	ok(rc == -BF_EROFS, "write refused with EROFS (rc %d)", rc);
+	rc = blk_read(d, 0, rbuf, 1 << 20);
+	ok(rc == 0, "1 MiB read works (rc %d)", rc);
+	d->bf.readonly = 0;	/* bypass our check: blkback must refuse */
+	rc = blkfront_rw(&d->bf, 1, 0, wbuf, 4096);
+	ok(rc == -BF_EIO, "blkback refuses the write too (rc %d)", rc);
+	d->bf.readonly = 1;
+	blkfront_detach(&d->bf);
+}
+
+/* ---- benchmark ---- */
+
+static void bench_line(const char *what, uint64_t units, uint64_t ns,
+		       int mb)
+{
+	uint64_t v = ns ? units * 1000000000ull / ns : 0;
+
+	if (mb)	/* bytes -> MB/s with two decimals */
+		printf("BENCH %s %s %lu.%02lu MB/s\n",
+		       blk_seed_mode ? "seed" : "ours", what,
+		       (unsigned long)(v / 1000000),
+		       (unsigned long)(v / 10000 % 100));
+	else
+		printf("BENCH %s %s %lu IOPS\n", blk_seed_mode ? "seed" : "ours",
+		       what, (unsigned long)v);
+}
+
+static void bench_mode(void)
+{
+	struct blkdev *d = &disk0;
+	uint64_t secs = opt_u("secs", 3), area, t0, t, bytes, ops;
+	uint64_t dl;
+	struct bf_io io[32];
+	int rc = 0, i, qd;
+
+	if (open_first(d))
+		return;
+	area = MIN(d->bf.sectors * BF_SECTOR, 64ull << 20) & ~((1ull << 20) - 1);
+	pattern(wbuf, 1 << 20, 7, 0);
+	for (i = 0; i < 2; i++) {
+		bytes = 0;
+		t0 = now_ns();
+		dl = t0 + secs * 1000000000ull;
+		while ((t = now_ns()) < dl && !rc) {
+			rc = i ? blk_read(d, (bytes % area) / BF_SECTOR, rbuf, 1 << 20)
+			       : blk_write(d, (bytes % area) / BF_SECTOR, wbuf, 1 << 20);
+			bytes += 1 << 20;
+		}
+		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)",
+		   blk_seed_mode ? "seed" : "ours", i ? "reads" : "writes", rc);
+		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
+			   now_ns() - t0, 1);
+	}
+	for (qd = 1; qd <= 32; qd += 31) {
+		ops = 0;
+		t0 = now_ns();
+		dl = t0 + secs * 1000000000ull;
+		for (i = 0; i < qd; i++) {
+			memset(&io[i], 0, sizeof(io[i]));
+			io[i].op = BLKIF_OP_READ;
+			io[i].len = 4096;
+			io[i].buf = rbuf + (size_t)i * 4096;
+			io[i].sector = (rnd() % (area / 4096)) * 8;
+			rc |= blkfront_submit(&d->bf, &io[i]);
+		}
+		/* Keep qd reads outstanding; reissue each as it completes. */
+		while (!rc) {
+			int busy = 0;
+
+			for (i = 0; i < qd; i++) {
+				if (!io[i].done) {
+					busy = 1;
+					continue;
+				}
+				if (io[i].len == 0)
+					continue;	/* retired */
+				rc |= io[i].status;
+				ops++;
+				if (now_ns() >= dl) {
+					io[i].len = 0;
+					continue;
+				}
+				io[i].sector = (rnd() % (area / 4096)) * 8;
+				rc |= blkfront_submit(&d->bf, &io[i]);
+				busy = 1;
+			}
+			if (!busy)
+				break;
+			if (blkfront_poll(&d->bf) == 0)
+				blk_port()->wait(NULL, d->bf.evtchn,
+						 dl + 1000000000ull);
+		}
+		ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)",
+		   blk_seed_mode ? "seed" : "ours", qd, rc);
+		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
+			   ops, now_ns() - t0, 0);
+	}
+	printf("# requests %lu, most in flight %lu, grants %lu\n",
+	       (unsigned long)d->bf.stats.requests,
+	       (unsigned long)d->bf.stats.max_inflight,
+	       (unsigned long)d->bf.stats.grant_ops);
+	rc = blkfront_detach(&d->bf);
+	ok(rc == 0, "detached (rc %d)", rc);
+}
+
+/* modes=ours,seed: the same workloads in each mode, one boot. */
+static void bench(void)
+{
+	const char *m = opt("modes", "ours,seed");
+	char modes[64];
+	char *p = modes, *e;
+
+	snprintf(modes, sizeof(modes), "%s", m);
+	while (*p) {
+		e = strchr(p, ',');
+		if (e)
+			*e = 0;
+		blk_seed_mode = !strcmp(p, "seed");
+		bench_mode();
+		if (!e)
+			break;
+		p = e + 1;
+	}
+}
+
+/* ---- hot plug: the test bed attaches/detaches a second disk ---- */
+
+static int wait_new_disk(unsigned int have, unsigned int *id, uint64_t dl)
+{
+	unsigned int ids[BLK_MAX_DEVS];
+	int n, i;
+
+	xs_watch("device/vbd", "scan");
+	while (now_ns() < dl) {
+		n = blk_scan(ids, BLK_MAX_DEVS);
+		for (i = 0; i < n; i++) {
+			if (ids[i] != have) {
+				*id = ids[i];
+				xs_unwatch("device/vbd", "scan");
+				return 0;
+			}
+		}
+		blk_port()->wait(NULL, 0, MIN(dl, now_ns() + 1000000000ull));
+	}
+	xs_unwatch("device/vbd", "scan");
+	return -BF_ETIMEDOUT;
+}
+
+static void test_hotplug(void)
+{
+	uint64_t dl = now_ns() + 180000000000ull;
+	unsigned int id = 0;
+	int rc, i;
+
+	if (open_first(&disk0))
+		return;
+	printf("XENOS-WAIT-ATTACH\n");
+	rc = wait_new_disk(disk0.id, &id, dl);
+	ok(rc == 0, "second disk appeared at run time (vbd %u)", id);
+	if (rc)
+		return;
+	rc = blk_open(&disk1, id);
+	ok(rc == 0, "second disk connected (rc %d)", rc);
+	if (rc)
+		return;
+	pattern(wbuf, 1 << 20, 3, 0);
+	rc = blk_write(&disk1, 0, wbuf, 1 << 20);
+	if (!rc)
+		rc = blk_read(&disk1, 0, rbuf, 1 << 20);
+	ok(rc == 0 && !memcmp(wbuf, rbuf, 1 << 20), "1 MiB I/O on it");
+	printf("XENOS-WAIT-DETACH\n");
+	for (i = 0; now_ns() < dl; i++) {
+		rc = blk_write(&disk1, (uint64_t)(i % 8) * 2048, wbuf, 1 << 20);
+		if (rc)
+			break;
+	}
+	ok(rc == -BF_EIO || rc == -BF_ENODEV,
+	   "detach during I/O fails it with an error (rc %d after %d "
+	   "writes)", rc, i);
+	printf("XENOS-WAIT-REATTACH\n");
+	while (now_ns() < dl && !(disk1.bf.phase == BF_CONNECTED &&
+				  disk1.bf.generation >= 2)) {
+		blk_port()->wait(NULL, 0, MIN(dl, now_ns() + 1000000000ull));
+		blkfront_poll(&disk1.bf);
+	}
+	ok(disk1.bf.phase == BF_CONNECTED, "reconnected after re-attach "
+	   "(%s)", blkfront_phase_name(disk1.bf.phase));
+	blk_cache_drop(&disk1);
+	rc = blk_write(&disk1, 0, wbuf, 1 << 20);
+	if (!rc)
+		rc = blk_read(&disk1, 0, rbuf, 1 << 20);
+	ok(rc == 0 && !memcmp(wbuf, rbuf, 1 << 20), "I/O works again (rc %d)",
+	   rc);
+	blkfront_detach(&disk1.bf);
+	blkfront_detach(&disk0.bf);
+}
+
+void kmain(struct hvm_start_info *si);
+void kmain(struct hvm_start_info *si)
+{
+	const char *test;
+	uint64_t t0;
+	int rc;
+
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE || hyp_init())
+		for (;;)
+			__asm__ volatile("hlt");
+	if (si->cmdline_paddr) {
+		const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
+
+		snprintf(cmdline, sizeof(cmdline), "%s", c);
+	}
+	mm_init(si);
+	console_init();
+	printf("vdevkit-xen: PVH guest up; cmdline \"%s\"; %lu KiB free\n",
+	       cmdline, mm_free_pages() * 4);
+	rc = gnttab_init();
+	if (rc)
+		panic("grant table setup failed: %d", rc);
+	rc = xs_init();
+	if (rc)
+		panic("no xenstore: %d", rc);
+	wbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
+	rbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
+	if (!wbuf || !rbuf)
+		panic("no memory for I/O buffers");
+	blk_seed_mode = (int)opt_u("seed", 0);
+	blk_max_segs = (unsigned int)opt_u("segs", 0);
+	rng_state ^= opt_u("rseed", 1) * 0x2545f4914f6cdd1dull;
+	test = opt("test", "io");
+	t0 = now_ns();
+	if (!strcmp(test, "io")) {
+		test_xenstore();
+		test_io();
+	} else if (!strcmp(test, "xenstore")) {
+		test_xenstore();
+	} else if (!strcmp(test, "ro")) {
+		test_ro();
+	} else if (!strcmp(test, "bench")) {
+		bench();
+	} else if (!strcmp(test, "hotplug")) {
+		test_hotplug();
+	} else if (!strcmp(test, "smoke")) {
+		ok(open_first(&disk0) == 0, "smoke");
+	} else {
+		ok(0, "unknown test \"%s\"", test);
+	}
+	printf("1..%d\n", ntests);
+	printf("# %d passed, %d failed, %lu ms\n", ntests - nfailed, nfailed,
+	       (unsigned long)((now_ns() - t0) / 1000000));
+	rc = (nfailed || !ntests) ? 1 : 0;
+	printf("VDEVKIT-EXIT %d\n", rc);
+	poweroff(rc);
+}

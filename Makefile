@@ -21,12 +21,12 @@ S := $(CURDIR)/scripts
 DEVICES ?= -device my_rng -device my_rng
 
 .PHONY: all deps qemu kernel modules user initramfs build run vm-run demo \
-	check check-style check-tests bench clean help
+	check bench clean help
 
 all: build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' Makefile
 
 deps:
 	@$(S)/deps.sh

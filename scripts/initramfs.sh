@@ -21,7 +21,8 @@ mkdir -p "$root"/{bin,sbin,usr/bin,etc,proc,sys,dev,tmp,run,root,lib/modules/"$k
 cp "$busybox" "$root/bin/busybox"
 cp "$VDEVKIT_ROOT/guest/init" "$root/init"
 mkdir -p "$root/lib/vdevkit"
-cp "$VDEVKIT_ROOT/guest/tap.sh" "$root/lib/vdevkit/"
+# Shell helpers the scenarios source: /lib/vdevkit/tap.sh, crypto.sh, ...
+cp "$VDEVKIT_ROOT"/guest/*.sh "$root/lib/vdevkit/"
 chmod 755 "$root/init"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"

@@ -6,18 +6,7 @@
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 # append: vdevkit.noload=virtio_cryptodev
 . /lib/vdevkit/tap.sh
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
-# Our module, wherever the image put it, with options; Debian's
-# virtio_crypto must not hold the device (unbound if it does).
-vcd_load() {
-	for d in /sys/bus/virtio/drivers/virtio_crypto/virtio*; do
-		[ -e "$d" ] && echo "${d##*/}" >/sys/bus/virtio/drivers/virtio_crypto/unbind
-	done
-	modprobe virtio_cryptodev "$@"
-}
-# "N passed, M failed" from crypto-test output in /tmp/out
-summary() { tail -1 /tmp/out | sed "s/^# //"; }
+. /lib/vdevkit/crypto.sh
 
 check "virtio_cryptodev loaded with force_algos" vcd_load force_algos=0x211c
 tap_include crypto-test -r all

@@ -7,8 +7,7 @@
 # rebinding the device starts afresh.
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
 . /lib/vdevkit/tap.sh
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
+. /lib/vdevkit/crypto.sh
 
 EIO=5
 P=/sys/module/virtio_cryptodev/parameters/inject

@@ -5,8 +5,7 @@
 # advertises (AES-CBC must be one), all test sections.
 # vm: -smp 2 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0
 . /lib/vdevkit/tap.sh
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
+. /lib/vdevkit/crypto.sh
 
 dmesg | grep 'virtio_cryptodev virtio' | sed 's/^/# /'
 check "4 data queues in use" sh -c "dmesg | grep -q '/dev/cryptodev0: 4 data queues'"

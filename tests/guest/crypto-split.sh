@@ -7,18 +7,7 @@
 # vm: -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1
 # append: vdevkit.noload=virtio_cryptodev
 . /lib/vdevkit/tap.sh
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
-# Our module, wherever the image put it, with options; Debian's
-# virtio_crypto must not hold the device (unbound if it does).
-vcd_load() {
-	for d in /sys/bus/virtio/drivers/virtio_crypto/virtio*; do
-		[ -e "$d" ] && echo "${d##*/}" >/sys/bus/virtio/drivers/virtio_crypto/unbind
-	done
-	modprobe virtio_cryptodev "$@"
-}
-# "N passed, M failed" from crypto-test output in /tmp/out
-summary() { tail -1 /tmp/out | sed "s/^# //"; }
+. /lib/vdevkit/crypto.sh
 
 check "virtio_cryptodev loaded, 4 KiB pieces" vcd_load force_algos=0x211c max_chunk=4096
 check "/dev/cryptodev0 and /dev/cryptodev1 exist" test -c /dev/cryptodev0 -a -c /dev/cryptodev1

@@ -7,16 +7,7 @@
 # modules: virtio_crypto
 # append: vdevkit.noload=virtio_cryptodev
 . /lib/vdevkit/tap.sh
-# Our module, wherever the image put it, with options; Debian's
-# virtio_crypto must not hold the device (unbound if it does).
-vcd_load() {
-	for d in /sys/bus/virtio/drivers/virtio_crypto/virtio*; do
-		[ -e "$d" ] && echo "${d##*/}" >/sys/bus/virtio/drivers/virtio_crypto/unbind
-	done
-	modprobe virtio_cryptodev "$@"
-}
-# "N passed, M failed" from crypto-test output in /tmp/out
-summary() { tail -1 /tmp/out | sed "s/^# //"; }
+. /lib/vdevkit/crypto.sh
 
 check "Debian's virtio_crypto loaded" modprobe virtio_crypto
 wait_for 10 sh -c 'ls /sys/bus/virtio/drivers/virtio_crypto/ | grep -q virtio'

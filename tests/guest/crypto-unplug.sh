@@ -8,8 +8,7 @@
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0,id=vc0,bus=pci.0,addr=0x6
 # timeout: 300
 . /lib/vdevkit/tap.sh
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
+. /lib/vdevkit/crypto.sh
 
 check "demo works before unplug" crypto-test once
 # Killed while waiting: the request is abandoned, freed when it comes back.

@@ -10,22 +10,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 dir=$1
 shift
 build=$QEMU_WORK/build
-rm -rf "$dir/b"
-mkdir -p "$dir/b/opt/crypto-qtest" "$dir/b/usr/share/seabios"
-bins=("$build/qemu-system-x86_64" "$build/tests/qtest/cryptodev-host-test")
-for b in "${bins[@]}"; do
+files=()
+for b in "$build/qemu-system-x86_64" "$build/tests/qtest/cryptodev-host-test"; do
 	[ -x "$b" ] || { echo "$b missing (run make qemu)" >&2; exit 1; }
-	strip -o "$dir/b/opt/crypto-qtest/$(basename "$b")" "$b"
+	files+=("$b:/opt/crypto-qtest/$(basename "$b")")
 done
 for f in "$@"; do
-	cp "$f" "$dir/b/opt/crypto-qtest/"
+	files+=("$f:/opt/crypto-qtest/$(basename "$f")")
 done
-cp /usr/share/seabios/bios-256k.bin "$dir/b/usr/share/seabios/"
-# The binaries' shared libraries and loader, at their own paths.
-ldd "${bins[@]}" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' |
-	sort -u | while read -r lib; do
-		mkdir -p "$dir/b$(dirname "$lib")"
-		cp -L "$lib" "$dir/b$lib"
-	done
-tar -czf "$dir/crypto-qtest-bundle.tar.gz" -C "$dir/b" .
-rm -rf "$dir/b"
+files+=(/usr/share/seabios/bios-256k.bin)
+mkdir -p "$dir"
+"$here/bundle.sh" -s "$dir/crypto-qtest-bundle.tar.gz" "${files[@]}"

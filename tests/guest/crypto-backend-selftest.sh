@@ -9,6 +9,7 @@
 # append: vdevkit.noload=virtio_cryptodev
 # timeout: 240
 
+. /lib/vdevkit/crypto.sh
 echo "1..3"
 fail=0
 
@@ -19,29 +20,10 @@ else
 	fail=1
 fi
 
-# Print the /proc/crypto entry of one driver, skipping "larval" entries
-# (placeholders that exist while the algorithm is being registered/tested).
-crypto_block() {
-	awk -v drv="$1" '
-		/^name/ { blk = ""; mine = 0; larval = 0 }
-		{ blk = blk $0 "\n" }
-		/^driver/ && $3 == drv { mine = 1 }
-		/^type/ && $3 == "larval" { larval = 1 }
-		/^$/ { if (mine && !larval) { printf "%s", blk; done = 1; exit } }
-		END { if (!done && mine && !larval) printf "%s", blk }' /proc/crypto
-}
-
 # The device registers its algorithm once it is up and the kernel tests it
 # through the device first (slow under TCG); allow two minutes.
-blk=
-i=0
-while [ $i -lt 600 ]; do
-	blk=$(crypto_block virtio_crypto_aes_cbc)
-	echo "$blk" | grep -q '^selftest *: passed' && break
-	dmesg | grep -q 'alg: .*virtio_crypto_aes_cbc' && break
-	sleep 0.2
-	i=$((i + 1))
-done
+selftest_wait virtio_crypto_aes_cbc 120
+blk=$(crypto_block virtio_crypto_aes_cbc)
 echo "$blk" | sed 's/^/# /'
 
 if echo "$blk" | grep -q '^name *: cbc(aes)' &&

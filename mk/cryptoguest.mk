@@ -2,7 +2,7 @@
 # virtio-crypto, guest side: virtio_cryptodev.ko (linux/virtio_cryptodev),
 # guest programs (user/crypto; their build also builds and runs the host
 # vector generator tests/host/crypto-gen.c against Debian's libcrypto).
-# Tests: tests/t/3[0-9]-crypto-guest-*.t and 39-crypto-openssl-afalg.t, run
+# Tests: tests/t/3[0-8]-crypto-guest-*.t and 39-crypto-openssl-afalg.t, run
 # by `make check`; `make check-cryptoguest` runs just those.
 # Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a-d
 # of issue 4 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).

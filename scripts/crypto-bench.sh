@@ -14,23 +14,22 @@
 # a/c, a/d per size; (b) is checked to have really used its device (the
 # builtin backend's request counter, QMP query-stats).
 #
-#   crypto-bench.sh [-t SECONDS] [-r ROUNDS] [-s 'SIZES'] [-k]
+#   crypto-bench.sh [-t SECONDS] [-r ROUNDS] [-s 'SIZES']
 #     -t  whole seconds per size, path and round (default 2)
 #     -r  rounds (default 3)
 #     -s  sizes in bytes (default '64 1024 4096 65536 1048576')
-#     -k  keep the raw guest output in build/crypto-bench/ (kept anyway)
-# Needs `make build` and Debian's openssl (scripts/deps.d/openssl.list).
+# Raw outputs stay in build/crypto-bench/.  Needs `make build` and
+# Debian's openssl (scripts/deps.d/openssl.list).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 secs=2 rounds=3 sizes="64 1024 4096 65536 1048576"
 cmdline="scripts/crypto-bench.sh $*"
-while getopts "t:r:s:kh" o; do
+while getopts "t:r:s:h" o; do
 	case $o in
 	t) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	s) sizes=$OPTARG ;;
-	k) ;;
 	h) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
@@ -93,8 +92,9 @@ def fmt(v, w=9):
         return f"{'-':>{w}}"
     return f"{v:>{w},.2f}" if v < 100 else f"{v:>{w},.0f}"
 
+enc = {int(l.split()[3]) for l in lines if l.startswith("# res b ") and l.endswith(" enc")}
 for s in sizes:
-    row = f"{s:>8} |"
+    row = f"{str(s) + ('*' if s in enc else ''):>8} |"
     for p in "abcd":
         mb, ops = med.get((p, s), (None, None))
         row += f" {fmt(mb)} {fmt(ops)} |"
@@ -139,7 +139,7 @@ else:
     ok = False
 big = [x[3] for x in bres if x[-1] == "enc"]
 if big:
-    print(f"# b at {', '.join(big)} B: openssl enc -engine afalg -bufsize 65536 on 16 MiB, "
+    print(f"# * b at {', '.join(big)} B: openssl enc -engine afalg -bufsize 65536 on 16 MiB, "
           "i.e. 64 KiB requests (one AF_ALG request that big kills Debian's virtio_crypto's "
           "device: tests/guest/crypto-bench.sh)")
 for l in lines:

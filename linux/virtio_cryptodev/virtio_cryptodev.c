@@ -59,7 +59,7 @@ static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "A device silent this long on a request is marked broken");
 
-static unsigned int poll_us;
+static unsigned int poll_us = 200;
 module_param(poll_us, uint, 0644);
 MODULE_PARM_DESC(poll_us, "Busy-poll this long for an answer before sleeping");
 
@@ -200,6 +200,7 @@ struct vcd_op {
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
+	unsigned long qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
 	unsigned int nslots;
@@ -236,21 +237,59 @@ static bool vcd_usable(struct vcd_device *d)
 	return !READ_ONCE(d->dead) && !test_bit(VCD_BROKEN, &d->state);
 }
 
-/* Collect answers without waiting for the interrupt. */
-static void vcd_poll(struct vcd_device *d)
+/* Hand every finished buffer of @q back to its owner; q->lock held. */
+static void vcd_collect(struct vcd_vq *q)
 {
 	struct vcd_cookie *ck;
-	unsigned long flags;
-	unsigned int i, len;
+	unsigned int len;
 
-	for (i = 0; i < d->ndq; i++) {
+	while ((ck = virtqueue_get_buf(q->vq, &len)))
+		ck->done(ck, len, 0);
+}
+
+/*
+ * Collect the answers of @op's queues without waiting for the interrupt.
+ * Their interrupts are off meanwhile: under emulation, taking one costs
+ * about as much as the request itself.  Answers that belong to other
+ * callers are handed to them as well, and the queues' interrupts come
+ * back on (after a last collection) before we stop, so nobody waiting
+ * for one misses it.
+ */
+static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
+{
+	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
+	unsigned long qmask = op->qmask, flags;
+	unsigned int i;
+
+	down_read(&d->alive);
+	if (d->dead)
+		goto out;
+	for_each_set_bit(i, &qmask, d->ndq)
+		virtqueue_disable_cb(d->dqs[i].vq);
+	while (atomic_read(&op->outstanding) && !need_resched() &&
+	       ktime_get_ns() < end) {
+		for_each_set_bit(i, &qmask, d->ndq) {
+			spin_lock_irqsave(&d->dqs[i].lock, flags);
+			vcd_collect(&d->dqs[i]);
+			spin_unlock_irqrestore(&d->dqs[i].lock, flags);
+		}
+		cpu_relax();
+	}
+	for_each_set_bit(i, &qmask, d->ndq) {
 		struct vcd_vq *q = &d->dqs[i];
 
 		spin_lock_irqsave(&q->lock, flags);
-		while ((ck = virtqueue_get_buf(q->vq, &len)))
-			ck->done(ck, len, 0);
+		do {
+			virtqueue_disable_cb(q->vq);
+			vcd_collect(q);
+		} while (!virtqueue_enable_cb(q->vq));
 		spin_unlock_irqrestore(&q->lock, flags);
 	}
+	/* Ring space may have come free, as in vcd_vq_done(). */
+	atomic_inc(&d->completions);
+	wake_up_all(&d->space_wq);
+out:
+	up_read(&d->alive);
 }
 
 /* Virtqueue interrupt: hand every finished buffer back to its owner. */
@@ -258,15 +297,12 @@ static void vcd_vq_done(struct virtqueue *vq)
 {
 	struct vcd_device *d = vq->vdev->priv;
 	struct vcd_vq *q = vq->index < d->ndq ? &d->dqs[vq->index] : &d->ctrl;
-	struct vcd_cookie *ck;
 	unsigned long flags;
-	unsigned int len;
 
 	spin_lock_irqsave(&q->lock, flags);
 	do {
 		virtqueue_disable_cb(vq);
-		while ((ck = virtqueue_get_buf(vq, &len)))
-			ck->done(ck, len, 0);
+		vcd_collect(q);
 	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&q->lock, flags);
 	atomic_inc(&d->completions);
@@ -867,7 +903,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 {
 	struct virtio_crypto_cipher_para *p;
 	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
-	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg;
+	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
 	size_t body = len;
 	struct vcd_device *d = j->dev;
 	int err;
@@ -933,8 +969,9 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 
 	refcount_inc(&op->ref);
 	atomic_inc(&op->outstanding);
-	err = vcd_queue(d, &d->dqs[(unsigned int)atomic_inc_return(&d->rr) %
-				   d->ndq], sgs, out, in, &c->ck);
+	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
+	op->qmask |= BIT(qi);
+	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck);
 	if (err) {
 		atomic_dec(&op->outstanding);
 		refcount_dec(&op->ref);
@@ -988,18 +1025,8 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
 	long w;
 
 	/* Small requests come back quickly: spinning beats sleep + wakeup. */
-	if (poll_us && atomic_read(&op->outstanding)) {
-		u64 end = ktime_get_ns() + poll_us * NSEC_PER_USEC;
-
-		while (atomic_read(&op->outstanding) && !need_resched() &&
-		       ktime_get_ns() < end) {
-			down_read(&j->dev->alive);
-			if (!j->dev->dead)
-				vcd_poll(j->dev);
-			up_read(&j->dev->alive);
-			cpu_relax();
-		}
-	}
+	if (poll_us && atomic_read(&op->outstanding))
+		vcd_poll_op(j->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
 					atomic_read(&op->outstanding) == 0,

@@ -41,7 +41,8 @@
 #define VCD_MAX_IV		16
 #define VCD_MAX_DQ		16		/* data queues used per device */
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
-#define VCD_MAX_CHUNK_PAGES	256		/* pages per piece and direction */
+#define VCD_MAX_CHUNK_PAGES	512		/* pages per piece and direction */
+#define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0444);
@@ -127,6 +128,8 @@ struct vcd_device {
 	u64 max_size;
 	u32 chunk;		/* largest piece, multiple of 64 bytes */
 	u32 chunk_xts;		/* largest XTS data unit */
+	/* Recent answer times in ns, by log2 of the bytes waited for. */
+	u32 lat_ns[VCD_LAT_BUCKETS];
 	struct miscdevice misc;
 	char name[24];
 };
@@ -742,7 +745,7 @@ static void vcd_op_free(struct vcd_op *op)
 	unsigned int i;
 
 	for (i = 0; i < op->nslots; i++)
-		kfree(op->slot[i].sg);
+		kvfree(op->slot[i].sg);
 	if (!op->inplace)
 		vcd_buf_release(&op->dst);
 	vcd_buf_release(&op->src);
@@ -916,8 +919,8 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 		vcd_buf_read(&op->src, off + body, op->tail_in, tail);
 	}
 	nsg = 2 * (body / PAGE_SIZE + 2) + 6;
-	kfree(c->sg);
-	c->sg = kmalloc_array(nsg, sizeof(*c->sg), GFP_KERNEL);
+	kvfree(c->sg);
+	c->sg = kvmalloc_array(nsg, sizeof(*c->sg), GFP_KERNEL);
 	if (!c->sg)
 		return -ENOMEM;
 	sg_init_table(c->sg, nsg);
@@ -1020,12 +1023,22 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 	return 0;
 }
 
-static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
+/*
+ * Wait for the pieces in flight, @bytes in all, queued at @start.  Answers
+ * that usually come within poll_us are spun for: that beats an interrupt
+ * and a wake-up.  Longer waits sleep at once, leaving the CPU to the host
+ * (under emulation the spinning vCPU competes with QEMU's threads).
+ */
+static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
+		       u64 start)
 {
+	u32 *lat = &j->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
+					 VCD_LAT_BUCKETS - 1)];
+	u32 seen = READ_ONCE(*lat);
 	long w;
 
-	/* Small requests come back quickly: spinning beats sleep + wakeup. */
-	if (poll_us && atomic_read(&op->outstanding))
+	if (poll_us && atomic_read(&op->outstanding) &&
+	    seen <= (u64)poll_us * NSEC_PER_USEC)
 		vcd_poll_op(j->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
@@ -1039,6 +1052,11 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
 	}
 	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_chunk_done(). */
 	smp_rmb();
+	/* A moving average over about eight waits; races only blur it. */
+	if (bytes) {
+		w = min_t(u64, ktime_get_ns() - start, U32_MAX);
+		WRITE_ONCE(*lat, seen ? seen - seen / 8 + w / 8 : w);
+	}
 	return 0;
 }
 
@@ -1063,6 +1081,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 
 	while (off < j->len && !err) {
 		size_t start = off;
+		u64 t0 = ktime_get_ns();
 
 		for (n = 0; n < (serial ? 1 : op->nslots) && off < j->len; n++) {
 			piece[n] = min(chunk, j->len - off);
@@ -1081,7 +1100,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 			else if (a->mode == VCD_CTR)
 				vcd_ctr_add(j->iv, a->blk, piece[n] / a->blk);
 		}
-		err2 = vcd_wait_op(j, op);
+		err2 = vcd_wait_op(j, op, off - start, t0);
 		if (err2)
 			return err2;	/* pieces still out keep op alive */
 		off = start;
@@ -1488,8 +1507,11 @@ static void vcd_size_chunks(struct vcd_device *d)
 	unsigned long pages = VCD_MAX_CHUNK_PAGES;
 	u64 dev;
 
-	if (!virtio_has_feature(d->vdev, VIRTIO_RING_F_INDIRECT_DESC))
-		pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
+	/*
+	 * Virtio forbids chains longer than the ring, indirect ones too; a
+	 * piece takes two descriptors per page plus six.
+	 */
+	pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
 	/* The device counts IV, source and destination against max_size. */
 	dev = d->max_size > 2 * VCD_MAX_IV ? (d->max_size - VCD_MAX_IV) / 2 : 0;
 	d->chunk_xts = rounddown(min_t(u64, dev,

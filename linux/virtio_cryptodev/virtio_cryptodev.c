@@ -41,7 +41,8 @@
 #define VCD_MAX_IV		16
 #define VCD_MAX_DQ		16		/* data queues used per device */
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
-#define VCD_MAX_CHUNK_PAGES	256		/* pages per piece and direction */
+#define VCD_MAX_CHUNK_PAGES	512		/* pages per piece and direction */
+#define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0444);
@@ -59,7 +60,7 @@ static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "A device silent this long on a request is marked broken");
 
-static unsigned int poll_us;
+static unsigned int poll_us = 200;
 module_param(poll_us, uint, 0644);
 MODULE_PARM_DESC(poll_us, "Busy-poll this long for an answer before sleeping");
 
@@ -127,6 +128,8 @@ struct vcd_device {
 	u64 max_size;
 	u32 chunk;		/* largest piece, multiple of 64 bytes */
 	u32 chunk_xts;		/* largest XTS data unit */
+	/* Recent answer times in ns, by log2 of the bytes waited for. */
+	u32 lat_ns[VCD_LAT_BUCKETS];
 	struct miscdevice misc;
 	char name[24];
 };
@@ -200,6 +203,7 @@ struct vcd_op {
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
+	unsigned long qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
 	unsigned int nslots;
@@ -236,21 +240,59 @@ static bool vcd_usable(struct vcd_device *d)
 	return !READ_ONCE(d->dead) && !test_bit(VCD_BROKEN, &d->state);
 }
 
-/* Collect answers without waiting for the interrupt. */
-static void vcd_poll(struct vcd_device *d)
+/* Hand every finished buffer of @q back to its owner; q->lock held. */
+static void vcd_collect(struct vcd_vq *q)
 {
 	struct vcd_cookie *ck;
-	unsigned long flags;
-	unsigned int i, len;
+	unsigned int len;
 
-	for (i = 0; i < d->ndq; i++) {
+	while ((ck = virtqueue_get_buf(q->vq, &len)))
+		ck->done(ck, len, 0);
+}
+
+/*
+ * Collect the answers of @op's queues without waiting for the interrupt.
+ * Their interrupts are off meanwhile: under emulation, taking one costs
+ * about as much as the request itself.  Answers that belong to other
+ * callers are handed to them as well, and the queues' interrupts come
+ * back on (after a last collection) before we stop, so nobody waiting
+ * for one misses it.
+ */
+static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
+{
+	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
+	unsigned long qmask = op->qmask, flags;
+	unsigned int i;
+
+	down_read(&d->alive);
+	if (d->dead)
+		goto out;
+	for_each_set_bit(i, &qmask, d->ndq)
+		virtqueue_disable_cb(d->dqs[i].vq);
+	while (atomic_read(&op->outstanding) && !need_resched() &&
+	       ktime_get_ns() < end) {
+		for_each_set_bit(i, &qmask, d->ndq) {
+			spin_lock_irqsave(&d->dqs[i].lock, flags);
+			vcd_collect(&d->dqs[i]);
+			spin_unlock_irqrestore(&d->dqs[i].lock, flags);
+		}
+		cpu_relax();
+	}
+	for_each_set_bit(i, &qmask, d->ndq) {
 		struct vcd_vq *q = &d->dqs[i];
 
 		spin_lock_irqsave(&q->lock, flags);
-		while ((ck = virtqueue_get_buf(q->vq, &len)))
-			ck->done(ck, len, 0);
+		do {
+			virtqueue_disable_cb(q->vq);
+			vcd_collect(q);
+		} while (!virtqueue_enable_cb(q->vq));
 		spin_unlock_irqrestore(&q->lock, flags);
 	}
+	/* Ring space may have come free, as in vcd_vq_done(). */
+	atomic_inc(&d->completions);
+	wake_up_all(&d->space_wq);
+out:
+	up_read(&d->alive);
 }
 
 /* Virtqueue interrupt: hand every finished buffer back to its owner. */
@@ -258,15 +300,12 @@ static void vcd_vq_done(struct virtqueue *vq)
 {
 	struct vcd_device *d = vq->vdev->priv;
 	struct vcd_vq *q = vq->index < d->ndq ? &d->dqs[vq->index] : &d->ctrl;
-	struct vcd_cookie *ck;
 	unsigned long flags;
-	unsigned int len;
 
 	spin_lock_irqsave(&q->lock, flags);
 	do {
 		virtqueue_disable_cb(vq);
-		while ((ck = virtqueue_get_buf(vq, &len)))
-			ck->done(ck, len, 0);
+		vcd_collect(q);
 	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&q->lock, flags);
 	atomic_inc(&d->completions);
@@ -706,7 +745,7 @@ static void vcd_op_free(struct vcd_op *op)
 	unsigned int i;
 
 	for (i = 0; i < op->nslots; i++)
-		kfree(op->slot[i].sg);
+		kvfree(op->slot[i].sg);
 	if (!op->inplace)
 		vcd_buf_release(&op->dst);
 	vcd_buf_release(&op->src);
@@ -867,7 +906,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 {
 	struct virtio_crypto_cipher_para *p;
 	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
-	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg;
+	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
 	size_t body = len;
 	struct vcd_device *d = j->dev;
 	int err;
@@ -880,8 +919,8 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 		vcd_buf_read(&op->src, off + body, op->tail_in, tail);
 	}
 	nsg = 2 * (body / PAGE_SIZE + 2) + 6;
-	kfree(c->sg);
-	c->sg = kmalloc_array(nsg, sizeof(*c->sg), GFP_KERNEL);
+	kvfree(c->sg);
+	c->sg = kvmalloc_array(nsg, sizeof(*c->sg), GFP_KERNEL);
 	if (!c->sg)
 		return -ENOMEM;
 	sg_init_table(c->sg, nsg);
@@ -933,8 +972,9 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 
 	refcount_inc(&op->ref);
 	atomic_inc(&op->outstanding);
-	err = vcd_queue(d, &d->dqs[(unsigned int)atomic_inc_return(&d->rr) %
-				   d->ndq], sgs, out, in, &c->ck);
+	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
+	op->qmask |= BIT(qi);
+	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck);
 	if (err) {
 		atomic_dec(&op->outstanding);
 		refcount_dec(&op->ref);
@@ -983,23 +1023,23 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 	return 0;
 }
 
-static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
+/*
+ * Wait for the pieces in flight, @bytes in all, queued at @start.  Answers
+ * that usually come within poll_us are spun for: that beats an interrupt
+ * and a wake-up.  Longer waits sleep at once, leaving the CPU to the host
+ * (under emulation the spinning vCPU competes with QEMU's threads).
+ */
+static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
+		       u64 start)
 {
+	u32 *lat = &j->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
+					 VCD_LAT_BUCKETS - 1)];
+	u32 seen = READ_ONCE(*lat);
 	long w;
 
-	/* Small requests come back quickly: spinning beats sleep + wakeup. */
-	if (poll_us && atomic_read(&op->outstanding)) {
-		u64 end = ktime_get_ns() + poll_us * NSEC_PER_USEC;
-
-		while (atomic_read(&op->outstanding) && !need_resched() &&
-		       ktime_get_ns() < end) {
-			down_read(&j->dev->alive);
-			if (!j->dev->dead)
-				vcd_poll(j->dev);
-			up_read(&j->dev->alive);
-			cpu_relax();
-		}
-	}
+	if (poll_us && atomic_read(&op->outstanding) &&
+	    seen <= (u64)poll_us * NSEC_PER_USEC)
+		vcd_poll_op(j->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
 					atomic_read(&op->outstanding) == 0,
@@ -1012,6 +1052,11 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op)
 	}
 	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_chunk_done(). */
 	smp_rmb();
+	/* A moving average over about eight waits; races only blur it. */
+	if (bytes) {
+		w = min_t(u64, ktime_get_ns() - start, U32_MAX);
+		WRITE_ONCE(*lat, seen ? seen - seen / 8 + w / 8 : w);
+	}
 	return 0;
 }
 
@@ -1036,6 +1081,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 
 	while (off < j->len && !err) {
 		size_t start = off;
+		u64 t0 = ktime_get_ns();
 
 		for (n = 0; n < (serial ? 1 : op->nslots) && off < j->len; n++) {
 			piece[n] = min(chunk, j->len - off);
@@ -1054,7 +1100,7 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 			else if (a->mode == VCD_CTR)
 				vcd_ctr_add(j->iv, a->blk, piece[n] / a->blk);
 		}
-		err2 = vcd_wait_op(j, op);
+		err2 = vcd_wait_op(j, op, off - start, t0);
 		if (err2)
 			return err2;	/* pieces still out keep op alive */
 		off = start;
@@ -1461,8 +1507,11 @@ static void vcd_size_chunks(struct vcd_device *d)
 	unsigned long pages = VCD_MAX_CHUNK_PAGES;
 	u64 dev;
 
-	if (!virtio_has_feature(d->vdev, VIRTIO_RING_F_INDIRECT_DESC))
-		pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
+	/*
+	 * Virtio forbids chains longer than the ring, indirect ones too; a
+	 * piece takes two descriptors per page plus six.
+	 */
+	pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
 	/* The device counts IV, source and destination against max_size. */
 	dev = d->max_size > 2 * VCD_MAX_IV ? (d->max_size - VCD_MAX_IV) / 2 : 0;
 	d->chunk_xts = rounddown(min_t(u64, dev,

@@ -6,12 +6,14 @@
  *
  *   -object cryptodev-backend-host,id=c0[,provider=auto|devcrypto|afalg|
  *           openssl][,queues=N][,workers=N][,max-sessions=N]
- *           [,max-request-size=BYTES]
+ *           [,max-request-size=BYTES][,inline-max=BYTES]
  *   -device virtio-crypto-pci,cryptodev=c0
  *
  * Requests are executed by a pool of worker threads; results are handed
  * back to the main loop through a bottom half, where the completion
  * callback of the cryptodev API runs (it touches the virtqueue).
+ * Requests up to inline-max bytes run at once in the main loop: the
+ * round trip through a worker costs more than the cipher on them.
  */
 
 #include "qemu/osdep.h"
@@ -90,6 +92,9 @@ struct hostcd_crypt_op {
 #define HOST_MIN_REQ_SIZE           4096
 #define HOST_MAX_WORKERS            64
 #define HOST_MAX_KEY_LEN            64
+/* A few microseconds of cipher work at most, even for the slowest mode */
+#define HOST_DEFAULT_INLINE_MAX     (4 * KiB)
+#define HOST_MAX_INLINE_MAX         (64 * KiB)
 /*
  * The device copies each request out of the guest before handing it to
  * us, so requests queued for the workers hold host memory.  Past this
@@ -201,6 +206,7 @@ struct CryptoDevBackendHost {
     uint32_t max_sessions;
     uint32_t workers;
     uint64_t max_request_size;
+    uint64_t inline_max;
 
     /* chosen at init */
     HostProvider active;
@@ -848,24 +854,22 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
                            "bad buffers");
     }
 
+    trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
+    if (op->src_len <= s->inline_max ||
+        s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
+        HostTask now = { .host = s, .sess = sess, .op_info = op_info };
+
+        host_run_task(&now);
+        trace_cryptodev_host_op_done(id, -now.status);
+        if (op_info->cb) {
+            op_info->cb(op_info->opaque, now.status);
+        }
+        return 0;
+    }
     t = g_new0(HostTask, 1);
     t->host = s;
     t->sess = sess;
     t->op_info = op_info;
-    trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
-
-    if (s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
-        int status;
-
-        host_run_task(t);
-        status = t->status;
-        g_free(t);
-        trace_cryptodev_host_op_done(id, -status);
-        if (op_info->cb) {
-            op_info->cb(op_info->opaque, status);
-        }
-        return 0;
-    }
     qatomic_inc(&sess->refs);
     s->inflight++;
     s->inflight_bytes += op->src_len;
@@ -1222,6 +1226,28 @@ static void host_set_req_size(Object *obj, Visitor *v, const char *name,
     CRYPTODEV_BACKEND_HOST(obj)->max_request_size = value;
 }
 
+static void host_get_inline_max(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    visit_type_size(v, name, &CRYPTODEV_BACKEND_HOST(obj)->inline_max, errp);
+}
+
+static void host_set_inline_max(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    uint64_t value;
+
+    if (!visit_type_size(v, name, &value, errp)) {
+        return;
+    }
+    if (value > HOST_MAX_INLINE_MAX) {
+        error_setg(errp, "inline-max must be at most %" PRIu64,
+                   (uint64_t)HOST_MAX_INLINE_MAX);
+        return;
+    }
+    CRYPTODEV_BACKEND_HOST(obj)->inline_max = value;
+}
+
 static const QEnumLookup host_provider_lookup = {
     .array = host_provider_names,
     .size = HOST_PROV__MAX,
@@ -1234,6 +1260,7 @@ static void cryptodev_host_instance_init(Object *obj)
     s->provider = HOST_PROV_AUTO;
     s->max_sessions = HOST_DEFAULT_MAX_SESSIONS;
     s->max_request_size = HOST_DEFAULT_REQ_SIZE;
+    s->inline_max = HOST_DEFAULT_INLINE_MAX;
     s->devcrypto_fd = -1;
 }
 
@@ -1275,6 +1302,12 @@ static void cryptodev_host_class_init(ObjectClass *oc, void *data)
                               NULL, NULL);
     object_class_property_set_description(oc, "max-request-size",
         "largest request (IV + source + destination) in bytes");
+    object_class_property_add(oc, "inline-max", "size",
+                              host_get_inline_max, host_set_inline_max,
+                              NULL, NULL);
+    object_class_property_set_description(oc, "inline-max",
+        "requests up to this many bytes run in the main loop, not in a "
+        "worker (default 4096, 0: always a worker)");
 }
 
 static const TypeInfo cryptodev_host_info = {

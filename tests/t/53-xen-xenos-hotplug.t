@@ -1,20 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Xen scenario tests/xen/xenos-hotplug.sh: our PVH guest OS: disk attached, detached during I/O, re-attached.
-# Builds the guest kernel (xen/), runs the scenario on the Xen test bed
-# (Xen under QEMU TCG, Linux blkback in dom0); the scenario's TAP is shown
-# as comments, its verdict is this test's result.
+# Our PVH guest OS (xen/) on the Xen test bed: disk attached, detached
+# during I/O, re-attached (tests/xen/xenos-hotplug.sh).
 cd "$(dirname "$0")/../.." || exit 2
-echo "1..1"
-if ! log=$(nice make -s -C xen kernel 2>&1); then
-	echo "not ok 1 - xen: build the guest kernel for xenos-hotplug"
-	printf '%s\n' "$log" | sed 's/^/# /'
-	exit 1
-fi
-scripts/xen-run.sh xenos-hotplug 2>&1 | sed -u 's/^/# /'
-rc=${PIPESTATUS[0]}
-if [ "$rc" = 0 ]; then
-	echo "ok 1 - xen: our PVH guest OS: disk attached, detached during I/O, re-attached"
-else
-	echo "not ok 1 - xen: our PVH guest OS: disk attached, detached during I/O, re-attached (verdict $rc)"
-fi
+. tests/lib/xen-scenario.sh
+xen_scenario --xenos xenos-hotplug "our PVH guest OS: disk attached, detached during I/O, re-attached"

@@ -515,6 +515,8 @@ static void test_properties(void)
     expect_object_add(qts, ", \"max-request-size\": 100", false,
                       "max-request-size");
     expect_object_add(qts, ", \"queues\": 65", false, "queues");
+    expect_object_add(qts, ", \"inline-max\": 65537", false, "inline-max");
+    expect_object_add(qts, ", \"inline-max\": 0", true, NULL);
     expect_object_add(qts, ", \"provider\": \"devcrypto\"", devcrypto,
                       "/dev/crypto");
     expect_object_add(qts, ", \"provider\": \"afalg\"", have_afalg(),
@@ -555,13 +557,14 @@ static void test_kat(void)
  * CRYPTODEV_TEST_PROVIDER picks the provider (default openssl; the guest
  * test runs this with afalg).
  */
-static void test_openssl_equal(void)
+static void test_openssl_equal(const void *data)
 {
     static const uint32_t sizes[] = { 1, 15, 16, 17, 24, 100, 4096,
                                       4096 + 8, 65536, 1024 * 1024 };
     const char *prov = g_getenv("CRYPTODEV_TEST_PROVIDER");
-    g_autofree char *opts = g_strdup_printf(",provider=%s",
-                                            prov ? prov : "openssl");
+    g_autofree char *opts = g_strdup_printf(",provider=%s%s",
+                                            prov ? prov : "openssl",
+                                            (const char *)data);
     Dev *d = dev_start(1, opts);
     uint64_t max = qvirtio_config_readq(d->vdev,
                        offsetof(struct virtio_crypto_config, max_size));
@@ -1089,7 +1092,13 @@ int main(int argc, char **argv)
     qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
     qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
     qtest_add_func("/cryptodev-host/inflight-bound", test_inflight_bound);
-    qtest_add_func("/cryptodev-host/openssl-equal", test_openssl_equal);
+    /* by default small requests run in the main loop, big ones in workers */
+    qtest_add_data_func("/cryptodev-host/openssl-equal", "",
+                        test_openssl_equal);
+    qtest_add_data_func("/cryptodev-host/openssl-equal-workers",
+                        ",inline-max=0", test_openssl_equal);
+    qtest_add_data_func("/cryptodev-host/openssl-equal-inline",
+                        ",inline-max=64K", test_openssl_equal);
     qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
     return g_test_run();
 }

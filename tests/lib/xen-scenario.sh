@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# One Xen scenario as a one-test TAP file (bash, run from the repo root):
+#   . tests/lib/xen-scenario.sh
+#   xen_scenario [--xenos] NAME DESCRIPTION
+# --xenos builds our guest kernel (xen/) first.  The scenario
+# (tests/xen/NAME.sh, run by scripts/xen-run.sh on the Xen test bed) shows
+# its own TAP as comments; its verdict is the test's result.  The
+# environment (e.g. VDEVKIT_XEN_TYPE) passes through to xen-run.sh.
+xen_scenario() {
+	local xenos= log rc
+	[ "$1" = --xenos ] && { xenos=1; shift; }
+	echo "1..1"
+	if [ -n "$xenos" ] && ! log=$(nice make -s -C xen kernel 2>&1); then
+		echo "not ok 1 - xen: build the guest kernel for $1"
+		printf '%s\n' "$log" | sed 's/^/# /'
+		exit 1
+	fi
+	scripts/xen-run.sh "$1" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" = 0 ]; then
+		echo "ok 1 - xen: $2"
+	else
+		echo "not ok 1 - xen: $2 (verdict $rc)"
+	fi
+	exit "$rc"
+}

@@ -139,9 +139,9 @@ else:
     ok = False
 big = [x[3] for x in bres if x[-1] == "enc"]
 if big:
-    print(f"# * b at {', '.join(big)} B: openssl enc -engine afalg -bufsize 65536 on 16 MiB, "
-          "i.e. 64 KiB requests (one AF_ALG request that big kills Debian's virtio_crypto's "
-          "device: tests/guest/crypto-bench.sh)")
+    print(f"# * b at {', '.join(big)} B: a request that big kills the device of Debian's "
+          "virtio_crypto (tests/guest/crypto-bench.sh), so b is openssl enc -engine afalg "
+          "over 16 MiB, which sends 4 KiB requests")
 for l in lines:
     if l.startswith("# irq "):
         print(f"# guest virtqueue interrupts, {l[6:]}")

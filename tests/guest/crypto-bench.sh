@@ -49,11 +49,13 @@ speed() {
 }
 # Path b above BIG bytes: one AF_ALG request of 1 MiB through Debian's
 # virtio_crypto makes QEMU stop the device ("virtio: too many write
-# descriptors in indirect table"; seen here, with the socket buffer made
-# big enough), and 64 KiB works.  So there b is what a user can do:
-# `openssl enc`, whose cipher BIO hands the engine 4 KiB at a time (the
-# device counts 4096 requests per 16 MiB, -bufsize or not); it encrypts a
-# 16 MiB file again and again for SECS.
+# descriptors in indirect table"): the driver passes every entry of its
+# scatterlists to virtqueue_add_sgs() as a list of its own, which is
+# walked to the end, so N pages become about N*N/2 descriptors (QEMU takes
+# 1024).  64 KiB still fits.  So there b is what a user can do: `openssl
+# enc`, whose cipher BIO hands the engine 4 KiB at a time (the device
+# counts 4096 requests per 16 MiB, -bufsize or not); it encrypts a 16 MiB
+# file again and again for SECS.
 BIG=65536
 uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 enc() {

@@ -45,7 +45,7 @@ if [ -n "$fail" ] || ! "$root/tests/t/bundle.sh" "$tmp/openssl-afalg.tar.gz" "${
 fi
 echo "ok 1 - host openssl made the expected ciphertexts; bundle $(du -k "$tmp/openssl-afalg.tar.gz" | cut -f1) KiB"
 
-out=$(VM_MEM=${VM_MEM:-768} "$root/scripts/scenario.sh" crypto-openssl-afalg \
+out=$("$root/scripts/scenario.sh" crypto-openssl-afalg \
 	--files "$tmp/openssl-afalg.tar.gz" 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'

@@ -130,6 +130,9 @@ struct vcd_device {
 	u32 chunk_xts;		/* largest XTS data unit */
 	/* Recent answer times in ns, by log2 of the bytes waited for. */
 	u32 lat_ns[VCD_LAT_BUCKETS];
+	/* Data pages named in requests, and the descriptors that took them */
+	atomic64_t data_pages;
+	atomic64_t data_segs;
 	struct miscdevice misc;
 	char name[24];
 };
@@ -861,20 +864,31 @@ static void vcd_buf_write(struct vcd_buf *b, size_t off, const void *from,
 	}
 }
 
-/* Fill @sg with @len bytes of @b from @off; returns entries used. */
+/*
+ * Fill @sg with @len bytes of @b from @off; returns entries used.  Runs of
+ * physically contiguous pages share one entry: every entry becomes a
+ * descriptor that both sides map and unmap one by one.
+ */
 static unsigned int vcd_buf_sg(struct vcd_buf *b, size_t off, size_t len,
-			       struct scatterlist *sg)
+			       struct scatterlist *sg, unsigned int *pages)
 {
+	unsigned long last = 0;
 	unsigned int n = 0;
 
 	while (len) {
 		size_t pos = b->offset + off;
 		size_t in = min_t(size_t, len, PAGE_SIZE - offset_in_page(pos));
+		struct page *pg = b->pages[pos >> PAGE_SHIFT];
 
-		sg_set_page(&sg[n++], b->pages[pos >> PAGE_SHIFT], in,
-			    offset_in_page(pos));
+		/* Only the last entry can end inside a page: merging is safe. */
+		if (n && page_to_pfn(pg) == last + 1)
+			sg[n - 1].length += in;
+		else
+			sg_set_page(&sg[n++], pg, in, offset_in_page(pos));
+		last = page_to_pfn(pg);
 		off += in;
 		len -= in;
+		(*pages)++;
 	}
 	return n;
 }
@@ -907,6 +921,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 	struct virtio_crypto_cipher_para *p;
 	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
 	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
+	unsigned int pages = 0, segs;
 	size_t body = len;
 	struct vcd_device *d = j->dev;
 	int err;
@@ -955,14 +970,16 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 		sg_init_one(iv, c->iv, j->a->ivlen);
 		sgs[out++] = iv;
 	}
-	nsrc = vcd_buf_sg(&op->src, off, body, src);
+	nsrc = vcd_buf_sg(&op->src, off, body, src, &pages);
+	segs = nsrc;
 	if (tail)
 		sg_set_buf(&src[nsrc++], op->tail_in, j->a->blk);
 	sg_mark_end(&src[nsrc - 1]);
 	sgs[out++] = src;
 
 	dst = &src[nsrc];
-	ndst = vcd_buf_sg(&op->dst, off, body, dst);
+	ndst = vcd_buf_sg(&op->dst, off, body, dst, &pages);
+	segs += ndst;
 	if (tail)
 		sg_set_buf(&dst[ndst++], op->tail_out, j->a->blk);
 	sg_mark_end(&dst[ndst - 1]);
@@ -979,8 +996,11 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 		atomic_dec(&op->outstanding);
 		refcount_dec(&op->ref);
 		c->op = NULL;
+		return err;
 	}
-	return err;
+	atomic64_add(pages, &d->data_pages);
+	atomic64_add(segs, &d->data_segs);
+	return 0;
 }
 
 /* Check a finished piece; on success finish a padded CTR tail. */
@@ -1448,10 +1468,12 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	unsigned int i;
 	int n;
 
-	n = sysfs_emit(buf, "state %s\ndevice_sessions %d\n",
+	n = sysfs_emit(buf, "state %s\ndevice_sessions %d\ndata_pages %lld\ndata_segments %lld\n",
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
-		       atomic_read(&d->dsessions));
+		       atomic_read(&d->dsessions),
+		       (long long)atomic64_read(&d->data_pages),
+		       (long long)atomic64_read(&d->data_segs));
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));

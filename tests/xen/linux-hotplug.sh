@@ -30,19 +30,8 @@ step() {
 guest_start || { not_ok "xl create"; tap_done; exit 1; }
 step VDEVKIT-WAIT-ATTACH disk_attach xvdb
 step VDEVKIT-WAIT-DETACH disk_detach xvdb
-guest_wait
-w=$?
-guest_console
-verdict=99
-[ $w = 0 ] && { guest_verdict; verdict=$?; }
+guest_end
+verdict=$?
 check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
-# The value is "SHA256 BYTES": split it.
-# shellcheck disable=SC2046
-set -- $(guest_value xvdb-sha256)
-if [ $# = 2 ]; then
-	check "dom0 reads the guest's pattern from the detached disk" \
-		[ "$(disk_sha256 xvdb "$2")" = "$1" ]
-else
-	not_ok "guest reported the checksum of its pattern"
-fi
+check_guest_sha256 xvdb-sha256 xvdb "dom0 reads the guest's pattern from the detached disk"
 tap_done

@@ -30,10 +30,7 @@ guest_start || { not_ok "xl create"; tap_done; exit 1; }
 step XENOS-WAIT-ATTACH disk_attach xvdb
 step XENOS-WAIT-DETACH disk_detach xvdb
 step XENOS-WAIT-REATTACH disk_attach xvdb
-guest_wait
-w=$?
-guest_console
-verdict=99
-[ $w = 0 ] && { guest_verdict; verdict=$?; }
+guest_end
+verdict=$?
 check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]
 tap_done

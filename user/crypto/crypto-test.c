@@ -275,6 +275,46 @@ static unsigned char *xalloc(size_t n)
 	return p;
 }
 
+/*
+ * Big buffers come from a mapping aligned for transparent huge pages, so
+ * that the driver also meets physically contiguous user memory (it merges
+ * such pages into one descriptor).
+ */
+#define HUGE_SZ (2UL << 20)
+#define HUGE_UP(n) (((n) + HUGE_SZ - 1) & ~(HUGE_SZ - 1))
+
+struct bigbuf {
+	unsigned char *p;
+	void *map;
+	size_t maplen;
+};
+
+static unsigned char *big_alloc(struct bigbuf *b, size_t n)
+{
+	b->map = NULL;
+	if (n < 65536)
+		return b->p = xalloc(n);
+	b->maplen = HUGE_UP(n) + HUGE_SZ;
+	b->map = mmap(NULL, b->maplen, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b->map == MAP_FAILED) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	b->p = (unsigned char *)HUGE_UP((uintptr_t)b->map);
+	/* only a hint: without THP the pages are just not contiguous */
+	madvise(b->p, HUGE_UP(n), MADV_HUGEPAGE);
+	return b->p;
+}
+
+static void big_free(struct bigbuf *b)
+{
+	if (b->map)
+		munmap(b->map, b->maplen);
+	else
+		free(b->p);
+}
+
 static void sec_random(void)
 {
 	int fd = open_dev();
@@ -285,6 +325,7 @@ static void sec_random(void)
 		const struct vcd_algdesc *a = &vcd_algdescs[c->alg];
 		unsigned char key[64], iv[16], iv0[16], *pt, *sbuf, *dbuf;
 		unsigned char *src, *dst;
+		struct bigbuf sb, db;
 		uint64_t s = c->seed, h = 0;
 		uint32_t ses;
 		int r, good;
@@ -295,8 +336,8 @@ static void sec_random(void)
 		vcd_fill(&s, iv0, a->ivlen);
 		pt = xalloc(c->len);
 		vcd_fill(&s, pt, c->len);
-		sbuf = xalloc(c->len + 4096 + 64);
-		dbuf = xalloc(c->len + 4096 + 64);
+		sbuf = big_alloc(&sb, c->len + 4096 + 64);
+		dbuf = big_alloc(&db, c->len + 4096 + 64);
 		src = sbuf + c->src_off;
 		dst = c->inplace ? src : dbuf + c->dst_off;
 		memcpy(src, pt, c->len);
@@ -327,8 +368,8 @@ static void sec_random(void)
 		sess_free(fd, ses);
 out:
 		free(pt);
-		free(sbuf);
-		free(dbuf);
+		big_free(&sb);
+		big_free(&db);
 	}
 	close(fd);
 }

@@ -161,9 +161,26 @@ disk_detach() { xl block-detach "$XG_NAME" "$1"; }
 # the console, return the guest's verdict.
 run_guest() {
 	guest_start || return 1
+	guest_end
+}
+
+# The rest of run_guest, for scenarios that act while the guest runs.
+guest_end() {
 	guest_wait
 	_w=$?
 	guest_console
 	[ $_w = 0 ] || return 1
 	guest_verdict
+}
+
+# The guest reported "SHA256 BYTES" as value $1; dom0 must read the same
+# from the first BYTES of guest disk $2.  $3 describes the check.
+check_guest_sha256() {
+	# shellcheck disable=SC2046
+	set -- "$1" "$2" "$3" $(guest_value "$1")
+	if [ $# = 5 ]; then
+		check "$3" [ "$(disk_sha256 "$2" "$5")" = "$4" ]
+	else
+		not_ok "guest reported the checksum of its pattern ($1)"
+	fi
 }

@@ -92,9 +92,14 @@ struct hostcd_crypt_op {
 #define HOST_MIN_REQ_SIZE           4096
 #define HOST_MAX_WORKERS            64
 #define HOST_MAX_KEY_LEN            64
-/* A few microseconds of cipher work at most, even for the slowest mode */
-#define HOST_DEFAULT_INLINE_MAX     (4 * KiB)
-#define HOST_MAX_INLINE_MAX         (64 * KiB)
+/*
+ * About 50 us of AES with AES-NI, less than the two thread wake-ups a
+ * worker costs on a busy host.  3DES is some 50 times slower than AES:
+ * its bytes count that much more against inline-max.
+ */
+#define HOST_DEFAULT_INLINE_MAX     (64 * KiB)
+#define HOST_MAX_INLINE_MAX         (1 * MiB)
+#define HOST_3DES_COST              64
 /*
  * The device copies each request out of the guest before handing it to
  * us, so requests queued for the workers hold host memory.  Past this
@@ -855,7 +860,9 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
     }
 
     trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
-    if (op->src_len <= s->inline_max ||
+    if ((uint64_t)op->src_len *
+        (alg->virtio_alg == VIRTIO_CRYPTO_CIPHER_3DES_CBC ?
+         HOST_3DES_COST : 1) <= s->inline_max ||
         s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
         HostTask now = { .host = s, .sess = sess, .op_info = op_info };
 
@@ -1306,8 +1313,8 @@ static void cryptodev_host_class_init(ObjectClass *oc, void *data)
                               host_get_inline_max, host_set_inline_max,
                               NULL, NULL);
     object_class_property_set_description(oc, "inline-max",
-        "requests up to this many bytes run in the main loop, not in a "
-        "worker (default 4096, 0: always a worker)");
+        "requests up to this many bytes (3DES: a 64th) run in the main "
+        "loop, not in a worker (default 64K, 0: always a worker)");
 }
 
 static const TypeInfo cryptodev_host_info = {

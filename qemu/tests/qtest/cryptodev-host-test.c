@@ -515,7 +515,7 @@ static void test_properties(void)
     expect_object_add(qts, ", \"max-request-size\": 100", false,
                       "max-request-size");
     expect_object_add(qts, ", \"queues\": 65", false, "queues");
-    expect_object_add(qts, ", \"inline-max\": 65537", false, "inline-max");
+    expect_object_add(qts, ", \"inline-max\": 1048577", false, "inline-max");
     expect_object_add(qts, ", \"inline-max\": 0", true, NULL);
     expect_object_add(qts, ", \"provider\": \"devcrypto\"", devcrypto,
                       "/dev/crypto");
@@ -710,7 +710,7 @@ static void test_multiqueue(void)
 {
     enum { NQ = 4, PER_Q = 24, LEN = 8192 };
     const Alg *a = &algs[3];        /* AES-128-CBC */
-    Dev *d = dev_start(NQ, ",workers=4");
+    Dev *d = dev_start(NQ, ",workers=4,inline-max=0");
     uint8_t key[16], iv[16];
     g_autofree uint8_t *src = g_malloc(LEN * NQ * PER_Q);
     g_autofree uint8_t *ref = g_malloc(LEN);
@@ -1098,7 +1098,7 @@ int main(int argc, char **argv)
     qtest_add_data_func("/cryptodev-host/openssl-equal-workers",
                         ",inline-max=0", test_openssl_equal);
     qtest_add_data_func("/cryptodev-host/openssl-equal-inline",
-                        ",inline-max=64K", test_openssl_equal);
+                        ",inline-max=1M", test_openssl_equal);
     qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
     return g_test_run();
 }

@@ -9,27 +9,11 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"
-tmp=$OUT/crypto-devcrypto
-mkdir -p "$tmp"
-echo "1..1"
+. "$root/tests/lib/crypto-provider.sh"
 ko=${CRYPTODEV_GUEST_KO:-$OUT/modules/virtio_cryptodev.ko}
 if [ ! -f "$ko" ]; then
+	echo "1..1"
 	echo "not ok 1 - $ko exists (the guest driver, linux/virtio_cryptodev)"
 	exit 1
 fi
-if ! "$root/tests/t/crypto-bundle.sh" "$tmp" "$ko" >"$tmp/bundle.log" 2>&1; then
-	echo "not ok 1 - bundle for the guest (see $tmp/bundle.log)"
-	exit 1
-fi
-out=$(VM_MEM=${VM_MEM:-1024} "$root/scripts/scenario.sh" crypto-backend-devcrypto \
-	--files "$tmp/crypto-qtest-bundle.tar.gz" 2>&1)
-rc=$?
-printf '%s\n' "$out" | grep -v '^# starting QEMU' | sed 's/^/# /'
-fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
-oks=$(printf '%s\n' "$out" | grep -c -E '^ok ')
-if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge 6 ]; then
-	echo "ok 1 - devcrypto provider on the guest's /dev/crypto: $oks qtest cases pass"
-	exit 0
-fi
-echo "not ok 1 - devcrypto provider on the guest's /dev/crypto (status $rc, $oks ok, $fails failed)"
-exit 1
+provider_in_guest devcrypto "devcrypto provider on the guest's /dev/crypto" "$ko"

@@ -62,7 +62,7 @@ MODULE_PARM_DESC(timeout_ms, "A device silent this long on a request is marked b
 
 static unsigned int poll_us = 200;
 module_param(poll_us, uint, 0644);
-MODULE_PARM_DESC(poll_us, "Busy-poll this long for an answer before sleeping");
+MODULE_PARM_DESC(poll_us, "Busy-poll up to this long for answers that usually come that fast (0: never)");
 
 static unsigned int inject;
 module_param(inject, uint, 0600);

@@ -42,3 +42,28 @@ selftest_wait() {
 	done
 	return 1
 }
+
+# The provider tests (tests/guest/crypto-backend-*.sh): unpack the bundle of
+# tests/t/crypto-bundle.sh and enter it, or fail the scenario.
+qtest_bundle() {
+	if [ ! -f /crypto-qtest-bundle.tar.gz ]; then
+		echo "1..1"
+		echo "not ok 1 - /crypto-qtest-bundle.tar.gz was passed in (use the .t)"
+		exit 1
+	fi
+	tar -xzf /crypto-qtest-bundle.tar.gz -C / || exit 1
+	cd /opt/crypto-qtest || exit 1
+}
+
+# Run the bundled qtest's cases for provider $1 (its TAP is the verdict):
+# properties (the provider opens), auto (it is picked), known answers,
+# errors, several queues, and every algorithm equal to OpenSSL.
+qtest_provider() {
+	export QTEST_QEMU_BINARY=./qemu-system-x86_64
+	export CRYPTODEV_TEST_PROVIDER="$1"
+	exec ./cryptodev-host-test --tap -k \
+		-p /x86_64/cryptodev-host/properties -p /x86_64/cryptodev-host/auto \
+		-p /x86_64/cryptodev-host/kat -p /x86_64/cryptodev-host/errors \
+		-p /x86_64/cryptodev-host/multiqueue \
+		-p /x86_64/cryptodev-host/openssl-equal
+}

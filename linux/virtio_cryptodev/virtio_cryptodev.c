@@ -253,6 +253,26 @@ static void vcd_collect(struct vcd_vq *q)
 		ck->done(ck, len, 0);
 }
 
+/* Collect, and turn @q's interrupt back on without missing an answer. */
+static void vcd_drain(struct vcd_vq *q)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	do {
+		virtqueue_disable_cb(q->vq);
+		vcd_collect(q);
+	} while (!virtqueue_enable_cb(q->vq));
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/* Answers free ring space: wake callers waiting for it in vcd_queue(). */
+static void vcd_room(struct vcd_device *d)
+{
+	atomic_inc(&d->completions);
+	wake_up_all(&d->space_wq);
+}
+
 /*
  * Collect the answers of @op's queues without waiting for the interrupt.
  * Their interrupts are off meanwhile: under emulation, taking one costs
@@ -281,19 +301,9 @@ static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
 		}
 		cpu_relax();
 	}
-	for_each_set_bit(i, &qmask, d->ndq) {
-		struct vcd_vq *q = &d->dqs[i];
-
-		spin_lock_irqsave(&q->lock, flags);
-		do {
-			virtqueue_disable_cb(q->vq);
-			vcd_collect(q);
-		} while (!virtqueue_enable_cb(q->vq));
-		spin_unlock_irqrestore(&q->lock, flags);
-	}
-	/* Ring space may have come free, as in vcd_vq_done(). */
-	atomic_inc(&d->completions);
-	wake_up_all(&d->space_wq);
+	for_each_set_bit(i, &qmask, d->ndq)
+		vcd_drain(&d->dqs[i]);
+	vcd_room(d);
 out:
 	up_read(&d->alive);
 }
@@ -303,16 +313,9 @@ static void vcd_vq_done(struct virtqueue *vq)
 {
 	struct vcd_device *d = vq->vdev->priv;
 	struct vcd_vq *q = vq->index < d->ndq ? &d->dqs[vq->index] : &d->ctrl;
-	unsigned long flags;
 
-	spin_lock_irqsave(&q->lock, flags);
-	do {
-		virtqueue_disable_cb(vq);
-		vcd_collect(q);
-	} while (!virtqueue_enable_cb(vq));
-	spin_unlock_irqrestore(&q->lock, flags);
-	atomic_inc(&d->completions);
-	wake_up_all(&d->space_wq);
+	vcd_drain(q);
+	vcd_room(d);
 }
 
 static unsigned long vcd_timeout(void)

@@ -11,23 +11,12 @@
 # timeout: 600
 
 set -u
+. /lib/vdevkit/crypto.sh
 echo /bin/modprobe >/proc/sys/kernel/modprobe
 for m in algif_skcipher xts des_generic; do
 	modprobe "$m" || echo "# modprobe $m failed"
 done
-if [ ! -f /crypto-qtest-bundle.tar.gz ]; then
-	echo "1..1"
-	echo "not ok 1 - /crypto-qtest-bundle.tar.gz was passed in (use the .t)"
-	exit 1
-fi
-tar -xzf /crypto-qtest-bundle.tar.gz -C / || exit 1
-cd /opt/crypto-qtest || exit 1
-export QTEST_QEMU_BINARY=./qemu-system-x86_64
-export CRYPTODEV_TEST_PROVIDER=afalg
+qtest_bundle
 # properties: the afalg provider must now open; auto: it must pick afalg;
 # openssl-equal: every algorithm through AF_ALG equals OpenSSL.
-exec ./cryptodev-host-test --tap -k \
-	-p /x86_64/cryptodev-host/properties -p /x86_64/cryptodev-host/auto \
-	-p /x86_64/cryptodev-host/kat -p /x86_64/cryptodev-host/errors \
-	-p /x86_64/cryptodev-host/multiqueue \
-	-p /x86_64/cryptodev-host/openssl-equal
+qtest_provider afalg

@@ -36,7 +36,11 @@ EOT
 	updated=
 	apt_update
 fi
-if ! apt-cache showsrc qemu 2>/dev/null | grep "^Version: 1:$QEMU_SERIES" >/dev/null; then
+# Every archive that may hold QEMU 10.0's source is configured, whatever is
+# listed already: an archive can list a version whose files it no longer
+# serves (bookworm-backports did), and qemu-build.sh falls back from one
+# listed version to the next.
+if ! grep -rqs '^Suites: trixie trixie-updates' $src/vdevkit-trixie-src.sources; then
 	cat >$src/vdevkit-trixie-src.sources <<'EOT'
 Types: deb-src
 URIs: http://deb.debian.org/debian

@@ -6,11 +6,12 @@
 #   make run        a guest shell with the devices (DEVICES="..." to change)
 #   make vm-run FILES="./prog" CMD="/prog -v"   run your program in a guest
 #   make bench      benchmarks (figures go to docs/perf.md by hand)
+#   make fuzz       long fuzzing runs (a short run of each is in make check)
 #   make clean      remove build/ (the QEMU/kernel cache stays)
 #
 # Subsystems add their own rules in mk/*.mk, tests in tests/t/*.t, and
-# append to CHECK_TARGETS (made before the tests run), BENCH_TARGETS (make
-# targets) and DEMO_TARGETS (guest scenarios).
+# append to CHECK_TARGETS (made before the tests run), BENCH_TARGETS and
+# FUZZ_TARGETS (make targets) and DEMO_TARGETS (guest scenarios).
 
 SHELL := /bin/bash
 OUT := $(CURDIR)/build
@@ -21,7 +22,7 @@ S := $(CURDIR)/scripts
 DEVICES ?= -device my_rng -device my_rng
 
 .PHONY: all deps qemu kernel modules user initramfs build run vm-run demo \
-	check bench clean help
+	check bench fuzz clean help
 
 all: build
 
@@ -57,6 +58,7 @@ vm-run: build
 
 CHECK_TARGETS :=
 BENCH_TARGETS :=
+FUZZ_TARGETS :=
 DEMO_TARGETS :=
 include $(sort $(wildcard mk/*.mk))
 
@@ -69,6 +71,12 @@ check: build $(CHECK_TARGETS)
 	@cd $(CURDIR) && prove -f $(PROVE_FLAGS) $(sort $(wildcard tests/t/*.t))
 
 bench: build $(BENCH_TARGETS)
+
+# Each fuzz target is bounded in time (FUZZ_SECONDS each) and prints its
+# counts; make check runs a short run of each.
+FUZZ_SECONDS ?= 600
+export FUZZ_SECONDS
+fuzz: build $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(OUT)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# TAP helpers for guest scenarios (busybox sh): . /lib/vdevkit/tap.sh
-# One plan per scenario: programs that print TAP are folded in with
-# tap_include, which renumbers their results.
+# The one TAP library (POSIX sh: busybox in guests and dom0, bash on the
+# host).  Guest scenarios: . /lib/vdevkit/tap.sh; host tests/t/*.t:
+# . guest/tap.sh.  One plan per script, printed last by tap_done; programs
+# that print TAP are folded in with tap_include, which renumbers them.
 
 TAP_N=0
 TAP_FAIL=0
@@ -17,6 +18,13 @@ ok() {
 		echo "not ok $TAP_N - $*"
 		TAP_FAIL=$((TAP_FAIL + 1))
 	fi
+}
+
+# result STATUS DESCRIPTION DIAGNOSTICS: ok, and on failure the
+# diagnostics (e.g. a command's output) shown as comments.
+result() {
+	ok "$1" "$2"
+	[ "$1" = 0 ] || [ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /'
 }
 
 # check DESCRIPTION COMMAND...: passes if COMMAND succeeds.

@@ -6,7 +6,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. tests/lib/tap.sh
+. guest/tap.sh
 # t STATUS DESCRIPTION: the run's stderr is the diagnostics on failure.
 t() { result "$1" "$2" "$(cat "$tmp/err")"; }
 

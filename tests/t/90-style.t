@@ -7,7 +7,7 @@
 # them; this file is the one place checkpatch runs.
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$VDEVKIT_ROOT" || exit 2
-. tests/lib/tap.sh
+. guest/tap.sh
 
 # Linux's checkpatch comes from Debian's linux-source package.
 lcp=$CACHE/checkpatch/linux-source-6.12/scripts/checkpatch.pl

@@ -497,12 +497,12 @@ static void bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
 
 static int bf_reap(struct blkfront *bf)
 {
+	struct blkif_response rsp;
 	RING_IDX rp, i;
 	int more, n = 0;
 
 	do {
-		rp = bf->ring.sring->rsp_prod;
-		xen_rmb();
+		rp = bf_load_acquire(&bf->ring.sring->rsp_prod);
 		/* More responses than requests we made means a runaway index. */
 		if (rp - bf->ring.rsp_cons > bf->ring.req_prod_pvt -
 		    bf->ring.rsp_cons) {
@@ -510,9 +510,8 @@ static int bf_reap(struct blkfront *bf)
 			return -BF_EPROTO;
 		}
 		for (i = bf->ring.rsp_cons; i != rp; i++) {
-			struct blkif_response rsp = *RING_GET_RESPONSE(&bf->ring,
-								       i);
-
+			/* One copy: the backend may rewrite the slot under us. */
+			RING_COPY_RESPONSE(&bf->ring, i, &rsp);
 			bf_complete(bf, &rsp);
 			n++;
 		}

@@ -561,6 +561,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 	void *va;
 
 	lg->op = req->operation;
+	lg->id = req->id;
 	switch (req->operation) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
@@ -575,6 +576,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 		return be_rw(t, req->operation, req->sector_number, req->seg,
 			     req->nr_segments, &lg->sectors);
 	case BLKIF_OP_INDIRECT:
+		lg->id = ir->id;
 		lg->inner = ir->indirect_op;
 		lg->nseg = ir->nr_segments;
 		lg->sector = ir->sector_number;
@@ -604,6 +606,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 	case BLKIF_OP_WRITE_BARRIER:
 		return t->barrier ? BLKIF_RSP_OKAY : BLKIF_RSP_EOPNOTSUPP;
 	case BLKIF_OP_DISCARD:
+		lg->id = dr->id;
 		lg->sector = dr->sector_number;
 		lg->sectors = (uint32_t)dr->nr_sectors;
 		if (!t->discard)
@@ -626,56 +629,114 @@ unsigned int tp_ring_pending(struct tp *t)
 	return t->ring.sring->req_prod - t->ring.req_cons;
 }
 
-static int be_ring(struct tp *t)
+int tp_take(struct tp *t, struct blkif_request *req)
 {
-	RING_IDX rc, rp;
-	struct blkif_request req;
-	struct blkif_response *rsp;
-	struct tp_reqlog lg;
-	int n = 0, notify;
+	RING_IDX rp;
 
-	rp = t->ring.sring->req_prod;
-	xen_rmb();
+	if (!t->ring_va)
+		return 0;
+	rp = bf_load_acquire(&t->ring.sring->req_prod);
 	if (rp - t->ring.req_cons > RING_SIZE(&t->ring)) {
 		be_error(t, "frontend overran the ring");
 		return 0;
 	}
 	if (rp - t->ring.req_cons > t->max_pending_seen)
 		t->max_pending_seen = rp - t->ring.req_cons;
-	for (rc = t->ring.req_cons; rc != rp; rc++) {
-		req = *RING_GET_REQUEST(&t->ring, rc);
-		memset(&lg, 0, sizeof(lg));
-		rsp = RING_GET_RESPONSE(&t->ring, t->ring.rsp_prod_pvt);
-		rsp->status = be_serve(t, &req, &lg);
-		rsp->id = req.id;
-		/* Like blkback: echo the inner op of an indirect request. */
-		rsp->operation = req.operation == BLKIF_OP_INDIRECT ?
-				 lg.inner : req.operation;
-		if (t->nlog < TP_LOG)
-			t->log[t->nlog++] = lg;
+	if (rp == t->ring.req_cons)
+		return 0;
+	RING_COPY_REQUEST(&t->ring, t->ring.req_cons, req);
+	t->ring.req_cons++;
+	return 1;
+}
+
+int16_t tp_serve(struct tp *t, const struct blkif_request *req)
+{
+	struct tp_reqlog lg;
+	int16_t st;
+
+	memset(&lg, 0, sizeof(lg));
+	st = be_serve(t, req, &lg);
+	if (t->nlog < TP_LOG)
+		t->log[t->nlog++] = lg;
+	return st;
+}
+
+uint8_t tp_rsp_op(const struct blkif_request *req)
+{
+	const struct blkif_request_indirect *ir = (const void *)req;
+
+	/* Like blkback: echo the inner op of an indirect request. */
+	return req->operation == BLKIF_OP_INDIRECT ? ir->indirect_op
+						   : req->operation;
+}
+
+/* The id of any request (it sits at a different offset in each layout). */
+static uint64_t req_id(const struct blkif_request *req)
+{
+	switch (req->operation) {
+	case BLKIF_OP_INDIRECT:
+		return ((const struct blkif_request_indirect *)req)->id;
+	case BLKIF_OP_DISCARD:
+		return ((const struct blkif_request_discard *)req)->id;
+	default:
+		return req->id;
+	}
+}
+
+void tp_respond(struct tp *t, uint64_t id, uint8_t op, int16_t status)
+{
+	struct blkif_response *rsp;
+
+	rsp = RING_GET_RESPONSE(&t->ring, t->ring.rsp_prod_pvt);
+	rsp->id = id;
+	rsp->operation = op;
+	rsp->status = status;
+	t->ring.rsp_prod_pvt++;
+}
+
+void tp_push(struct tp *t)
+{
+	int notify;
+
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
+	(void)notify;
+}
+
+static int be_ring(struct tp *t)
+{
+	struct blkif_request req;
+	uint64_t id;
+	uint8_t op;
+	int16_t st;
+	int n = 0;
+
+	while (tp_take(t, &req)) {
+		st = tp_serve(t, &req);
+		id = req_id(&req);
+		op = tp_rsp_op(&req);
 		switch (t->inject) {
 		case TP_INJ_STATUS:
-			rsp->status = t->inj_status;
-			t->inject = TP_INJ_NONE;
+			st = t->inj_status;
 			break;
 		case TP_INJ_WRONG_OP:
-			rsp->operation = rsp->operation == BLKIF_OP_READ ?
-					 BLKIF_OP_WRITE : BLKIF_OP_READ;
-			t->inject = TP_INJ_NONE;
+			op = op == BLKIF_OP_READ ? BLKIF_OP_WRITE
+						 : BLKIF_OP_READ;
 			break;
 		case TP_INJ_BAD_ID:
-			rsp->id = 0xdead0000ull;
-			t->inject = TP_INJ_NONE;
+			id = 0xdeadffffull;	/* slot 0xffff: none */
+			break;
+		case TP_INJ_IDLE_ID:
+			id++;
 			break;
 		default:
 			break;
 		}
-		t->ring.rsp_prod_pvt++;
+		if (t->inject != TP_INJ_RUNAWAY)
+			t->inject = TP_INJ_NONE;
+		tp_respond(t, id, op, st);
 		n++;
 	}
-	t->ring.req_cons = rc;
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
-	(void)notify;
+	tp_push(t);
 	if (t->inject == TP_INJ_RUNAWAY) {
 		t->ring.sring->rsp_prod += 1000;
 		t->inject = TP_INJ_NONE;
@@ -707,7 +768,9 @@ int tp_run(struct tp *t)
 	}
 	if (fs == XenbusStateClosed && t->be_state != XenbusStateClosed &&
 	    t->be_state != XenbusStateInitWait) {
-		/* blkback unmaps everything once the frontend is Closed. */
+		/* blkback completes what it has taken, then unmaps it all. */
+		if (!t->paused && t->ring_va)
+			be_ring(t);
 		be_unmap_all(t);
 		tp_set_be_state(t, XenbusStateClosed);
 		return 0;

@@ -397,6 +397,17 @@ static void t_pool(void)
 	   w->bf.pool_pages);
 	blkfront_detach(&w->bf);
 	world_free(w);
+
+	/* The data group fills the pool: no page left for a segment list. */
+	w = world_new(s_tinypool);
+	w->cfg.pool_pages = 16;
+	world_connect(w);
+	rc = check_rw(w, 3, 16 * 4096, 10);
+	ok(rc == 0 && w->bf.pool_pages <= 16,
+	   "a 16-page pool moves 64 KiB with indirect offered (rc %d, pool "
+	   "%u pages)", rc, w->bf.pool_pages);
+	blkfront_detach(&w->bf);
+	world_free(w);
 }
 
 static void t_ring_full(void)

@@ -623,8 +623,14 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 						BF_SEGS_PER_INDIRECT_PAGE);
 			ind = bf_group_get(bf, &nind, 0);
 			if (!ind) {
-				bf_group_put(bf, g);
-				return 0;
+				/*
+				 * No page for the segment list (the data
+				 * group may fill the pool): a direct request
+				 * of the group's first pages needs none.
+				 */
+				pages = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+				chunk = BF_MIN(chunk,
+					       (size_t)pages * BF_PAGE_SIZE);
 			}
 		}
 		if (io->op == BLKIF_OP_WRITE)

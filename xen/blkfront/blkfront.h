@@ -133,8 +133,7 @@ enum bf_phase {
 	BF_IDLE,	/* waiting for the backend to show up (InitWait) */
 	BF_INITIALISED,	/* our ring is published; waiting for Connected */
 	BF_CONNECTED,
-	BF_CLOSING,	/* backend left or broke the protocol; waiting for
-			 * it to close, then reconnecting */
+	BF_CLOSING,	/* left the ring; waiting for the backend to close */
 	BF_CLOSED,	/* orderly close finished */
 };
 

@@ -457,11 +457,11 @@ static void t_ring_full(void)
 	world_free(w);
 }
 
-static int submit_read(struct world *w, struct bf_io *io, uint64_t sector,
-		       void *buf, size_t len)
+static int submit_io(struct world *w, struct bf_io *io, int op,
+		     uint64_t sector, void *buf, size_t len)
 {
 	memset(io, 0, sizeof(*io));
-	io->op = BLKIF_OP_READ;
+	io->op = op;
 	io->sector = sector;
 	io->buf = buf;
 	io->len = len;
@@ -541,8 +541,8 @@ static void t_malformed(void)
 	gen = w->bf.generation;
 	fill(w->t->disk, 4096, 77);
 	w->t->paused = 1;
-	rc = submit_read(w, &io[0], 0, buf, 4096) |
-	     submit_read(w, &io[1], 16, buf + 4096, 4096);
+	rc = submit_io(w, &io[0], BLKIF_OP_READ, 0, buf, 4096) |
+	     submit_io(w, &io[1], BLKIF_OP_READ, 16, buf + 4096, 4096);
 	if (tp_take(w->t, &req[0]) && tp_take(w->t, &req[1])) {
 		st = tp_serve(w->t, &req[0]);
 		tp_respond(w->t, req[0].id, BLKIF_OP_READ, st);
@@ -612,12 +612,7 @@ static void t_stale(void (*setup)(struct tp *, struct bf_config *),
 
 	w->t->paused = 1;
 	fill(b, 4096, 2);
-	memset(&ib, 0, sizeof(ib));
-	ib.op = BLKIF_OP_WRITE;
-	ib.sector = 8;
-	ib.buf = b;
-	ib.len = 4096;
-	rc |= blkfront_submit(&w->bf, &ib);
+	rc |= submit_io(w, &ib, BLKIF_OP_WRITE, 8, b, 4096);
 	/* The backend takes B, answers with A's old response, serves B later. */
 	taken = tp_take(w->t, &req_b);
 	tp_respond(w->t, id_a, BLKIF_OP_READ, BLKIF_RSP_OKAY);
@@ -628,12 +623,7 @@ static void t_stale(void (*setup)(struct tp *, struct bf_config *),
 	   "(rc %d, status %d)", mode, rc, ib.status);
 
 	fill(c, 4096, 3);
-	memset(&ic, 0, sizeof(ic));
-	ic.op = BLKIF_OP_WRITE;
-	ic.sector = 16;
-	ic.buf = c;
-	ic.len = 4096;
-	rc_c = blkfront_submit(&w->bf, &ic);
+	rc_c = submit_io(w, &ic, BLKIF_OP_WRITE, 16, c, 4096);
 	if (taken) {
 		st = tp_serve(w->t, &req_b);
 		tp_respond(w->t, req_b.id, BLKIF_OP_WRITE, st);

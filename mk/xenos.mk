@@ -16,3 +16,10 @@ xen-bench: qemu xen-prep xen-kernel
 	scripts/xen-run.sh xenos-bench
 
 BENCH_TARGETS += xen-bench
+
+# The blkfront fuzzer: FUZZ_SECONDS and at least 10^6 responses.
+.PHONY: xen-fuzz
+xen-fuzz:
+	nice $(MAKE) -C xen fuzz OUT=$(XEN_OUT)
+
+FUZZ_TARGETS += xen-fuzz

@@ -5,7 +5,7 @@
 # and release fences, ldar for the acquire load of rsp_prod), where x86
 # needs none of them but the full barrier.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/lib/tap.sh"
+. "$top/guest/tap.sh"
 out=${VDEVKIT_OUT:-$top/build}/xen
 s=$out/blkfront-arm64.s
 rm -f "$s"

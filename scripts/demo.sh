@@ -10,7 +10,11 @@ failed=()
 for s in "$@"; do
 	printf '\n### %s\n' "$s"
 	case $s in
-	xen:*) "$VDEVKIT_ROOT/scripts/xen-run.sh" "${s#xen:}" ;;
+	xen:*)
+		# What it shows: the scenario's own header comment.
+		sed -n '/^# SPDX/d; /^# xen-/q; s/^# \{0,1\}//p' "$VDEVKIT_ROOT/tests/xen/${s#xen:}.sh"
+		"$VDEVKIT_ROOT/scripts/xen-run.sh" "${s#xen:}"
+		;;
 	*) "$VDEVKIT_ROOT/scripts/scenario.sh" "$s" ;;
 	esac || failed+=("$s")
 done

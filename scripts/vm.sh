@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--no-guest) noguest=1 ;;
 	--grace) grace=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "vm: unknown option $1 (see --help)" ;;
 	esac
 	shift

@@ -65,7 +65,7 @@ ver=$(q "xen-hypervisor-$XEN_SERIES-amd64")
 got=$(q "xen-utils-$XEN_SERIES")
 [ -n "$ver" ] && [ "$got" = "$ver" ] ||
 	die "xen-dom0: xen-utils $got does not match hypervisor $ver"
-gz=$(ls "$root"/boot/xen-*.gz 2>/dev/null | head -1)
+gz=$(ls "$root"/boot/xen-*.gz 2>/dev/null | head -1 || true)
 [ -f "$gz" ] || die "xen-dom0: no boot/xen-*.gz from xen-hypervisor-$XEN_SERIES-amd64"
 zcat "$gz" >"$base.xen.elf.tmp"
 # dom0 never boots Xen itself: the image needs no copy.

@@ -38,6 +38,15 @@ out=$(scripts/vm.sh --timeout 25 --cmd 'sleep 1000' 2>"$tmp/err")
 rc=$?
 t "$([ "$rc" = 124 ]; echo $?)" "a guest that hangs is stopped by the timeout (got $rc)"
 
+# A machine that hangs after giving its verdict (a stuck shutdown) is
+# stopped once the grace time is over, and its verdict counts.
+t0=$SECONDS
+out=$(scripts/vm.sh --timeout 200 --grace 5 \
+	--cmd 'echo "VDEVKIT-EXIT 7" >/dev/ttyS1; sleep 1000' 2>"$tmp/err")
+rc=$?
+el=$((SECONDS - t0))
+t "$([ "$rc" = 7 ] && [ "$el" -lt 150 ]; echo $?)" "a guest hanging after its verdict is stopped, verdict kept (status $rc after ${el}s)"
+
 out=$(make -s vm-run FILES="$tmp/mytest" CMD="/mytest make" DEVICES= 2>&1)
 rc=$?
 t "$([ "$rc" != 0 ] && grep -q 'first make' <<<"$out"; echo $?)" "make vm-run runs it too (status $rc, non-zero passed on)"

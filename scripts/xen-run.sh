@@ -130,6 +130,7 @@ done < <(hdr disk)
 for f in init lib.sh block-fast; do
 	install -m 755 "$VDEVKIT_ROOT/tests/xen/dom0/$f" "$pl/$f"
 done
+install -m 644 "$VDEVKIT_ROOT/guest/tap.sh" "$pl/tap.sh"
 install -m 755 "$scen" "$pl/scenario.sh"
 {
 	echo "XG_NAME=guest"

@@ -33,13 +33,14 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <linux/bitmap.h>
+#include <crypto/utils.h>
 #include <uapi/linux/virtio_crypto.h>
 #include <linux/cryptodev.h>
 
 #define VCD_MAX_OP_LEN		(16U << 20)	/* largest CIOCCRYPT, bytes */
 #define VCD_MAX_KEY		64
 #define VCD_MAX_IV		16
-#define VCD_MAX_DQ		16		/* data queues used per device */
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
 #define VCD_MAX_CHUNK_PAGES	512		/* pages per piece and direction */
 #define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
@@ -118,10 +119,22 @@ struct vcd_device {
 	atomic_t rr;
 	/* Held for reading while queueing; remove() takes it for writing. */
 	struct rw_semaphore alive;
-	bool dead;
+	bool dead;		/* being removed: no new work from users */
+	bool reset;		/* queues taken back: nothing reaches the device */
 	unsigned long state;	/* VCD_BROKEN */
 	atomic_t completions;	/* bumped by every interrupt, to wait for room */
 	atomic_t dsessions;	/* device sessions open */
+	atomic_t sessions;	/* user sessions open */
+	atomic_t inflight;	/* data requests the device holds */
+	atomic64_t pinned;	/* user pages pinned for requests */
+	/*
+	 * Creating and destroying device sessions hold this for reading;
+	 * remove() holds it for writing while it destroys what is left.
+	 */
+	struct rw_semaphore dsess_rw;
+	struct mutex slist_lock;	/* slist and orphans */
+	struct list_head slist;		/* every vcd_session on this device */
+	struct list_head orphans;	/* device sessions left by broken times */
 	wait_queue_head_t space_wq;
 	u32 algos;
 	u32 max_key;
@@ -140,6 +153,7 @@ struct vcd_device {
 struct vcd_session {
 	struct kref ref;
 	struct vcd_device *dev;
+	struct list_head node;	/* in dev->slist */
 	const struct vcd_alg *alg;
 	struct mutex lock;	/* creation of device sessions */
 	bool have[2];
@@ -206,7 +220,7 @@ struct vcd_op {
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
-	unsigned long qmask;	/* data queues that carried pieces */
+	unsigned long *qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
 	unsigned int nslots;
@@ -284,24 +298,24 @@ static void vcd_room(struct vcd_device *d)
 static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
 {
 	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
-	unsigned long qmask = op->qmask, flags;
+	unsigned long *qmask = op->qmask, flags;
 	unsigned int i;
 
 	down_read(&d->alive);
-	if (d->dead)
+	if (d->reset)
 		goto out;
-	for_each_set_bit(i, &qmask, d->ndq)
+	for_each_set_bit(i, qmask, d->ndq)
 		virtqueue_disable_cb(d->dqs[i].vq);
 	while (atomic_read(&op->outstanding) && !need_resched() &&
 	       ktime_get_ns() < end) {
-		for_each_set_bit(i, &qmask, d->ndq) {
+		for_each_set_bit(i, qmask, d->ndq) {
 			spin_lock_irqsave(&d->dqs[i].lock, flags);
 			vcd_collect(&d->dqs[i]);
 			spin_unlock_irqrestore(&d->dqs[i].lock, flags);
 		}
 		cpu_relax();
 	}
-	for_each_set_bit(i, &qmask, d->ndq)
+	for_each_set_bit(i, qmask, d->ndq)
 		vcd_drain(&d->dqs[i]);
 	vcd_room(d);
 out:
@@ -323,7 +337,10 @@ static unsigned long vcd_timeout(void)
 	return msecs_to_jiffies(max(timeout_ms, 100U));
 }
 
-/* Queue one request; waits while the ring is full. */
+/*
+ * Queue one request; waits while the ring is full.  While remove() runs,
+ * only the control queue takes requests: it destroys the device sessions.
+ */
 static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 		     struct scatterlist **sgs, unsigned int out,
 		     unsigned int in, struct vcd_cookie *ck)
@@ -336,7 +353,7 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 	for (;;) {
 		seen = atomic_read(&d->completions);
 		down_read(&d->alive);
-		if (d->dead) {
+		if (d->reset || (d->dead && q != &d->ctrl)) {
 			up_read(&d->alive);
 			return -ENODEV;
 		}
@@ -353,7 +370,7 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 			return err;
 		/* Ring full: retry after the device hands something back. */
 		w = wait_event_killable_timeout(d->space_wq,
-						READ_ONCE(d->dead) ||
+						READ_ONCE(d->reset) ||
 						atomic_read(&d->completions) != seen,
 						HZ / 10);
 		if (w < 0)
@@ -434,6 +451,30 @@ static int vcd_ctrl_run(struct vcd_device *d, struct vcd_ctrl *c,
 	return 0;
 }
 
+/*
+ * The errno for a device status other than OK (docs/virtio-cryptodev.md,
+ * "Errors").  NOSPC and KEY_REJECTED mean something only when a session is
+ * created, which its caller handles; elsewhere they are a device failure.
+ */
+static int vcd_status_errno(struct vcd_device *d, u32 status)
+{
+	switch (status) {
+	case VIRTIO_CRYPTO_BADMSG:
+		return -EBADMSG;
+	case VIRTIO_CRYPTO_NOTSUPP:
+		return -EOPNOTSUPP;
+	case VIRTIO_CRYPTO_INVSESS:
+		return -EINVAL;
+	case VIRTIO_CRYPTO_ERR:
+	case VIRTIO_CRYPTO_NOSPC:
+	case VIRTIO_CRYPTO_KEY_REJECTED:
+		return -EIO;
+	default:
+		vcd_mark_broken(d, "unknown status");
+		return -EIO;
+	}
+}
+
 static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 			       int dir, u64 *id)
 {
@@ -465,18 +506,14 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 			*id = le64_to_cpu(c->in.sin.session_id);
 			atomic_inc(&d->dsessions);
 			break;
-		case VIRTIO_CRYPTO_NOTSUPP:
-		case VIRTIO_CRYPTO_KEY_REJECTED:
-		case VIRTIO_CRYPTO_BADMSG:
-			err = -EINVAL;
-			break;
-		case VIRTIO_CRYPTO_ERR:
-		case VIRTIO_CRYPTO_NOSPC:
+		case VIRTIO_CRYPTO_NOSPC:	/* only here does it mean "full" */
 			err = -ENOSPC;
 			break;
+		case VIRTIO_CRYPTO_KEY_REJECTED:
+			err = -EINVAL;
+			break;
 		default:
-			vcd_mark_broken(d, "unknown status creating a session");
-			err = -EIO;
+			err = vcd_status_errno(d, status);
 		}
 	}
 	memzero_explicit(c->key, sizeof(c->key));
@@ -484,22 +521,52 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 	return err;
 }
 
-static void vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
+/*
+ * Only the device's answer ends a device session: resetting the device
+ * does not (QEMU's backends keep their sessions across a reset and an
+ * unplug).  Returns 0 once the device has answered, whatever it said.
+ */
+static int vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 {
 	struct vcd_ctrl *c;
+	int err;
 
-	if (!vcd_usable(d))
-		return;
 	c = vcd_ctrl_alloc();
 	if (!c)
-		return;
+		return -ENOMEM;
 	c->req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_DESTROY_SESSION);
 	c->req.header.algo = cpu_to_le32(algo);
 	c->req.u.destroy_session.session_id = cpu_to_le64(id);
 	c->in.st.status = VIRTIO_CRYPTO_ERR;
-	/* Nothing to do on failure: the device forgets sessions at reset. */
-	vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
+	err = vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
 	vcd_ctrl_put(c);
+	if (!err)
+		atomic_dec(&d->dsessions);
+	return err;
+}
+
+struct vcd_orphan {
+	struct list_head node;
+	u32 algo;
+	u64 id;
+};
+
+/*
+ * A session freed while its device is broken: a device that stopped
+ * answering would hold the caller for timeout_ms per device session, so the
+ * destruction is left to remove(), which tries once more.
+ */
+static void vcd_orphan_dsession(struct vcd_device *d, u32 algo, u64 id)
+{
+	struct vcd_orphan *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return;	/* left behind; still counted in device_sessions */
+	o->algo = algo;
+	o->id = id;
+	mutex_lock(&d->slist_lock);
+	list_add_tail(&o->node, &d->orphans);
+	mutex_unlock(&d->slist_lock);
 }
 
 /* ---- sessions ---- */
@@ -507,15 +574,25 @@ static void vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 static void vcd_session_release(struct kref *ref)
 {
 	struct vcd_session *s = container_of(ref, struct vcd_session, ref);
+	struct vcd_device *d = s->dev;
 	int dir;
 
+	/* remove() destroys what a session still has if it runs first. */
+	down_read(&d->dsess_rw);
 	for (dir = 0; dir < 2; dir++) {
 		if (!s->have[dir])
 			continue;
-		vcd_destroy_dsession(s->dev, s->alg->vio, s->dsid[dir]);
-		atomic_dec(&s->dev->dsessions);
+		if (test_bit(VCD_BROKEN, &d->state) ||
+		    vcd_destroy_dsession(d, s->alg->vio, s->dsid[dir]))
+			vcd_orphan_dsession(d, s->alg->vio, s->dsid[dir]);
+		s->have[dir] = false;
 	}
-	vcd_dev_put(s->dev);
+	mutex_lock(&d->slist_lock);
+	list_del(&s->node);
+	mutex_unlock(&d->slist_lock);
+	up_read(&d->dsess_rw);
+	atomic_dec(&d->sessions);
+	vcd_dev_put(d);
 	mutex_destroy(&s->lock);
 	kfree_sensitive(s);
 }
@@ -641,10 +718,29 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 		err = -EFAULT;
 		goto free;
 	}
+	/*
+	 * IEEE 1619-2018 forbids equal XTS key halves, and the backend's
+	 * library refuses them; the kernel's xts_verify_key() does so in FIPS
+	 * mode.  Refused here, always, before any device sees the key.
+	 */
+	err = -EINVAL;
+	if (a->mode == VCD_XTS &&
+	    !crypto_memneq(s->key, s->key + s->keylen / 2, s->keylen / 2))
+		goto free;
+	/* On the list before a racing CIOCFSESSION can find it. */
+	mutex_lock(&d->slist_lock);
+	list_add_tail(&s->node, &d->slist);
+	mutex_unlock(&d->slist_lock);
+	atomic_inc(&d->sessions);
 	err = xa_alloc_cyclic(&f->sessions, &id, s, xa_limit_31b, &f->next_id,
 			      GFP_KERNEL_ACCOUNT);
-	if (err < 0)
+	if (err < 0) {
+		mutex_lock(&d->slist_lock);
+		list_del(&s->node);
+		mutex_unlock(&d->slist_lock);
+		atomic_dec(&d->sessions);
 		goto free;
+	}
 	sopp->ses = id;
 	return 0;
 
@@ -731,9 +827,10 @@ static long vcd_ioc_sessinfo(struct vcd_file *f, void __user *arg)
 
 /* ---- data path ---- */
 
-static void vcd_buf_release(struct vcd_buf *b)
+static void vcd_buf_release(struct vcd_device *d, struct vcd_buf *b)
 {
 	if (b->pinned) {
+		atomic64_sub(b->npages, &d->pinned);
 		if (b->dirty)
 			unpin_user_pages_dirty_lock(b->pages, b->npages, true);
 		else
@@ -753,8 +850,9 @@ static void vcd_op_free(struct vcd_op *op)
 	for (i = 0; i < op->nslots; i++)
 		kvfree(op->slot[i].sg);
 	if (!op->inplace)
-		vcd_buf_release(&op->dst);
-	vcd_buf_release(&op->src);
+		vcd_buf_release(op->s->dev, &op->dst);
+	vcd_buf_release(op->s->dev, &op->src);
+	bitmap_free(op->qmask);
 	vcd_session_put(op->s);
 	kfree(op);
 }
@@ -782,13 +880,14 @@ static void vcd_chunk_done(struct vcd_cookie *ck, unsigned int used, int err)
 
 	c->used = used;
 	c->err = err;
+	atomic_dec(&op->s->dev->inflight);
 	if (atomic_dec_and_test(&op->outstanding))
 		wake_up(&op->wq);
 	vcd_op_put(op);
 }
 
-static int vcd_buf_pin(struct vcd_buf *b, unsigned long uaddr, size_t len,
-		       bool write)
+static int vcd_buf_pin(struct vcd_device *d, struct vcd_buf *b,
+		       unsigned long uaddr, size_t len, bool write)
 {
 	unsigned int n = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
 	int got;
@@ -805,6 +904,7 @@ static int vcd_buf_pin(struct vcd_buf *b, unsigned long uaddr, size_t len,
 		b->pages = NULL;
 		return -EFAULT;
 	}
+	atomic64_add(n, &d->pinned);
 	b->npages = n;
 	b->offset = offset_in_page(uaddr);
 	b->pinned = true;
@@ -909,7 +1009,6 @@ static void vcd_ctr_add(u8 *ctr, unsigned int blk, u64 n)
 
 struct vcd_job {
 	struct vcd_device *dev;
-	struct vcd_session *s;
 	const struct vcd_alg *a;
 	int dir;
 	u64 dsid;
@@ -992,10 +1091,12 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 
 	refcount_inc(&op->ref);
 	atomic_inc(&op->outstanding);
+	atomic_inc(&d->inflight);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
-	op->qmask |= BIT(qi);
+	__set_bit(qi, op->qmask);
 	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck);
 	if (err) {
+		atomic_dec(&d->inflight);
 		atomic_dec(&op->outstanding);
 		refcount_dec(&op->ref);
 		c->op = NULL;
@@ -1026,19 +1127,11 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 			vcd_mark_broken(j->dev, "impossible used length");
 			return -EIO;
 		}
-		switch (c->st.status) {
-		case VIRTIO_CRYPTO_OK:
+		if (c->st.status == VIRTIO_CRYPTO_OK) {
 			vcd_mark_broken(j->dev, "short result");
 			return -EIO;
-		case VIRTIO_CRYPTO_ERR:
-		case VIRTIO_CRYPTO_BADMSG:
-		case VIRTIO_CRYPTO_NOTSUPP:
-		case VIRTIO_CRYPTO_INVSESS:
-			return -EIO;
-		default:
-			vcd_mark_broken(j->dev, "unknown request status");
-			return -EIO;
 		}
+		return vcd_status_errno(j->dev, c->st.status);
 	}
 	if (c->len > len)
 		vcd_buf_write(&op->dst, c->off + len - len % j->a->blk,
@@ -1143,16 +1236,21 @@ static int vcd_run(struct vcd_job *j, struct vcd_op *op)
 
 static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
 {
+	struct vcd_device *d = s->dev;
 	int err = 0;
 
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
-	if (!s->have[dir]) {
-		err = vcd_create_dsession(s->dev, s, dir, &s->dsid[dir]);
-		if (!err)
-			s->have[dir] = true;
-	}
+	/* Not once remove() has destroyed the device sessions. */
+	down_read(&d->dsess_rw);
+	if (READ_ONCE(d->dead))
+		err = -ENODEV;
+	else if (!s->have[dir])
+		err = vcd_create_dsession(d, s, dir, &s->dsid[dir]);
+	if (!err)
+		s->have[dir] = true;
 	*id = s->dsid[dir];
+	up_read(&d->dsess_rw);
 	mutex_unlock(&s->lock);
 	return err;
 }
@@ -1173,7 +1271,6 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	if (!s)
 		return -EINVAL;
 	memset(&j, 0, sizeof(j));
-	j.s = s;
 	j.a = s->alg;
 	j.dev = s->dev;
 	j.dir = cop.op;
@@ -1223,6 +1320,9 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	refcount_set(&op->ref, 1);
 	init_waitqueue_head(&op->wq);
 	INIT_WORK(&op->free_work, vcd_op_free_work);
+	op->qmask = bitmap_zalloc(j.dev->ndq, GFP_KERNEL);
+	if (!op->qmask)
+		goto put_op;
 
 	usrc = (unsigned long)cop.src;
 	udst = (unsigned long)cop.dst;
@@ -1232,16 +1332,17 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	op->inplace = usrc == udst;
 	if (!bounce) {
 		if (op->inplace) {
-			err = vcd_buf_pin(&op->src, usrc, cop.len, true);
+			err = vcd_buf_pin(j.dev, &op->src, usrc, cop.len, true);
 		} else {
-			err = vcd_buf_pin(&op->src, usrc, cop.len, false);
+			err = vcd_buf_pin(j.dev, &op->src, usrc, cop.len, false);
 			if (!err)
-				err = vcd_buf_pin(&op->dst, udst, cop.len, true);
+				err = vcd_buf_pin(j.dev, &op->dst, udst, cop.len,
+						  true);
 		}
 		if (err) {
 			/* Not pinnable (e.g. I/O memory): fall back to copying. */
-			vcd_buf_release(&op->src);
-			vcd_buf_release(&op->dst);
+			vcd_buf_release(j.dev, &op->src);
+			vcd_buf_release(j.dev, &op->dst);
 			bounce = true;
 		}
 	}
@@ -1471,12 +1572,14 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	unsigned int i;
 	int n;
 
-	n = sysfs_emit(buf, "state %s\ndevice_sessions %d\ndata_pages %lld\ndata_segments %lld\n",
+	n = sysfs_emit(buf, "state %s\nsessions %d\ndevice_sessions %d\n",
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
-		       atomic_read(&d->dsessions),
-		       (long long)atomic64_read(&d->data_pages),
-		       (long long)atomic64_read(&d->data_segs));
+		       atomic_read(&d->sessions), atomic_read(&d->dsessions));
+	n += sysfs_emit_at(buf, n, "pinned_pages %lld\ndata_pages %lld\ndata_segments %lld\n",
+			   (long long)atomic64_read(&d->pinned),
+			   (long long)atomic64_read(&d->data_pages),
+			   (long long)atomic64_read(&d->data_segs));
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
@@ -1574,9 +1677,17 @@ static int vcd_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	kref_init(&d->ref);
 	init_rwsem(&d->alive);
+	init_rwsem(&d->dsess_rw);
+	mutex_init(&d->slist_lock);
+	INIT_LIST_HEAD(&d->slist);
+	INIT_LIST_HEAD(&d->orphans);
 	init_waitqueue_head(&d->space_wq);
 	d->vdev = vdev;
-	d->ndq = min_t(u32, ndq, VCD_MAX_DQ);
+	/*
+	 * Every data queue: a device may expect work on all of them (QEMU's
+	 * virtio-crypto maps queue k to backend queue k).
+	 */
+	d->ndq = ndq;
 	virtio_cread_le(vdev, struct virtio_crypto_config, cipher_algo_l,
 			&d->algos);
 	virtio_cread_le(vdev, struct virtio_crypto_config, max_cipher_key_len,
@@ -1633,6 +1744,46 @@ free:
 	return err;
 }
 
+/*
+ * remove(): destroy every device session still open, while the control
+ * queue works.  The data requests in flight name them, so they finish first
+ * (a device marked broken is not waited for).  A device that fails a
+ * destruction (e.g. does not answer within timeout_ms) is not asked again:
+ * what it still holds is then up to the device.
+ */
+static void vcd_destroy_all(struct vcd_device *d)
+{
+	struct vcd_orphan *o, *tmp;
+	struct vcd_session *s;
+	int dir, err = 0;
+
+	if (!test_bit(VCD_BROKEN, &d->state))
+		wait_event_timeout(d->space_wq, !atomic_read(&d->inflight),
+				   vcd_timeout());
+	down_write(&d->dsess_rw);
+	mutex_lock(&d->slist_lock);
+	list_for_each_entry(s, &d->slist, node) {
+		for (dir = 0; dir < 2; dir++) {
+			if (s->have[dir] && !err)
+				err = vcd_destroy_dsession(d, s->alg->vio,
+							   s->dsid[dir]);
+			s->have[dir] = false;
+		}
+	}
+	list_for_each_entry_safe(o, tmp, &d->orphans, node) {
+		if (!err)
+			err = vcd_destroy_dsession(d, o->algo, o->id);
+		list_del(&o->node);
+		kfree(o);
+	}
+	mutex_unlock(&d->slist_lock);
+	up_write(&d->dsess_rw);
+	if (err)
+		dev_warn(&d->vdev->dev,
+			 "%d device sessions not destroyed (error %d)\n",
+			 atomic_read(&d->dsessions), err);
+}
+
 static void vcd_remove(struct virtio_device *vdev)
 {
 	struct vcd_device *d = vdev->priv;
@@ -1644,9 +1795,16 @@ static void vcd_remove(struct virtio_device *vdev)
 	mutex_unlock(&vcd_devices_lock);
 	misc_deregister(&d->misc);
 
-	/* No new requests after this; then take back the queued ones. */
+	/* No new work from users after this ... */
 	down_write(&d->alive);
 	WRITE_ONCE(d->dead, true);
+	up_write(&d->alive);
+	wake_up_all(&d->space_wq);
+	/* ... the device forgets its sessions only when told to ... */
+	vcd_destroy_all(d);
+	/* ... then nothing reaches it; take back the queued requests. */
+	down_write(&d->alive);
+	WRITE_ONCE(d->reset, true);
 	up_write(&d->alive);
 	virtio_reset_device(vdev);
 	for (i = 0; i <= d->ndq; i++) {

@@ -42,12 +42,12 @@
 #define VCD_MAX_KEY		64
 #define VCD_MAX_IV		16
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
-#define VCD_MAX_CHUNK_PAGES	512		/* pages per piece and direction */
+#define VCD_MAX_PIECE_PAGES	512		/* pages per piece and direction */
 #define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0444);
-MODULE_PARM_DESC(max_chunk, "Largest piece sent to a device in bytes, fixed at probe (0: device limit)");
+MODULE_PARM_DESC(max_chunk, "Largest piece (request sent to a device) in bytes, fixed at probe (0: device limit)");
 
 static unsigned int bounce_max = 2048;
 module_param(bounce_max, uint, 0644);
@@ -139,8 +139,8 @@ struct vcd_device {
 	u32 algos;
 	u32 max_key;
 	u64 max_size;
-	u32 chunk;		/* largest piece, multiple of 64 bytes */
-	u32 chunk_xts;		/* largest XTS data unit */
+	u32 piece_max;		/* largest piece, multiple of 64 bytes */
+	u32 piece_xts;		/* largest XTS data unit */
 	/* Recent answer times in ns, by log2 of the bytes waited for. */
 	u32 lat_ns[VCD_LAT_BUCKETS];
 	/* Data pages named in requests, and the descriptors that took them */
@@ -194,7 +194,7 @@ struct vcd_buf {
 
 struct vcd_op;
 
-struct vcd_chunk {
+struct vcd_piece {
 	struct vcd_cookie ck;
 	struct vcd_op *op;
 	struct virtio_crypto_op_data_req hdr;
@@ -207,6 +207,7 @@ struct vcd_chunk {
 	int err;
 };
 
+/* One CIOCCRYPT, sent to the device in pieces. */
 struct vcd_op {
 	refcount_t ref;
 	/*
@@ -214,6 +215,12 @@ struct vcd_op {
 	 * sessions are destroyed only after the device has returned them.
 	 */
 	struct vcd_session *s;
+	struct vcd_device *dev;
+	const struct vcd_alg *a;
+	int dir;
+	u64 dsid;
+	size_t len;
+	u8 iv[VCD_MAX_IV];	/* IV of the next piece */
 	atomic_t outstanding;
 	wait_queue_head_t wq;
 	struct work_struct free_work;
@@ -223,8 +230,8 @@ struct vcd_op {
 	unsigned long *qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
-	unsigned int nslots;
-	struct vcd_chunk slot[] __counted_by(nslots);
+	unsigned int npieces;
+	struct vcd_piece pieces[] __counted_by(npieces);
 };
 
 static LIST_HEAD(vcd_devices);
@@ -847,8 +854,8 @@ static void vcd_op_free(struct vcd_op *op)
 {
 	unsigned int i;
 
-	for (i = 0; i < op->nslots; i++)
-		kvfree(op->slot[i].sg);
+	for (i = 0; i < op->npieces; i++)
+		kvfree(op->pieces[i].sg);
 	if (!op->inplace)
 		vcd_buf_release(op->s->dev, &op->dst);
 	vcd_buf_release(op->s->dev, &op->src);
@@ -873,9 +880,9 @@ static void vcd_op_put(struct vcd_op *op)
 		queue_work(vcd_wq, &op->free_work);
 }
 
-static void vcd_chunk_done(struct vcd_cookie *ck, unsigned int used, int err)
+static void vcd_piece_done(struct vcd_cookie *ck, unsigned int used, int err)
 {
-	struct vcd_chunk *c = container_of(ck, struct vcd_chunk, ck);
+	struct vcd_piece *c = container_of(ck, struct vcd_piece, ck);
 	struct vcd_op *op = c->op;
 
 	c->used = used;
@@ -1007,30 +1014,21 @@ static void vcd_ctr_add(u8 *ctr, unsigned int blk, u64 n)
 	}
 }
 
-struct vcd_job {
-	struct vcd_device *dev;
-	const struct vcd_alg *a;
-	int dir;
-	u64 dsid;
-	size_t len;
-	u8 iv[VCD_MAX_IV];	/* IV of the next piece */
-};
-
 /* Build and queue one piece covering [off, off + len) of the operation. */
-static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
-			    struct vcd_chunk *c, size_t off, size_t len)
+static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
+			    size_t off, size_t len)
 {
 	struct virtio_crypto_cipher_para *p;
 	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
 	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
 	unsigned int pages = 0, segs;
 	size_t body = len;
-	struct vcd_device *d = j->dev;
+	struct vcd_device *d = op->dev;
 	int err;
 
-	if (j->a->mode == VCD_CTR && (len % j->a->blk)) {
+	if (op->a->mode == VCD_CTR && (len % op->a->blk)) {
 		/* Devices take whole blocks: pad the keystream's last one. */
-		tail = len % j->a->blk;
+		tail = len % op->a->blk;
 		body = len - tail;
 		memset(op->tail_in, 0, sizeof(op->tail_in));
 		vcd_buf_read(&op->src, off + body, op->tail_in, tail);
@@ -1046,36 +1044,36 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 	st = &c->sg[2];
 	src = &c->sg[3];
 
-	c->ck.done = vcd_chunk_done;
+	c->ck.done = vcd_piece_done;
 	c->op = op;
 	c->off = off;
-	c->len = body + (tail ? j->a->blk : 0);
+	c->len = body + (tail ? op->a->blk : 0);
 	c->used = 0;
 	c->err = 0;
 	c->st.status = 0xff;
 	memset(&c->hdr, 0, sizeof(c->hdr));
-	c->hdr.header.opcode = cpu_to_le32(j->dir == COP_ENCRYPT ?
+	c->hdr.header.opcode = cpu_to_le32(op->dir == COP_ENCRYPT ?
 					   VIRTIO_CRYPTO_CIPHER_ENCRYPT :
 					   VIRTIO_CRYPTO_CIPHER_DECRYPT);
-	c->hdr.header.algo = cpu_to_le32(j->a->vio);
-	c->hdr.header.session_id = cpu_to_le64(j->dsid);
+	c->hdr.header.algo = cpu_to_le32(op->a->vio);
+	c->hdr.header.session_id = cpu_to_le64(op->dsid);
 	c->hdr.u.sym_req.op_type = cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
 	p = &c->hdr.u.sym_req.u.cipher.para;
-	p->iv_len = cpu_to_le32(j->a->ivlen);
+	p->iv_len = cpu_to_le32(op->a->ivlen);
 	p->src_data_len = cpu_to_le32(c->len);
 	p->dst_data_len = cpu_to_le32(c->len);
-	memcpy(c->iv, j->iv, j->a->ivlen);
+	memcpy(c->iv, op->iv, op->a->ivlen);
 
 	sg_init_one(hdr, &c->hdr, sizeof(c->hdr));
 	sgs[out++] = hdr;
-	if (j->a->ivlen) {
-		sg_init_one(iv, c->iv, j->a->ivlen);
+	if (op->a->ivlen) {
+		sg_init_one(iv, c->iv, op->a->ivlen);
 		sgs[out++] = iv;
 	}
 	nsrc = vcd_buf_sg(&op->src, off, body, src, &pages);
 	segs = nsrc;
 	if (tail)
-		sg_set_buf(&src[nsrc++], op->tail_in, j->a->blk);
+		sg_set_buf(&src[nsrc++], op->tail_in, op->a->blk);
 	sg_mark_end(&src[nsrc - 1]);
 	sgs[out++] = src;
 
@@ -1083,7 +1081,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 	ndst = vcd_buf_sg(&op->dst, off, body, dst, &pages);
 	segs += ndst;
 	if (tail)
-		sg_set_buf(&dst[ndst++], op->tail_out, j->a->blk);
+		sg_set_buf(&dst[ndst++], op->tail_out, op->a->blk);
 	sg_mark_end(&dst[ndst - 1]);
 	sgs[out + in++] = dst;
 	sg_init_one(st, &c->st, sizeof(c->st));
@@ -1108,8 +1106,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 }
 
 /* Check a finished piece; on success finish a padded CTR tail. */
-static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
-			   struct vcd_chunk *c, size_t len)
+static int vcd_piece_check(struct vcd_op *op, struct vcd_piece *c, size_t len)
 {
 	if (c->err)
 		return c->err;
@@ -1124,18 +1121,18 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 	}
 	if (c->used != c->len + 1 || c->st.status != VIRTIO_CRYPTO_OK) {
 		if (c->used > c->len + 1 || c->used < 1) {
-			vcd_mark_broken(j->dev, "impossible used length");
+			vcd_mark_broken(op->dev, "impossible used length");
 			return -EIO;
 		}
 		if (c->st.status == VIRTIO_CRYPTO_OK) {
-			vcd_mark_broken(j->dev, "short result");
+			vcd_mark_broken(op->dev, "short result");
 			return -EIO;
 		}
-		return vcd_status_errno(j->dev, c->st.status);
+		return vcd_status_errno(op->dev, c->st.status);
 	}
 	if (c->len > len)
-		vcd_buf_write(&op->dst, c->off + len - len % j->a->blk,
-			      op->tail_out, len % j->a->blk);
+		vcd_buf_write(&op->dst, c->off + len - len % op->a->blk,
+			      op->tail_out, len % op->a->blk);
 	return 0;
 }
 
@@ -1145,17 +1142,16 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
  * and a wake-up.  Longer waits sleep at once, leaving the CPU to the host
  * (under emulation the spinning vCPU competes with QEMU's threads).
  */
-static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
-		       u64 start)
+static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 {
-	u32 *lat = &j->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
+	u32 *lat = &op->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
 					 VCD_LAT_BUCKETS - 1)];
 	u32 seen = READ_ONCE(*lat);
 	long w;
 
 	if (poll_us && atomic_read(&op->outstanding) &&
 	    seen <= (u64)poll_us * NSEC_PER_USEC)
-		vcd_poll_op(j->dev, op);
+		vcd_poll_op(op->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
 					atomic_read(&op->outstanding) == 0,
@@ -1163,10 +1159,10 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
 	if (w < 0)
 		return -EINTR;
 	if (w == 0) {
-		vcd_mark_broken(j->dev, "request timed out");
+		vcd_mark_broken(op->dev, "request timed out");
 		return -EIO;
 	}
-	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_chunk_done(). */
+	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_piece_done(). */
 	smp_rmb();
 	/* A moving average over about eight waits; races only blur it. */
 	if (bytes) {
@@ -1182,55 +1178,55 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
  * CBC encryption needs each piece's last ciphertext block, so it goes one
  * piece at a time.
  */
-static int vcd_run(struct vcd_job *j, struct vcd_op *op)
+static int vcd_run(struct vcd_op *op)
 {
-	const struct vcd_alg *a = j->a;
-	size_t chunk = a->mode == VCD_XTS ? j->dev->chunk_xts : j->dev->chunk;
-	bool serial = a->mode == VCD_CBC && j->dir == COP_ENCRYPT;
-	size_t off = 0, piece[VCD_BATCH];
+	const struct vcd_alg *a = op->a;
+	size_t max = a->mode == VCD_XTS ? op->dev->piece_xts : op->dev->piece_max;
+	bool serial = a->mode == VCD_CBC && op->dir == COP_ENCRYPT;
+	size_t off = 0, plen[VCD_BATCH];
 	u8 next[VCD_MAX_IV];
 	unsigned int i, n;
 	int err = 0, err2;
 
-	if (a->mode == VCD_XTS && j->len > chunk)
+	if (a->mode == VCD_XTS && op->len > max)
 		return -EINVAL;	/* one XTS data unit per CIOCCRYPT */
 
-	while (off < j->len && !err) {
+	while (off < op->len && !err) {
 		size_t start = off;
 		u64 t0 = ktime_get_ns();
 
-		for (n = 0; n < (serial ? 1 : op->nslots) && off < j->len; n++) {
-			piece[n] = min(chunk, j->len - off);
+		for (n = 0; n < (serial ? 1 : op->npieces) && off < op->len; n++) {
+			plen[n] = min(max, op->len - off);
 			/* Read before queueing: in place, the device overwrites it. */
-			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
-				vcd_buf_read(&op->src, off + piece[n] - a->blk,
+			if (a->mode == VCD_CBC && op->dir == COP_DECRYPT)
+				vcd_buf_read(&op->src, off + plen[n] - a->blk,
 					     next, a->blk);
-			err = vcd_chunk_submit(j, op, &op->slot[n], off,
-					       piece[n]);
+			err = vcd_piece_submit(op, &op->pieces[n], off,
+					       plen[n]);
 			if (err)
 				break;
-			off += piece[n];
+			off += plen[n];
 			/* The next piece's IV. */
-			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
-				memcpy(j->iv, next, a->blk);
+			if (a->mode == VCD_CBC && op->dir == COP_DECRYPT)
+				memcpy(op->iv, next, a->blk);
 			else if (a->mode == VCD_CTR)
-				vcd_ctr_add(j->iv, a->blk, piece[n] / a->blk);
+				vcd_ctr_add(op->iv, a->blk, plen[n] / a->blk);
 		}
-		err2 = vcd_wait_op(j, op, off - start, t0);
+		err2 = vcd_wait_op(op, off - start, t0);
 		if (err2)
 			return err2;	/* pieces still out keep op alive */
 		off = start;
 		for (i = 0; i < n; i++) {
-			err2 = vcd_chunk_check(j, op, &op->slot[i], piece[i]);
+			err2 = vcd_piece_check(op, &op->pieces[i], plen[i]);
 			if (err2 && !err)
 				err = err2;
-			off += piece[i];
+			off += plen[i];
 		}
 		if (!err && serial)
-			vcd_buf_read(&op->dst, off - a->blk, j->iv, a->blk);
+			vcd_buf_read(&op->dst, off - a->blk, op->iv, a->blk);
 	}
-	if (!err && a->mode == VCD_CTR && j->len % a->blk)
-		vcd_ctr_add(j->iv, a->blk, 1);
+	if (!err && a->mode == VCD_CTR && op->len % a->blk)
+		vcd_ctr_add(op->iv, a->blk, 1);
 	return err;
 }
 
@@ -1259,42 +1255,42 @@ static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
 static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 {
 	const struct crypt_op cop = *copp;
+	u8 iv[VCD_MAX_IV] = {};
 	unsigned long usrc, udst;
+	const struct vcd_alg *a;
 	struct vcd_session *s;
-	struct vcd_job j;
-	unsigned int nslots;
+	struct vcd_device *d;
+	unsigned int npieces;
 	struct vcd_op *op;
 	bool bounce;
+	u64 dsid;
 	int err;
 
 	s = vcd_session_get(f, cop.ses);
 	if (!s)
 		return -EINVAL;
-	memset(&j, 0, sizeof(j));
-	j.a = s->alg;
-	j.dev = s->dev;
-	j.dir = cop.op;
-	j.len = cop.len;
+	a = s->alg;
+	d = s->dev;
 	err = -EINVAL;
 	if (cop.op != COP_ENCRYPT && cop.op != COP_DECRYPT)
 		goto put_session;
 	if (cop.flags & ~(COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
 		goto put_session;
-	if (cop.len % j.a->blk && j.a->mode != VCD_CTR)
+	if (cop.len % a->blk && a->mode != VCD_CTR)
 		goto put_session;
 	if (cop.len > VCD_MAX_OP_LEN)
 		goto put_session;
 	/* One XTS data unit per call: it cannot be split (see vcd_run()). */
-	if (j.a->mode == VCD_XTS && cop.len > j.dev->chunk_xts)
+	if (a->mode == VCD_XTS && cop.len > d->piece_xts)
 		goto put_session;
 	err = -ENODEV;
-	if (READ_ONCE(j.dev->dead))
+	if (READ_ONCE(d->dead))
 		goto put_session;
 	err = -EIO;
-	if (test_bit(VCD_BROKEN, &j.dev->state))
+	if (test_bit(VCD_BROKEN, &d->state))
 		goto put_session;
 	err = -EFAULT;
-	if (j.a->ivlen && cop.iv && copy_from_user(j.iv, cop.iv, j.a->ivlen))
+	if (a->ivlen && cop.iv && copy_from_user(iv, cop.iv, a->ivlen))
 		goto put_session;
 	err = 0;
 	if (!cop.len)
@@ -1303,24 +1299,30 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 		err = -EFAULT;
 		goto put_session;
 	}
-	err = vcd_get_dsession(s, cop.op, &j.dsid);
+	err = vcd_get_dsession(s, cop.op, &dsid);
 	if (err)
 		goto put_session;
 
-	nslots = min_t(size_t, VCD_BATCH,
-		       DIV_ROUND_UP(cop.len, j.a->mode == VCD_XTS ?
-				    j.dev->chunk_xts : j.dev->chunk));
-	op = kzalloc(struct_size(op, slot, nslots), GFP_KERNEL);
+	npieces = min_t(size_t, VCD_BATCH,
+			DIV_ROUND_UP(cop.len, a->mode == VCD_XTS ?
+				     d->piece_xts : d->piece_max));
+	op = kzalloc(struct_size(op, pieces, npieces), GFP_KERNEL);
 	err = -ENOMEM;
 	if (!op)
 		goto put_session;
-	op->nslots = nslots;
+	op->npieces = npieces;
 	kref_get(&s->ref);
 	op->s = s;
+	op->dev = d;
+	op->a = a;
+	op->dir = cop.op;
+	op->dsid = dsid;
+	op->len = cop.len;
+	memcpy(op->iv, iv, sizeof(iv));
 	refcount_set(&op->ref, 1);
 	init_waitqueue_head(&op->wq);
 	INIT_WORK(&op->free_work, vcd_op_free_work);
-	op->qmask = bitmap_zalloc(j.dev->ndq, GFP_KERNEL);
+	op->qmask = bitmap_zalloc(d->ndq, GFP_KERNEL);
 	if (!op->qmask)
 		goto put_op;
 
@@ -1332,17 +1334,17 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	op->inplace = usrc == udst;
 	if (!bounce) {
 		if (op->inplace) {
-			err = vcd_buf_pin(j.dev, &op->src, usrc, cop.len, true);
+			err = vcd_buf_pin(d, &op->src, usrc, cop.len, true);
 		} else {
-			err = vcd_buf_pin(j.dev, &op->src, usrc, cop.len, false);
+			err = vcd_buf_pin(d, &op->src, usrc, cop.len, false);
 			if (!err)
-				err = vcd_buf_pin(j.dev, &op->dst, udst, cop.len,
+				err = vcd_buf_pin(d, &op->dst, udst, cop.len,
 						  true);
 		}
 		if (err) {
 			/* Not pinnable (e.g. I/O memory): fall back to copying. */
-			vcd_buf_release(j.dev, &op->src);
-			vcd_buf_release(j.dev, &op->dst);
+			vcd_buf_release(d, &op->src);
+			vcd_buf_release(d, &op->dst);
 			bounce = true;
 		}
 	}
@@ -1360,12 +1362,12 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	if (op->inplace)
 		op->dst = op->src;
 
-	err = vcd_run(&j, op);
+	err = vcd_run(op);
 	if (!err && bounce && copy_to_user(cop.dst, op->dst.kbuf, cop.len))
 		err = -EFAULT;
-	if (!err && (cop.flags & COP_FLAG_WRITE_IV) && j.a->ivlen &&
-	    j.a->mode != VCD_XTS && cop.iv &&
-	    copy_to_user(cop.iv, j.iv, j.a->ivlen))
+	if (!err && (cop.flags & COP_FLAG_WRITE_IV) && a->ivlen &&
+	    a->mode != VCD_XTS && cop.iv &&
+	    copy_to_user(cop.iv, op->iv, a->ivlen))
 		err = -EFAULT;
 put_op:
 	vcd_op_put(op);
@@ -1629,10 +1631,10 @@ out:
 }
 
 /* Piece sizes: what the device takes and what fits the ring. */
-static void vcd_size_chunks(struct vcd_device *d)
+static void vcd_size_pieces(struct vcd_device *d)
 {
 	unsigned int ring = virtqueue_get_vring_size(d->dqs[0].vq);
-	unsigned long pages = VCD_MAX_CHUNK_PAGES;
+	unsigned long pages = VCD_MAX_PIECE_PAGES;
 	u64 dev;
 
 	/*
@@ -1642,16 +1644,16 @@ static void vcd_size_chunks(struct vcd_device *d)
 	pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
 	/* The device counts IV, source and destination against max_size. */
 	dev = d->max_size > 2 * VCD_MAX_IV ? (d->max_size - VCD_MAX_IV) / 2 : 0;
-	d->chunk_xts = rounddown(min_t(u64, dev,
+	d->piece_xts = rounddown(min_t(u64, dev,
 				       (pages - 1) * PAGE_SIZE), 16);
 	/* Page-sized pieces keep every piece's pages whole. */
-	d->chunk = d->chunk_xts >= PAGE_SIZE ?
-		   rounddown(d->chunk_xts, PAGE_SIZE) :
-		   rounddown(d->chunk_xts, 64);
-	if (max_chunk && max_chunk < d->chunk)
-		d->chunk = rounddown(max_chunk, 64);
-	if (d->chunk < 64)
-		d->chunk = 64;
+	d->piece_max = d->piece_xts >= PAGE_SIZE ?
+		   rounddown(d->piece_xts, PAGE_SIZE) :
+		   rounddown(d->piece_xts, 64);
+	if (max_chunk && max_chunk < d->piece_max)
+		d->piece_max = rounddown(max_chunk, 64);
+	if (d->piece_max < 64)
+		d->piece_max = 64;
 }
 
 static int vcd_probe(struct virtio_device *vdev)
@@ -1699,8 +1701,8 @@ static int vcd_probe(struct virtio_device *vdev)
 	err = vcd_init_vqs(d);
 	if (err)
 		goto free;
-	vcd_size_chunks(d);
-	if (d->chunk_xts < 16) {
+	vcd_size_pieces(d);
+	if (d->piece_xts < 16) {
 		dev_err(&vdev->dev, "device max_size %llu too small\n",
 			d->max_size);
 		err = -ENODEV;
@@ -1729,7 +1731,7 @@ static int vcd_probe(struct virtio_device *vdev)
 	mutex_unlock(&vcd_devices_lock);
 	dev_info(&vdev->dev,
 		 "/dev/%s: %u data queues, ciphers %#x, max_size %llu, piece %u\n",
-		 d->name, d->ndq, d->algos, d->max_size, d->chunk);
+		 d->name, d->ndq, d->algos, d->max_size, d->piece_max);
 	return 0;
 
 ida:

@@ -1686,8 +1686,8 @@ static int vcd_probe(struct virtio_device *vdev)
 	init_waitqueue_head(&d->space_wq);
 	d->vdev = vdev;
 	/*
-	 * Every data queue: a device may expect work on all of them (QEMU's
-	 * virtio-crypto maps queue k to backend queue k).
+	 * Every data queue: the control queue comes after the last one, so
+	 * asking for fewer would send control requests to a data queue.
 	 */
 	d->ndq = ndq;
 	virtio_cread_le(vdev, struct virtio_crypto_config, cipher_algo_l,

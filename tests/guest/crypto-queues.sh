@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Every data queue used: one device with 20 data queues (more than the 16
-# the driver once limited itself to; QEMU then got requests on queues the
-# backend does not serve) and one with 64, QEMU's maximum
-# (MAX_CRYPTO_QUEUE_NUM).  Both work, and every queue carries requests.
+# the driver once limited itself to, when it took data queue 16 for the
+# control queue) and one with 64, QEMU's maximum (MAX_CRYPTO_QUEUE_NUM).
+# Both work, and every queue carries requests.
 # vm: -object cryptodev-backend-host,id=c0,queues=20 -device virtio-crypto-pci,cryptodev=c0,addr=0x6
 # vm: -object cryptodev-backend-host,id=c1,queues=64 -device virtio-crypto-pci,cryptodev=c1,addr=0x7
 . /lib/vdevkit/tap.sh

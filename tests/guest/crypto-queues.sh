@@ -10,11 +10,11 @@
 . /lib/vdevkit/crypto.sh
 
 dmesg | grep 'virtio_cryptodev virtio' | sed 's/^/# /'
-seen=
+queues=
 for d in 0 1; do
 	dev=/dev/cryptodev$d
 	nq=$(grep -c '^dataq\.' /sys/class/misc/cryptodev$d/stats)
-	seen="$seen $nq"
+	queues="$queues $nq"
 	crypto-demo -d $dev >/tmp/demo.out
 	ok $? "cryptodev$d ($nq data queues): demo round trip"
 	sed "s/^/# /" /tmp/demo.out
@@ -30,6 +30,6 @@ for d in 0 1; do
 	is "${idle:-none}" none "cryptodev$d: every one of its $nq data queues carried requests"
 	is "$(vcd_stat cryptodev$d device_sessions)" 0 "cryptodev$d: every device session destroyed again"
 done
-is "$seen" " 20 64" "the driver uses all 20 and all 64 data queues"
+is "$queues" " 20 64" "the driver uses all 20 and all 64 data queues"
 check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
 tap_done

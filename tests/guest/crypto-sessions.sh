@@ -44,11 +44,11 @@ unload() {
 }
 
 check "a session works at boot" crypto-test once
-for n in 1 2 3; do
-	load "unbind/bind $n"
+for cyc in 1 2 3; do
+	load "unbind/bind $cyc"
 	echo "$dev" >$DRV/unbind
 	echo "$dev" >$DRV/bind
-	unload "unbind/bind $n"
+	unload "unbind/bind $cyc"
 done
 
 load "broken device"
@@ -68,12 +68,12 @@ check "module unload: unloaded" wait_for 30 rmmod virtio_cryptodev
 check "module unload: loaded again" modprobe virtio_cryptodev
 unload "module unload"
 
-for n in 1 2; do
-	load "unplug/plug $n"
-	qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"vc$((n - 1))\"}}"
-	check "unplug/plug $n: device gone" wait_for 60 test ! -e /dev/cryptodev0
-	qmp "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-crypto-pci\", \"cryptodev\": \"c0\", \"id\": \"vc$n\", \"bus\": \"pci.0\", \"addr\": \"0x6\"}}"
-	unload "unplug/plug $n"
+for cyc in 1 2; do
+	load "unplug/plug $cyc"
+	qmp "{\"execute\": \"device_del\", \"arguments\": {\"id\": \"vc$((cyc - 1))\"}}"
+	check "unplug/plug $cyc: device gone" wait_for 60 test ! -e /dev/cryptodev0
+	qmp "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-crypto-pci\", \"cryptodev\": \"c0\", \"id\": \"vc$cyc\", \"bus\": \"pci.0\", \"addr\": \"0x6\"}}"
+	unload "unplug/plug $cyc"
 done
 check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
 tap_done

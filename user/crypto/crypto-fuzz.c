@@ -49,12 +49,18 @@ struct counts {
 static const char *devpath = "/dev/crypto";
 static int fds[NFDS];
 static uint32_t sess[NSES];
+/*
+ * Unmapped pages around the buffers keep the kernel's writes (dst, iv,
+ * session numbers) inside them: overlapping and odd pointers may land up to
+ * a page before buf or after rdonly.
+ */
 static unsigned char *buf;		/* BUF_SIZE, then an unmapped page */
 static unsigned char *rdonly;		/* a good session_op, read-only */
 static unsigned char *hole;		/* an unmapped page */
 static long pagesz;
 static time_t end;
 static struct counts *shared;		/* one per process, MAP_SHARED */
+static unsigned int opmask = 0xff;	/* -o: which of the 8 draws run */
 
 struct thr {
 	uint64_t rng;
@@ -101,7 +107,7 @@ static void *pick_ptr(struct thr *t, size_t len)
 	case 5:
 		return rdonly;
 	case 6:		/* runs into the hole after buf */
-		return buf + BUF_SIZE - (len > 1 ? pick(t, len) : 0) - 1;
+		return buf + BUF_SIZE - 1 - pick(t, len < BUF_SIZE ? len + 1 : BUF_SIZE);
 	case 7:
 		return buf + pick(t, 64);
 	default:
@@ -147,12 +153,20 @@ static void do_gsession(struct thr *t, int fd)
 	int r;
 
 	memset(&so, 0, sizeof(so));
-	so.cipher = PICK(t, ciphers);
-	so.keylen = PICK(t, keylens);
-	so.mac = PICK(t, macs);
-	so.key = pick_ptr(t, so.keylen < 64 ? so.keylen : 64);
+	if (pick(t, 2)) {	/* a good one, so that sessions exist */
+		so.cipher = ciphers[pick(t, 5)];
+		so.keylen = so.cipher == CRYPTO_AES_XTS ? 32u << pick(t, 2) :
+			    so.cipher == CRYPTO_3DES_CBC ? 24 : 16 + 8 * pick(t, 3);
+		so.key = buf + pick(t, 4096);
+	} else {
+		so.cipher = PICK(t, ciphers);
+		so.keylen = PICK(t, keylens);
+		so.mac = PICK(t, macs);
+		so.key = pick_ptr(t, so.keylen < 64 ? so.keylen : 64);
+	}
 	/* Equal XTS key halves now and then */
-	if (so.cipher == CRYPTO_AES_XTS && so.key == buf && pick(t, 4) == 0)
+	if (so.cipher == CRYPTO_AES_XTS && so.keylen <= 64 &&
+	    so.key == buf && pick(t, 4) == 0)
 		memcpy(buf + so.keylen / 2, buf, so.keylen / 2);
 	switch (pick(t, 12)) {
 	case 0:		/* the argument itself bad */
@@ -181,12 +195,18 @@ static void do_crypt(struct thr *t, int fd)
 
 	memset(&co, 0, sizeof(co));
 	co.ses = pick_ses(t);
-	co.op = PICK(t, ops);
-	co.flags = PICK(t, flags);
-	/* Mostly small: big ones are slow under emulation. */
-	len = PICK(t, lens);
-	if (len > 4096 && pick(t, 8))
-		len = pick(t, 4096) + 1;
+	if (pick(t, 2)) {	/* good fields, so that the device sees work */
+		co.op = ops[pick(t, 2)];
+		co.flags = flags[pick(t, 4)];
+		len = 16 * (pick(t, 8) ? pick(t, 512) + 1 : pick(t, 16384) + 1);
+	} else {
+		co.op = PICK(t, ops);
+		co.flags = PICK(t, flags);
+		len = PICK(t, lens);
+		/* Mostly small: big ones are slow under emulation. */
+		if (len > 8192 && pick(t, 8))
+			len = pick(t, 8192) + 1;
+	}
 	if (len >= BUF_SIZE && len < (16u << 20) + 32 && pick(t, 4))
 		len = 16;
 	co.len = len;
@@ -260,7 +280,11 @@ static void *thread_main(void *arg)
 	for (n = 0; n % 16 || time(NULL) < end; n++) {
 		int fd = pick_fd(t);
 
-		switch (pick(t, 8)) {
+		unsigned int what = pick(t, 8);
+
+		if (!(opmask & (1u << what)))
+			continue;
+		switch (what) {
 		case 0:
 		case 1:
 			do_gsession(t, fd);
@@ -297,14 +321,17 @@ static int child(unsigned int id, unsigned int nthreads, uint64_t seed)
 	unsigned int i;
 
 	pagesz = sysconf(_SC_PAGESIZE);
-	m = mmap(NULL, BUF_SIZE + 3 * pagesz, PROT_READ | PROT_WRITE,
+	m = mmap(NULL, BUF_SIZE + 4 * pagesz, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!t || m == MAP_FAILED)
 		return 2;
-	buf = m;
-	hole = m + BUF_SIZE;
+	buf = m + pagesz;
+	hole = buf + BUF_SIZE;
 	rdonly = hole + pagesz;
-	munmap(hole, pagesz);
+	/* Not unmapped: nothing else may be placed there later. */
+	mprotect(m, pagesz, PROT_NONE);
+	mprotect(hole, pagesz, PROT_NONE);
+	mprotect(rdonly + pagesz, pagesz, PROT_NONE);
 	so = (struct session_op *)rdonly;
 	so->cipher = CRYPTO_AES_CBC;
 	so->keylen = 16;
@@ -344,8 +371,11 @@ int main(int argc, char **argv)
 	int opt, st, bad = 0;
 	time_t t0;
 
-	while ((opt = getopt(argc, argv, "d:p:t:s:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:t:s:m:o:")) != -1) {
 		switch (opt) {
+		case 'o':
+			opmask = strtoul(optarg, NULL, 0);
+			break;
 		case 'd':
 			devpath = optarg;
 			break;

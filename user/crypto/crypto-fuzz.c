@@ -3,7 +3,12 @@
  * crypto-fuzz: random and boundary ioctls on /dev/crypto from several
  * processes, each with several threads, for a number of seconds.
  *
- *   crypto-fuzz [-d DEV] [-p PROCS] [-t THREADS] [-s SEED] [-m MIN] SECONDS
+ *   crypto-fuzz [-d DEV] [-p PROCS] [-t THREADS] [-s SEED] [-m MIN]
+ *               [-o MASK] SECONDS
+ *
+ * MASK (default 0xff) narrows what the threads draw, to find which kind of
+ * call does something: bits 0-1 CIOCGSESSION, 2-5 CIOCCRYPT, 6-7 the rest
+ * (CIOCFSESSION, CIOCGSESSINFO, CRIOGET, unknown ioctls, close/reopen).
  *
  * Every call draws its struct fields from boundary values and random ones,
  * its pointers from good buffers, NULL, unmapped and kernel addresses, a
@@ -397,7 +402,7 @@ int main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || !procs || procs > 64 || !threads ||
 	    threads > 64) {
-		fprintf(stderr, "usage: crypto-fuzz [-d DEV] [-p PROCS] [-t THREADS] [-s SEED] [-m MIN] SECONDS\n");
+		fprintf(stderr, "usage: crypto-fuzz [-d DEV] [-p PROCS] [-t THREADS] [-s SEED] [-m MIN] [-o MASK] SECONDS\n");
 		return 2;
 	}
 	shared = mmap(NULL, procs * sizeof(*shared), PROT_READ | PROT_WRITE,

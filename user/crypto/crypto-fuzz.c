@@ -53,7 +53,8 @@ struct counts {
 /* Per process: what its threads share. */
 static const char *devpath = "/dev/crypto";
 static int fds[NFDS];
-static uint32_t sess[NSES];
+/* Sessions made, (fd << 32) | ses: each is freed when its slot is reused. */
+static uint64_t sess[NSES];
 /*
  * Unmapped pages around the buffers keep the kernel's writes (dst, iv,
  * session numbers) inside them: overlapping and odd pointers may land up to
@@ -134,7 +135,7 @@ static uint32_t pick_ses(struct thr *t)
 
 	if (!pick(t, 8))
 		return PICK(t, odd);
-	return __atomic_load_n(&sess[pick(t, NSES)], __ATOMIC_RELAXED);
+	return (uint32_t)__atomic_load_n(&sess[pick(t, NSES)], __ATOMIC_RELAXED);
 }
 
 static void count(struct thr *t, int r)
@@ -183,8 +184,20 @@ static void do_gsession(struct thr *t, int fd)
 	}
 	r = ioctl(fd, CIOCGSESSION, sop);
 	count(t, r);
-	if (!r && sop == &so)
-		__atomic_store_n(&sess[pick(t, NSES)], so.ses, __ATOMIC_RELAXED);
+	if (!r && sop == &so) {
+		/*
+		 * The slot's previous session is freed (on the descriptor it
+		 * was made on, if that is still open), or the device's session
+		 * table would fill up as long as files stay open.
+		 */
+		uint64_t old = __atomic_exchange_n(&sess[pick(t, NSES)],
+						   (uint64_t)fd << 32 | so.ses,
+						   __ATOMIC_RELAXED);
+		uint32_t oses = (uint32_t)old;
+
+		if (old)
+			count(t, ioctl((int)(old >> 32), CIOCFSESSION, &oses));
+	}
 }
 
 static void do_crypt(struct thr *t, int fd)
@@ -255,17 +268,24 @@ static void do_other(struct thr *t, int fd)
 	case 2: {
 		uint32_t nfd = 0;
 
-		p = pick(t, 8) ? (void *)&nfd : pick_ptr(t, 4);
+		/* Not into buf: a descriptor written there would be lost. */
+		p = pick(t, 8) ? (void *)&nfd : pick(t, 2) ? NULL : rdonly;
 		r = ioctl(fd, CRIOGET, p);
 		count(t, r);
 		if (!r && p == &nfd && nfd > 2)
 			close(nfd);
 		break;
 	}
-	case 3:		/* ioctls the driver does not serve */
-		count(t, ioctl(fd, _IOC(pick(t, 4), 'c', pick(t, 256),
-					pick(t, 512)), pick_ptr(t, 512)));
+	case 3: {	/* ioctls the driver does not serve */
+		unsigned long cmd = _IOC(pick(t, 4), 'c', pick(t, 256),
+					 pick(t, 512));
+
+		if (cmd != CRIOGET && cmd != CIOCGSESSION &&
+		    cmd != CIOCFSESSION && cmd != CIOCCRYPT &&
+		    cmd != CIOCGSESSINFO)
+			count(t, ioctl(fd, cmd, pick_ptr(t, 512)));
 		break;
+	}
 	default:	/* replace a descriptor, closing it under other threads */
 		r = open(devpath, O_RDWR);
 		if (r >= 0) {

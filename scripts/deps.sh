@@ -69,13 +69,19 @@ if is_bookworm; then
 			{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
 	fi
 else
-	missing+=(meson python3-pycotap)
+	for p in meson python3-pycotap; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update
 	say "deps: installing ${missing[*]}"
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >"$CACHE/apt-install.log" 2>&1 ||
 		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
+	# ccache's links are made for the compilers present when its postinst
+	# ran; installed in one go with gcc, /usr/lib/ccache/cc may be missing
+	# until a later install, and QEMU would be configured twice.
+	if command -v update-ccache-symlinks >/dev/null; then update-ccache-symlinks; fi
 fi
 
 # The guest kernel's headers must match the image we boot.

@@ -8,6 +8,6 @@
 # CRYPTODEV_FUZZ_SECONDS sets each case's duration (default 10 here),
 # CRYPTODEV_FUZZ_MIN the requests each case must reach.
 export CRYPTODEV_FUZZ_SECONDS=${CRYPTODEV_FUZZ_SECONDS:-10}
-export CRYPTODEV_FUZZ_MIN=${CRYPTODEV_FUZZ_MIN:-10000}
+export CRYPTODEV_FUZZ_MIN=${CRYPTODEV_FUZZ_MIN:-50000}
 . "$(dirname "$0")/../lib/qtest.sh"
 qtest_main cryptodev-host-fuzz-test

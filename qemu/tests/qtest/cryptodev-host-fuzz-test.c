@@ -38,7 +38,7 @@
 
 #define DEV_SLOT        4
 #define NQ              2               /* data queues; the last is ctrl */
-#define MAX_SESSIONS    16
+#define MAX_SESSIONS    64
 #define DESC_PER_REQ    8
 #define SLOT            512             /* guest bytes per request */
 #define HDR_OFF         0               /* 72-byte request header */
@@ -125,6 +125,8 @@ typedef struct Fuzz {
     unsigned nclosed;
     uint8_t keys[ARRAY_SIZE(algs)][64];
 
+    char *log;                  /* QEMU's stderr */
+
     /* counts */
     uint64_t requests, answered, errors, oks, resets, broken_alone;
 } Fuzz;
@@ -156,7 +158,11 @@ static void fuzz_queues_on(Fuzz *f)
         QVirtQueue *vq = f->vq[i];
         uint8_t zero[4] = { 0 };
 
-        /* the device starts again at index 0 */
+        /*
+         * The device starts again at index 0, and looks at every queue
+         * when it starts: old avail indexes would replay old requests.
+         */
+        qtest_memwrite(f->qts, vq->avail, zero, sizeof(zero));
         qtest_memwrite(f->qts, vq->used, zero, sizeof(zero));
         f->avail_idx[i] = f->used_idx[i] = 0;
         f->vdev->bus->queue_select(f->vdev, i);
@@ -170,8 +176,14 @@ static void fuzz_queues_on(Fuzz *f)
 
 static void fuzz_reset(Fuzz *f)
 {
+    unsigned i;
+
     f->resets++;
     fuzz_queues_on(f);
+    for (i = 0; i < 4; i++) {
+        g_assert_false(f->vdev->bus->get_status(f->vdev) &
+                       VIRTIO_CONFIG_S_NEEDS_RESET);
+    }
 }
 
 static bool needs_reset(Fuzz *f)
@@ -184,8 +196,15 @@ static Fuzz *fuzz_start(const char *opts)
     Fuzz *f = g_new0(Fuzz, 1);
     QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
     unsigned i;
-    int j;
+    int j, fd, saved;
 
+    /* QEMU reports every refused request: keep that out of the TAP */
+    fd = g_file_open_tmp("cryptodev-fuzz-XXXXXX.log", &f->log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    g_test_message("QEMU's messages go to %s", f->log);
+    saved = dup(2);
+    dup2(fd, 2);
+    close(fd);
     f->qts = qtest_initf("-machine pc -nodefaults -m 256M %s "
                          "-object cryptodev-backend-host,id=c0,queues=%d,"
                          "provider=openssl,max-sessions=%d%s "
@@ -195,6 +214,8 @@ static Fuzz *fuzz_start(const char *opts)
                                      G_FILE_TEST_EXISTS) ?
                          "-L /usr/share/seabios" : "", NQ, MAX_SESSIONS, opts,
                          DEV_SLOT);
+    dup2(saved, 2);
+    close(saved);
     pc_alloc_init(&f->alloc, f->qts, 0);
     f->bus = qpci_new_pc(f->qts, &f->alloc);
     f->vpci = virtio_pci_new(f->bus, &addr);
@@ -233,9 +254,19 @@ static Fuzz *fuzz_start(const char *opts)
 static void fuzz_stop(Fuzz *f)
 {
     QDict *rsp = qtest_qmp(f->qts, "{'execute': 'query-status'}");
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint n;
 
     g_assert(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
+    g_assert_true(g_file_get_contents(f->log, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    n = g_strv_length(lines);
+    g_test_message("QEMU printed %u lines, the last: %s", n ? n - 1 : 0,
+                   n > 1 ? lines[n - 2] : "");
+    unlink(f->log);
+    g_free(f->log);
     g_free(f->ring);
     g_free(f->buf);
     g_free(f->vpci->pdev);
@@ -428,7 +459,7 @@ static void data_req(Fuzz *f)
     f->n++;
 }
 
-static void ctrl_req(Fuzz *f)
+static void ctrl_req(Fuzz *f, bool spoilt)
 {
     unsigned r = f->n;
     struct virtio_crypto_op_ctrl_req h = { 0 };
@@ -440,7 +471,9 @@ static void ctrl_req(Fuzz *f)
     int ai = rnd(ARRAY_SIZE(algs));
     Req *q;
 
-    if ((kind < 35 && f->nlive) || f->nlive > ARRAY_SIZE(f->live) - 8) {
+    /* a spoilt close may or may not close: the test would lose track */
+    if (!spoilt && ((kind < 35 && f->nlive) ||
+                    f->nlive > ARRAY_SIZE(f->live) - 8)) {
         /* close a live session */
         q = new_req(f, EXP_OK);
         q->ctrl_destroy = true;
@@ -595,7 +628,7 @@ static uint16_t spoil(Fuzz *f, bool ctrl, uint16_t *jump)
     Req *q;
 
     if (ctrl) {
-        ctrl_req(f);
+        ctrl_req(f, true);
     } else {
         data_req(f);
     }
@@ -733,7 +766,7 @@ static void check_answer(Fuzz *f, unsigned r, uint32_t used_len)
         st = ldl_le_p(s + q->st_off);
     }
     if (st == NO_ANSWER || !valid_status(st)) {
-        g_test_message("request %u: status %#x (expect %d)", r, st,
+        g_test_message("request %u: status 0x%x (expect %d)", r, st,
                        q->expect);
     }
     g_assert_true(valid_status(st));
@@ -746,6 +779,16 @@ static void check_answer(Fuzz *f, unsigned r, uint32_t used_len)
         return;
     }
     f->oks++;
+    if (q->expect == EXP_ERROR) {
+        g_autoptr(GString) hex = g_string_new("");
+        unsigned i;
+
+        for (i = 0; i < 72; i++) {
+            g_string_append_printf(hex, "%02x", s[i]);
+        }
+        g_test_message("request %u: OK, expected an error: %s (ctrl %d/%d)",
+                       r, hex->str, q->ctrl_create, q->ctrl_destroy);
+    }
     g_assert_cmpint(q->expect, !=, EXP_ERROR);
     if (q->ctrl_create && q->sess_alg >= 0) {
         Sess n = q->new_sess;
@@ -762,6 +805,67 @@ static void check_answer(Fuzz *f, unsigned r, uint32_t used_len)
                    s + SRC_OFF, ref, q->len);
         g_assert_cmpmem(s + DST_OFF, q->len, ref, q->len);
     }
+}
+
+static void dump_round(Fuzz *f)
+{
+    unsigned r, k;
+
+    for (r = 0; r < f->n; r++) {
+        g_autoptr(GString) str = g_string_new("");
+
+        for (k = 0; k < DESC_PER_REQ; k++) {
+            struct vring_desc *d = desc_at(f, r, k);
+
+            g_string_append_printf(str, " [%" PRIx64 " %u %x %u]",
+                                   (uint64_t)(le64_to_cpu(d->addr) - f->data),
+                                   le32_to_cpu(d->len), le16_to_cpu(d->flags),
+                                   le16_to_cpu(d->next));
+            if (!(le16_to_cpu(d->flags) & VRING_DESC_F_NEXT)) {
+                break;
+            }
+        }
+        g_test_message("request %u: expect %d, header %08x%s", r,
+                       f->req[r].expect, ldl_le_p(slot(f, r)), str->str);
+    }
+}
+
+/*
+ * The avail index moved past the ring.  QEMU pops what the ring seems to
+ * hold: ours first, then old entries (the device model does not check how
+ * far the index moved before it pops), until one is bad or it caught up.
+ * Wait for either, check the answer to ours if there is one, and reset:
+ * the device's idea of the ring is no longer the test's.
+ */
+static void run_jump(Fuzz *f, unsigned qi, uint16_t start, uint16_t jump)
+{
+    QVirtQueue *vq = f->vq[qi];
+    gint64 t0 = g_get_monotonic_time();
+    uint16_t idx;
+
+    for (;;) {
+        idx = qtest_readw(f->qts, vq->used + 2);
+        if (idx == (uint16_t)(start + jump) || needs_reset(f)) {
+            break;
+        }
+        g_assert_cmpint(g_get_monotonic_time() - t0, <=, TIMEOUT_US);
+    }
+    idx = qtest_readw(f->qts, vq->used + 2);
+    if (idx != start) {
+        uint32_t id = qtest_readl(f->qts, vq->used + 4 +
+                                  8 * (start % f->size));
+
+        g_assert_cmpuint(id, ==, 0);
+        qtest_bufread(f->qts, f->data, f->buf, SLOT);
+        check_answer(f, 0, qtest_readl(f->qts, vq->used + 8 +
+                                       8 * (start % f->size)));
+    } else {
+        f->broken_alone++;
+    }
+    if (f->req[0].closing.id && idx == start) {
+        f->live[f->nlive++] = f->req[0].closing;
+    }
+    fuzz_reset(f);
 }
 
 /*
@@ -793,6 +897,10 @@ static void run_round(Fuzz *f, unsigned qi, uint16_t bad_head, uint16_t jump)
     f->vdev->bus->virtqueue_kick(f->vdev, vq);
     f->requests += f->n;
 
+    if (jump) {
+        run_jump(f, qi, start, jump);
+        return;
+    }
     for (;;) {
         idx = qtest_readw(f->qts, vq->used + 2);
         if (idx == want) {
@@ -801,6 +909,19 @@ static void run_round(Fuzz *f, unsigned qi, uint16_t bad_head, uint16_t jump)
         /* the device answers in order here, never more than was given */
         g_assert_cmpuint((uint16_t)(idx - start), <, f->n);
         if (++polls % 16 == 0 && needs_reset(f)) {
+            if (!may_break) {
+                g_test_message("queue %u: device broken after %u of %u "
+                               "well-formed requests", qi,
+                               (uint16_t)(idx - start), f->n);
+                dump_round(f);
+                for (i = 0; i <= NQ; i++) {
+                    g_test_message("q%u avail idx %u used idx %u local %u",
+                                   i, qtest_readw(f->qts, f->vq[i]->avail + 2),
+                                   qtest_readw(f->qts, f->vq[i]->used + 2),
+                                   f->avail_idx[i]);
+                }
+                g_test_message("start %u resets %" PRIu64, start, f->resets);
+            }
             g_assert_true(may_break);
             break;
         }
@@ -849,7 +970,7 @@ static void fuzz_round(Fuzz *f)
         n = ctrl ? 1 + rnd(MAX_SESSIONS) : f->max_batch;
         for (i = 0; i < n; i++) {
             if (ctrl) {
-                ctrl_req(f);
+                ctrl_req(f, false);
             } else {
                 data_req(f);
             }

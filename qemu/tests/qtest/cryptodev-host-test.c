@@ -25,7 +25,7 @@
 #include "standard-headers/linux/virtio_ring.h"
 
 #include <sys/socket.h>
-#include <openssl/evp.h>
+#include "cryptodev-host-qtest.h"
 
 #define DEV_SLOT        4
 #define TIMEOUT_US      (30 * 1000 * 1000)
@@ -41,15 +41,6 @@ typedef struct Dev {
     QVirtQueue *dataq[8];
     QVirtQueue *ctrlq;
 } Dev;
-
-typedef struct Alg {
-    const char *name;
-    uint32_t virtio_alg;
-    uint32_t key_len;
-    uint32_t block;
-    uint32_t min_len;
-    uint32_t iv_len;
-} Alg;
 
 static const Alg algs[] = {
     { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
@@ -325,35 +316,6 @@ static uint8_t crypt_one(Dev *d, uint64_t id, bool encrypt, const uint8_t *iv,
 }
 
 /* ---- OpenSSL reference ------------------------------------------------- */
-
-static void ossl_crypt(const Alg *a, bool encrypt, const uint8_t *key,
-                       const uint8_t *iv, const uint8_t *src, uint8_t *dst,
-                       uint32_t len)
-{
-    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, a->name, NULL);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int outl = 0, finl = 0;
-
-    g_assert_nonnull(c);
-    g_assert_nonnull(ctx);
-    g_assert_true(EVP_CipherInit_ex2(ctx, c, key, a->iv_len ? iv : NULL,
-                                     encrypt, NULL));
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    g_assert_true(EVP_CipherUpdate(ctx, dst, &outl, src, len));
-    g_assert_true(EVP_CipherFinal_ex(ctx, dst + outl, &finl));
-    g_assert_cmpint(outl + finl, ==, len);
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(c);
-}
-
-static void fill_random(uint8_t *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        p[i] = g_test_rand_int_range(0, 256);
-    }
-}
 
 static void random_key(const Alg *a, uint8_t *key)
 {

@@ -9,11 +9,11 @@
 #                         elsewhere, e.g. in a guest) turn one run's GLib
 #                         TAP into ours; see there
 #
-# GLib prints its own plan first ("1..N", the registered cases it will
-# run).  A case that fails an assertion aborts the binary ("Bail out!"),
-# so the cases after it never report: each of those is a failure here,
-# and so is a skipped or "incomplete" (TODO) case, a binary that ran no
-# case, and a non-zero exit status.  The combined plan comes last.
+# Run whole, a GLib test prints its plan first ("1..N", every registered
+# case).  A case that fails an assertion aborts the binary ("Bail out!"),
+# so the cases after it never report: those are one failure here, and so
+# is a skipped or "incomplete" (TODO) case, a binary that ran no case,
+# and a non-zero exit status.  The combined plan comes last.
 
 QTEST_N=0
 QTEST_FAIL=0
@@ -31,7 +31,15 @@ qtest_tap() {
 			}
 			printf "%sok %d - %s\n", ok ? "" : "not ", n, text
 		}
-		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; planned = 1; next }
+		# A whole run has one plan, first.  With -p, GLib prints one
+		# after each path, counting the cases run so far.
+		/^1\.\.[0-9]+/ {
+			if (substr($1, 4) + 0 > plan) {
+				plan = substr($1, 4) + 0
+			}
+			planned = 1
+			next
+		}
 		/^(not )?ok [0-9]+/ {
 			ok = ($1 == "ok")
 			sub(/^(not )?ok [0-9]+ */, "")

@@ -14,7 +14,9 @@
  * result must equal OpenSSL's.  Requests the device may refuse as
  * broken (short headers, lying lengths, huge counts, bad descriptor
  * chains) go alone in a round: answered, or the device sets NEEDS_RESET
- * and is reset; never silence, and QEMU must stay up.
+ * and is reset; never silence, and QEMU must stay up.  (An avail index
+ * moved past the ring is the exception: see run_jump().)  Sessions live
+ * in the backend across resets; the test tracks which are open.
  *
  *   CRYPTODEV_FUZZ_SECONDS   duration of each case (default 10)
  *   CRYPTODEV_FUZZ_MIN       requests each case must reach (default 0)

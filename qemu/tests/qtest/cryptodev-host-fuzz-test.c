@@ -38,9 +38,10 @@
 
 #include "cryptodev-host-qtest.h"
 
-#define DEV_SLOT        4
 #define NQ              2               /* data queues; the last is ctrl */
 #define MAX_SESSIONS    64
+#define FUZZ_OPTS       ",provider=openssl,max-sessions=" \
+                        G_STRINGIFY(MAX_SESSIONS)
 #define DESC_PER_REQ    8
 #define SLOT            512             /* guest bytes per request */
 #define HDR_OFF         0               /* 72-byte request header */
@@ -178,7 +179,6 @@ static bool needs_reset(Fuzz *f)
 static Fuzz *fuzz_start(const char *opts)
 {
     Fuzz *f = g_new0(Fuzz, 1);
-    QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
     unsigned i;
     int j, fd, saved;
 
@@ -189,21 +189,9 @@ static Fuzz *fuzz_start(const char *opts)
     saved = dup(2);
     dup2(fd, 2);
     close(fd);
-    f->qts = qtest_initf("-machine pc -nodefaults -m 256M %s "
-                         "-object cryptodev-backend-host,id=c0,queues=%d,"
-                         "provider=openssl,max-sessions=%d%s "
-                         "-device virtio-crypto-pci,id=vc0,cryptodev=c0,"
-                         "addr=%x.0",
-                         g_file_test("/usr/share/seabios/bios-256k.bin",
-                                     G_FILE_TEST_EXISTS) ?
-                         "-L /usr/share/seabios" : "", NQ, MAX_SESSIONS, opts,
-                         DEV_SLOT);
+    f->vpci = crypto_pci_start(&f->qts, &f->alloc, &f->bus, NQ, opts);
     dup2(saved, 2);
     close(saved);
-    pc_alloc_init(&f->alloc, f->qts, 0);
-    f->bus = qpci_new_pc(f->qts, &f->alloc);
-    f->vpci = virtio_pci_new(f->bus, &addr);
-    g_assert_nonnull(f->vpci);
     f->vdev = &f->vpci->vdev;
     qvirtio_pci_device_enable(f->vpci);
     qvirtio_start_device(f->vdev);
@@ -253,11 +241,7 @@ static void fuzz_stop(Fuzz *f)
     g_free(f->log);
     g_free(f->ring);
     g_free(f->buf);
-    g_free(f->vpci->pdev);
-    g_free(f->vpci);
-    qpci_free_pc(f->bus);
-    alloc_destroy(&f->alloc);
-    qtest_quit(f->qts);
+    crypto_pci_free(f->qts, &f->alloc, f->bus, f->vpci);
     g_free(f);
 }
 
@@ -974,8 +958,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 
     /* small requests run in the main loop by default; also all in workers */
-    qtest_add_data_func("/cryptodev-host-fuzz/inline", "", test_fuzz);
-    qtest_add_data_func("/cryptodev-host-fuzz/workers", ",inline-max=0",
-                        test_fuzz);
+    qtest_add_data_func("/cryptodev-host-fuzz/inline", FUZZ_OPTS, test_fuzz);
+    qtest_add_data_func("/cryptodev-host-fuzz/workers",
+                        FUZZ_OPTS ",inline-max=0", test_fuzz);
     return g_test_run();
 }

@@ -1,14 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the cryptodev-backend-host qtests share: the algorithm table's
- * row type, random fill and the OpenSSL reference.  Each test is one
- * executable, so these are static.
+ * What the cryptodev-backend-host qtests share: starting QEMU with the
+ * device, the algorithm table's row type, random fill and the OpenSSL
+ * reference.  Each test is one executable, so these are static.
  */
 
 #ifndef CRYPTODEV_HOST_QTEST_H
 #define CRYPTODEV_HOST_QTEST_H
 
+#include "libqos/libqos-malloc.h"
+#include "libqos/malloc-pc.h"
+#include "libqos/pci-pc.h"
+#include "libqos/virtio-pci.h"
+
 #include <openssl/evp.h>
+
+#define DEV_SLOT        4
+
+/*
+ * QEMU with cryptodev-backend-host c0 (queues, then opts: ",name=value"
+ * pairs) behind virtio-crypto-pci vc0 in slot DEV_SLOT; the device is
+ * found but not set up.
+ */
+static inline QVirtioPCIDevice *crypto_pci_start(QTestState **qts,
+                                                 QGuestAllocator *alloc,
+                                                 QPCIBus **bus,
+                                                 unsigned queues,
+                                                 const char *opts)
+{
+    QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
+    QVirtioPCIDevice *vpci;
+
+    /* the +ds source has no firmware blobs: use the distribution's */
+    *qts = qtest_initf("-machine pc -nodefaults -m 512M %s "
+                       "-object cryptodev-backend-host,id=c0,queues=%u%s "
+                       "-device virtio-crypto-pci,id=vc0,cryptodev=c0,"
+                       "addr=%x.0",
+                       g_file_test("/usr/share/seabios/bios-256k.bin",
+                                   G_FILE_TEST_EXISTS) ?
+                       "-L /usr/share/seabios" : "", queues, opts, DEV_SLOT);
+    pc_alloc_init(alloc, *qts, 0);
+    *bus = qpci_new_pc(*qts, alloc);
+    vpci = virtio_pci_new(*bus, &addr);
+    g_assert_nonnull(vpci);
+    g_assert_cmpint(vpci->vdev.device_type, ==, 20 /* crypto */);
+    return vpci;
+}
+
+/* The test's side of crypto_pci_start(), and QEMU. */
+static inline void crypto_pci_free(QTestState *qts, QGuestAllocator *alloc,
+                                   QPCIBus *bus, QVirtioPCIDevice *vpci)
+{
+    g_free(vpci->pdev);
+    g_free(vpci);
+    qpci_free_pc(bus);
+    alloc_destroy(alloc);
+    qtest_quit(qts);
+}
 
 typedef struct Alg {
     const char *name;           /* OpenSSL's */

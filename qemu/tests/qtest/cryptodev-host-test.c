@@ -27,7 +27,6 @@
 #include <sys/socket.h>
 #include "cryptodev-host-qtest.h"
 
-#define DEV_SLOT        4
 #define TIMEOUT_US      (30 * 1000 * 1000)
 #define NO_ANSWER       0xff
 
@@ -91,23 +90,11 @@ static void dev_teardown_queues(Dev *d)
 static Dev *dev_start(unsigned nq, const char *opts)
 {
     Dev *d = g_new0(Dev, 1);
-    QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
 
     g_assert(nq >= 1 && nq <= ARRAY_SIZE(d->dataq));
     d->nq = nq;
-    /* the +ds source has no firmware blobs: use the distribution's */
-    d->qts = qtest_initf("-machine pc -nodefaults -m 512M %s "
-                         "-object cryptodev-backend-host,id=c0,queues=%u%s "
-                         "-device virtio-crypto-pci,id=vc0,cryptodev=c0,addr=%x.0",
-                         g_file_test("/usr/share/seabios/bios-256k.bin",
-                                     G_FILE_TEST_EXISTS) ?
-                         "-L /usr/share/seabios" : "", nq, opts, DEV_SLOT);
-    pc_alloc_init(&d->alloc, d->qts, 0);
-    d->bus = qpci_new_pc(d->qts, &d->alloc);
-    d->vpci = virtio_pci_new(d->bus, &addr);
-    g_assert_nonnull(d->vpci);
+    d->vpci = crypto_pci_start(&d->qts, &d->alloc, &d->bus, nq, opts);
     d->vdev = &d->vpci->vdev;
-    g_assert_cmpint(d->vdev->device_type, ==, 20 /* crypto */);
     dev_setup_queues(d);
     return d;
 }
@@ -116,11 +103,7 @@ static void dev_stop(Dev *d)
 {
     dev_teardown_queues(d);
     qvirtio_pci_device_disable(d->vpci);
-    g_free(d->vpci->pdev);
-    g_free(d->vpci);
-    qpci_free_pc(d->bus);
-    alloc_destroy(&d->alloc);
-    qtest_quit(d->qts);
+    crypto_pci_free(d->qts, &d->alloc, d->bus, d->vpci);
     g_free(d);
 }
 
@@ -856,11 +839,7 @@ static void test_unplug_inflight(void)
         qvirtqueue_cleanup(d->vdev->bus, d->dataq[i], &d->alloc);
     }
     qvirtqueue_cleanup(d->vdev->bus, d->ctrlq, &d->alloc);
-    g_free(d->vpci->pdev);
-    g_free(d->vpci);
-    qpci_free_pc(d->bus);
-    alloc_destroy(&d->alloc);
-    qtest_quit(d->qts);
+    crypto_pci_free(d->qts, &d->alloc, d->bus, d->vpci);
     g_free(d);
 }
 

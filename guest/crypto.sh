@@ -2,8 +2,9 @@
 # Helpers for the virtio-crypto guest scenarios (busybox sh):
 # . /lib/vdevkit/crypto.sh
 
-# A line of /sys/class/misc/cryptodevN/stats: stat DEV KEY
-stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
+# A line of /sys/class/misc/cryptodevN/stats: vcd_stat DEV KEY
+# (not "stat": that would hide busybox's stat)
+vcd_stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
 
 # Our module, wherever the image put it, with options; Debian's
 # virtio_crypto must not hold the device (unbound if it does).
@@ -66,4 +67,11 @@ qtest_provider() {
 		-p /x86_64/cryptodev-host/kat -p /x86_64/cryptodev-host/errors \
 		-p /x86_64/cryptodev-host/multiqueue \
 		-p /x86_64/cryptodev-host/openssl-equal
+}
+
+# vcd_boot_arg NAME DEFAULT: vdevkit.NAME=VALUE from the kernel command line
+# (make targets pass settings that way, e.g. the fuzzer's duration).
+vcd_boot_arg() {
+	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^vdevkit\.$1=//p" | tail -1)
+	echo "${v:-$2}"
 }

@@ -4,14 +4,21 @@
 # vector generator tests/host/crypto-gen.c against Debian's libcrypto).
 # Tests: tests/t/3[0-8]-crypto-guest-*.t and 39-crypto-openssl-afalg.t, run
 # by `make check`; `make check-cryptoguest` runs just those.
+# Fuzzing: `make fuzz-cryptoguest` (part of `make fuzz`): crypto-fuzz's
+# ioctls on /dev/crypto for FUZZ_SECONDS, at least 10^6 of them.
 # Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a-d
 # of issue 4 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).
 DEMO_TARGETS += crypto-demo
 BENCH_TARGETS += bench-cryptoguest
+FUZZ_TARGETS += fuzz-cryptoguest
 
-.PHONY: bench-cryptoguest check-cryptoguest
+.PHONY: bench-cryptoguest check-cryptoguest fuzz-cryptoguest
 bench-cryptoguest: build
 	@$(S)/crypto-bench.sh $(CRYPTO_BENCH_FLAGS)
 
 check-cryptoguest: build
 	@prove -f $(PROVE_FLAGS) $(sort $(wildcard tests/t/3[0-8]-crypto-guest-*.t) tests/t/39-crypto-openssl-afalg.t)
+
+fuzz-cryptoguest: build
+	@$(S)/scenario.sh crypto-fuzz --timeout $$(($(FUZZ_SECONDS) + 300)) \
+		--append "vdevkit.fuzz_seconds=$(FUZZ_SECONDS) vdevkit.fuzz_min=1000000"

@@ -4,12 +4,16 @@
 #   make xen-prep             hypervisor, dom0 root image, initramfs images
 #                             (cached in ~/.cache/vdevkit/xen; first time
 #                             about 1.5 min, then instant)
+#   VDEVKIT_XEN=4.20 make ... Xen 4.20 with a trixie dom0 instead of 4.17
+#                             with a bookworm one (the default)
 #   make xen-check            every Xen scenario test (tests/t/5x-xen-*.t)
 #   make xen-run XEN=NAME     one scenario, tests/xen/NAME.sh (V=1: full log)
+#   make xen-releases         our guest OS's I/O test on every Xen release
+#                             the test bed knows (XEN_RELEASES)
 #   make xen-bench-linux      the Linux domU side of the Xen block benchmark
 #                             (PVH, then PV)
 
-.PHONY: xen-prep xen-check xen-run xen-bench-linux
+.PHONY: xen-prep xen-check xen-run xen-releases xen-bench-linux
 
 xen-prep: deps kernel qemu
 	@$(S)/xen-hv.sh >/dev/null
@@ -23,6 +27,11 @@ xen-check: qemu xen-prep
 
 xen-run: qemu xen-prep
 	@$(S)/xen-run.sh $(if $(V),-v) $(XEN)
+
+XEN_RELEASES := 4.17 4.20
+xen-releases: qemu xen-prep
+	@set -e; for x in $(XEN_RELEASES); do echo "# Xen $$x"; \
+		VDEVKIT_XEN=$$x prove -f $(PROVE_FLAGS) tests/t/51-xen-xenos-io.t; done
 
 # xbench is built by xen/Makefile (the guest OS side of the project).
 xen-bench-linux: qemu xen-prep

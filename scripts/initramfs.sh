@@ -28,13 +28,14 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 printf 'export PATH=/usr/bin:/bin:/sbin\nexport PS1="vdevkit# "\n' >"$root/etc/profile"
 
-# Debian modules named by scenarios ("# modules: a b") or by modules.d lists.
-want=$(cat /dev/null "$VDEVKIT_ROOT"/guest/modules.d/*.list 2>/dev/null | sed 's/#.*//'
-	sed -n 's/^# modules://p' "$VDEVKIT_ROOT"/tests/guest/*.sh 2>/dev/null)
+# Debian modules named by scenarios ("# modules: a b"), with what they
+# depend on.  A name the kernel does not have is an error, not a module
+# silently missing from the guest.
+want=$(sed -n 's/^# modules://p' "$VDEVKIT_ROOT"/tests/guest/*.sh 2>/dev/null)
 mods=$(for m in $want; do
-	modprobe -S "$kver" -d "$kroot" --show-depends "$m" 2>/dev/null |
-		awk '$1 == "insmod" { print $2 }'
-done | sort -u)
+	modprobe -S "$kver" -d "$kroot" --show-depends "$m" ||
+		die "initramfs: a scenario asks for module $m, which kernel $kver does not have"
+done | awk '$1 == "insmod" { print $2 }' | sort -u)
 for m in $mods; do
 	rel=${m#"$kroot"/}
 	mkdir -p "$root/$(dirname "$rel")"

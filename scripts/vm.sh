@@ -10,7 +10,12 @@
 #     --append 'ARGS'    extra kernel command line
 #     --timeout SEC      hard limit for the whole run (default 300)
 #     --log FILE         console log (default $OUT/vm/console.log)
-#     --kernel F --initrd F --no-guest   boot something else (e.g. Xen)
+#     --kernel F --initrd F   another kernel or initramfs for the guest
+#     --no-guest         boot --kernel with --initrd and --append exactly as
+#                        given, no vdevkit guest around them (e.g. Xen, whose
+#                        -initrd lists multiboot modules: "FILE ARGS,FILE")
+#     --grace SEC        stop QEMU this long after the verdict if the machine
+#                        has not powered off by itself (default 20)
 #
 # Environment: ACCEL=tcg|kvm, VM_MEM (MiB, 512), VM_SMP (1), VM_CPU,
 # VM_QMP (QMP socket path; default one per run), VERBOSE=1 (console
@@ -25,7 +30,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-shell= cmd= script= files= append= timeout=300 log= kernel= initrd= noguest=
+shell= cmd= script= files= append= timeout=300 log= kernel= initrd= noguest= grace=20
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--shell) shell=1 ;;
@@ -38,8 +43,9 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift ;;
 	--initrd) initrd=$2; shift ;;
 	--no-guest) noguest=1 ;;
+	--grace) grace=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "vm: unknown option $1 (see --help)" ;;
 	esac
 	shift
@@ -91,6 +97,9 @@ if [ -z "$noguest" ]; then
 	# oops=panic + panic=-1 + -no-reboot: a guest oops ends the run at once.
 	args+=(-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttyS0,115200 loglevel=4 oops=panic panic=-1 $append")
+else
+	[ -n "$kernel" ] && args+=(-kernel "$kernel" -append "${append# }")
+	[ -n "$initrd" ] && args+=(-initrd "$initrd")
 fi
 
 if [ -n "$shell" ]; then
@@ -108,9 +117,25 @@ qmp_send() { # one command, after the capabilities handshake
 
 set +e
 # Read line by line as it comes (no buffering program in between), so QMP
-# requests are served while the guest waits for them.
+# requests are served while the guest waits for them.  After the verdict,
+# reads time out each second so that a machine which does not power off
+# (a hung shutdown) is stopped over QMP once the grace time is over.
+stop_at=
 timeout -k 5 "$timeout" "$qemu" "${args[@]}" "$@" </dev/null |
-	while IFS= read -r line; do
+	while :; do
+		if [ -z "$stop_at" ]; then
+			IFS= read -r line || break
+		else
+			IFS= read -r -t 1 line
+			r=$?
+			[ "$r" -gt 128 ] && [ "$SECONDS" -ge "$stop_at" ] && {
+				echo "vdevkit: QEMU still up ${grace}s after the verdict: stopping it" >&2
+				qmp_send '{"execute":"quit"}' >/dev/null 2>&1
+				stop_at=$((SECONDS + timeout))
+			}
+			[ "$r" -gt 128 ] && continue
+			[ "$r" = 0 ] || break
+		fi
 		line=${line%$'\r'}
 		printf '%s\n' "$line" >>"$run/result"
 		case "$line" in
@@ -118,7 +143,7 @@ timeout -k 5 "$timeout" "$qemu" "${args[@]}" "$@" </dev/null |
 			reply=$(qmp_send "${line#VDEVKIT-QMP }" 2>&1)
 			echo "# qmp: ${line#VDEVKIT-QMP } -> ${reply:-no reply}" >&2
 			;;
-		VDEVKIT-EXIT\ *) ;;
+		VDEVKIT-EXIT\ *) stop_at=$((SECONDS + grace)) ;;
 		*) printf '%s\n' "$line" ;;
 		esac
 	done

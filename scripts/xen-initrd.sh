@@ -32,7 +32,7 @@ domU)
 *) die "usage: xen-initrd.sh dom0|domU" ;;
 esac
 
-key=$(xen_key "$kind" "$kver" "$mods" "$(command -v busybox)" "${files[@]}")
+key=$(xen_key "$kind" "$kver" "$mods" "$(command -v busybox)" "${files[@]}" "$VDEVKIT_ROOT/guest/tap.sh")
 img=$XCACHE/initrd-$kind-$key.cpio.gz
 if [ -f "$img" ]; then echo "$img"; exit 0; fi
 
@@ -59,7 +59,8 @@ if [ "$kind" = dom0 ]; then
 	install -m 755 "$VDEVKIT_ROOT/tests/xen/dom0/stage1-init" "$tmp/init"
 else
 	install -m 755 "$VDEVKIT_ROOT/tests/xen/linux-domU/init" "$tmp/init"
-	mkdir -p "$tmp/tests"
+	mkdir -p "$tmp/tests" "$tmp/lib/vdevkit"
+	install -m 644 "$VDEVKIT_ROOT/guest/tap.sh" "$tmp/lib/vdevkit/tap.sh"
 	for f in "${files[@]}"; do
 		[ "$(basename "$f")" = init ] && continue
 		install -m 755 "$f" "$tmp/tests/"

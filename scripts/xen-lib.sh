@@ -3,21 +3,20 @@
 # Everything big lives in $CACHE/xen and is keyed on what made it, so a
 # fresh clone reuses it and a changed input rebuilds only what it feeds.
 
-XEN_SERIES=4.17
-XEN_HV_PKG=xen-hypervisor-$XEN_SERIES-amd64
+# The Xen release under test, VDEVKIT_XEN: its hypervisor and dom0
+# toolstack both come from one Debian release's archive, installed into the
+# dom0 root (scripts/xen-dom0.sh), never from the host's apt lists, so the
+# test bed is the same on any host release.
+XEN_SERIES=${VDEVKIT_XEN:-4.17}
+case $XEN_SERIES in
+4.17) XEN_SUITE=bookworm ;;
+4.20) XEN_SUITE=trixie ;;
+*) die "VDEVKIT_XEN=$XEN_SERIES: the test bed knows Xen 4.17 (bookworm) and 4.20 (trixie)" ;;
+esac
 XCACHE=$CACHE/xen
 XOUT=$OUT/xen
 DEBIAN_MIRROR=${VDEVKIT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SECURITY=${VDEVKIT_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
-
-# The hypervisor version: the candidate of the host's apt (bookworm-security
-# when configured).  xen-utils in dom0 is pinned to the same version, since
-# the toolstack and the hypervisor talk an unstable ABI.
-xen_version() {
-	if [ -n "${XEN_VERSION:-}" ]; then echo "$XEN_VERSION"; return; fi
-	apt-cache show --no-all-versions "$XEN_HV_PKG" 2>/dev/null |
-		sed -n 's/^Version: //p' | head -1
-}
 
 # Short content hash of its arguments' text (files are read, words taken as is).
 xen_key() {
@@ -25,11 +24,6 @@ xen_key() {
 	for a in "$@"; do
 		if [ -f "$a" ]; then sha256sum <"$a"; else printf '%s\n' "$a"; fi
 	done | sha256sum | cut -c1-12
-}
-
-xen_qemu() {
-	if [ -n "${VDEVKIT_QEMU:-}" ]; then echo "$VDEVKIT_QEMU"; return; fi
-	qemu_bin
 }
 
 # Serialise builders of one cached piece across clones and parallel runs

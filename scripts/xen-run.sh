@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Run one Xen scenario: Xen 4.17 (Debian's) under our QEMU (TCG, qemu64+npt),
-# a Debian dom0 that starts the scenario's guest with xl, and the scenario's
-# dom0-side script (tests/xen/NAME.sh).  Prints the scenario's output (TAP);
-# the exit status is its verdict, read from the final "VDEVKIT-EXIT <rc>"
-# line on the serial console.
+# Run one Xen scenario: Debian's Xen under our QEMU (TCG, qemu64+npt), booted
+# by scripts/vm.sh, a Debian dom0 that starts the scenario's guest with xl,
+# and the scenario's dom0-side script (tests/xen/NAME.sh).  This script only
+# prepares the pieces (cached hypervisor and dom0 root, a payload disk with
+# the scenario and guest, the scenario's disks).  Prints the scenario's
+# output (TAP); the exit status is its verdict (vm.sh's: the final
+# "VDEVKIT-EXIT <rc>" on the result channel, 124 timeout, 125 none).
 #
 #   scripts/xen-run.sh [-v] [-k] NAME|PATH
 #     -v  show the whole serial log (Xen, dom0 kernel) live
@@ -22,9 +24,10 @@
 #   # xen-timeout: SECONDS                guest run limit inside dom0 (120)
 #   # xen-linux-bin: FILE...              (linux guest) programs for its /bin,
 #                                         paths relative to the repository
-# Environment: VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE and VDEVKIT_XEN_CMDLINE
-# override xen-guest, xen-type and xen-cmdline; VDEVKIT_QEMU names the QEMU
-# binary (started directly, not through scripts/vm.sh).
+# Environment: VDEVKIT_XEN selects the Xen release (4.17, the default, with
+# a bookworm dom0; 4.20 with trixie); VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE
+# and VDEVKIT_XEN_CMDLINE override xen-guest, xen-type and xen-cmdline;
+# VDEVKIT_XEN_LIMIT the whole run's time limit.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"
@@ -57,19 +60,17 @@ case $type in pvh | pv) ;; *) die "xen-run: $name: xen-type must be pvh or pv" ;
 case $gtimeout in '' | *[!0-9]*) die "xen-run: $name: bad xen-timeout" ;; esac
 case $cmdline in *\"*) die "xen-run: $name: the guest command line may not hold '\"'" ;; esac
 
-qemu=$(xen_qemu)
-[ -x "$qemu" ] || die "xen-run: no QEMU at $qemu (run scripts/qemu-build.sh)"
-
 T0=$(date +%s.%N)
 el() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 hv=$("$VDEVKIT_ROOT/scripts/xen-hv.sh")
 root=$("$VDEVKIT_ROOT/scripts/xen-dom0.sh")
+xver=$(cat "${root%.ext4}.version")
 stage1=$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" dom0)
 kver=$(guest_kver)
 vmlinuz=$CACHE/guest/$kver/vmlinuz
 
-run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}
+run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}${VDEVKIT_XEN:+-$XEN_SERIES}
 rm -rf "$run"
 mkdir -p "$run/payload/guest"
 pl=$run/payload
@@ -129,6 +130,7 @@ done < <(hdr disk)
 for f in init lib.sh block-fast; do
 	install -m 755 "$VDEVKIT_ROOT/tests/xen/dom0/$f" "$pl/$f"
 done
+install -m 644 "$VDEVKIT_ROOT/guest/tap.sh" "$pl/tap.sh"
 install -m 755 "$scen" "$pl/scenario.sh"
 {
 	echo "XG_NAME=guest"
@@ -149,77 +151,26 @@ xen_cmd="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 lo
 # QEMU splits -initrd at commas: no comma in the dom0 command line.
 dom0_cmd="console=hvc0 earlyprintk=xen loglevel=4"
 log=$run/serial.log
-# The machine; the serial ports are added below: COM1 is Xen's console
-# (Xen, dom0 kernel, dom0 init: the full log), COM2 the result channel that
-# dom0's init writes the scenario's output and verdict to.
-qargs=(-M pc -L "$XCACHE/roms" -L /usr/share/seabios
-	-kernel "$hv/xen.elf" -append "$xen_cmd"
-	-initrd "$vmlinuz $dom0_cmd,$stage1"
-	-drive "file=$root,format=raw,if=none,id=root,snapshot=on"
-	-device virtio-blk-pci,drive=root,serial=dom0root
-	-drive "file=$run/payload.ext4,format=raw,if=none,id=payload,readonly=on"
-	-device virtio-blk-pci,drive=payload,serial=payload
-	"${disks[@]}")
 # Boot allowance on top of the guest's own limit.
 limit=${VDEVKIT_XEN_LIMIT:-$((gtimeout + 180))}
 T1=$(date +%s.%N)
-say "xen-run: $name: booting Xen (limit ${limit}s, log $log)"
-
-vmsh=$VDEVKIT_ROOT/scripts/vm.sh
-# vm.sh boots qemu_bin: a QEMU named by VDEVKIT_QEMU is started directly.
-if [ -z "${VDEVKIT_XEN_DIRECT:-}${VDEVKIT_QEMU:-}" ] && [ -x "$vmsh" ] &&
-	grep -q -- '--no-guest' "$vmsh"; then
-	# The harness's boot helper: timeout, serial log, QMP, result channel
-	# on COM2 streamed to stdout, verdict from "VDEVKIT-EXIT N".
-	set +e
-	VM_MEM=1024 VM_SMP=1 VM_CPU=qemu64,+npt VERBOSE=$verbose VDEVKIT_QEMU_BIN="$qemu" \
-		"$vmsh" --no-guest --timeout "$limit" --log "$log" -- "${qargs[@]}"
-	rc=$?
-	set -e
-else
-	res=$run/result.log
-	: >"$log"
-	: >"$res"
-	qargs=(-accel tcg -cpu qemu64,+npt -m 1024 -smp 1 -nodefaults -display none
-		-nic none -no-reboot -qmp "unix:$run/qmp.sock,server=on,wait=off"
-		-serial "file:$log" -serial "file:$res" "${qargs[@]}")
-	printf '%q ' "$qemu" "${qargs[@]}" >"$run/qemu.cmd"
-	echo >>"$run/qemu.cmd"
-	"$qemu" "${qargs[@]}" </dev/null >"$run/qemu.out" 2>&1 &
-	qpid=$!
-	# Live output; tail --pid ends with QEMU, so the pipe always closes.
-	if [ -n "$verbose" ]; then
-		tail -n +1 -f --pid="$qpid" "$log" >&2 &
-	else
-		tail -n +1 -f --pid="$qpid" "$res" | tr -d '\r' |
-			grep --line-buffered -v '^VDEVKIT-EXIT [0-9]*$' &
-	fi
-	marker() { tr -d '\r' <"$res" | sed -n 's/^VDEVKIT-EXIT \([0-9][0-9]*\)$/\1/p' | tail -1; }
-	seen=
-	while kill -0 "$qpid" 2>/dev/null; do
-		[ -z "$seen" ] && [ -n "$(marker)" ] && seen=$(date +%s)
-		# dom0 powers off after its verdict; do not wait for ever if it does not.
-		if [ -n "$seen" ] && [ $(( $(date +%s) - seen )) -ge 20 ]; then
-			say "xen-run: QEMU still up 20 s after the verdict: stopping it"
-			kill "$qpid" 2>/dev/null || true
-			break
-		fi
-		if [ "$(el "$T1" | cut -d. -f1)" -ge "$limit" ]; then
-			say "xen-run: $name: timed out after ${limit}s"
-			kill "$qpid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.5
-	done
-	wait 2>/dev/null || true
-	rc=$(marker)
-	if [ -z "$rc" ]; then
-		say "xen-run: $name: no verdict; last lines of $log:"
-		tr -d '\r' <"$log" | tail -40 | sed 's/^/  | /' >&2
-		[ -s "$run/qemu.out" ] && sed 's/^/  qemu: /' "$run/qemu.out" >&2
-		rc=125
-	fi
-fi
+say "xen-run: $name: booting Xen $xver (limit ${limit}s, log $log)"
+# scripts/vm.sh runs QEMU: its COM1 log is Xen's console (Xen, dom0 kernel,
+# dom0 init), its COM2 result channel carries the scenario's output and
+# verdict, which dom0's init writes to ttyS1; timeout and QMP as for every
+# guest.  Multiboot: Xen is the kernel, dom0's kernel and stage 1 modules.
+set +e
+VM_MEM=1024 VM_SMP=1 VM_CPU=qemu64,+npt VERBOSE=$verbose \
+	"$VDEVKIT_ROOT/scripts/vm.sh" --no-guest --timeout "$limit" --log "$log" \
+	--kernel "$hv" --append "$xen_cmd" --initrd "$vmlinuz $dom0_cmd,$stage1" -- \
+	-M pc -L "$XCACHE/roms" -L /usr/share/seabios \
+	-drive "file=$root,format=raw,if=none,id=root,snapshot=on" \
+	-device virtio-blk-pci,drive=root,serial=dom0root \
+	-drive "file=$run/payload.ext4,format=raw,if=none,id=payload,readonly=on" \
+	-device virtio-blk-pci,drive=payload,serial=payload \
+	"${disks[@]}"
+rc=$?
+set -e
 echo "# xen-run $name: verdict $rc; prep ${tprep}s, QEMU ran $(el "$T1")s, total $(el "$T0")s"
 if [ "$rc" = 0 ] && [ -z "$keep" ]; then
 	rm -f "$run"/disk-*.img "$run/payload.ext4"

@@ -33,20 +33,21 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <linux/bitmap.h>
+#include <crypto/utils.h>
 #include <uapi/linux/virtio_crypto.h>
 #include <linux/cryptodev.h>
 
 #define VCD_MAX_OP_LEN		(16U << 20)	/* largest CIOCCRYPT, bytes */
 #define VCD_MAX_KEY		64
 #define VCD_MAX_IV		16
-#define VCD_MAX_DQ		16		/* data queues used per device */
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
-#define VCD_MAX_CHUNK_PAGES	512		/* pages per piece and direction */
+#define VCD_MAX_PIECE_PAGES	512		/* pages per piece and direction */
 #define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0444);
-MODULE_PARM_DESC(max_chunk, "Largest piece sent to a device in bytes, fixed at probe (0: device limit)");
+MODULE_PARM_DESC(max_chunk, "Largest piece (request sent to a device) in bytes, fixed at probe (0: device limit)");
 
 static unsigned int bounce_max = 2048;
 module_param(bounce_max, uint, 0644);
@@ -118,16 +119,28 @@ struct vcd_device {
 	atomic_t rr;
 	/* Held for reading while queueing; remove() takes it for writing. */
 	struct rw_semaphore alive;
-	bool dead;
+	bool dead;		/* being removed: no new work from users */
+	bool reset;		/* queues taken back: nothing reaches the device */
 	unsigned long state;	/* VCD_BROKEN */
 	atomic_t completions;	/* bumped by every interrupt, to wait for room */
 	atomic_t dsessions;	/* device sessions open */
+	atomic_t sessions;	/* user sessions open */
+	atomic_t inflight;	/* data requests the device holds */
+	atomic64_t pinned;	/* user pages pinned for requests */
+	/*
+	 * Creating and destroying device sessions hold this for reading;
+	 * remove() holds it for writing while it destroys what is left.
+	 */
+	struct rw_semaphore dsess_rw;
+	struct mutex slist_lock;	/* slist and orphans */
+	struct list_head slist;		/* every vcd_session on this device */
+	struct list_head orphans;	/* device sessions left by broken times */
 	wait_queue_head_t space_wq;
 	u32 algos;
 	u32 max_key;
 	u64 max_size;
-	u32 chunk;		/* largest piece, multiple of 64 bytes */
-	u32 chunk_xts;		/* largest XTS data unit */
+	u32 piece_max;		/* largest piece, multiple of 64 bytes */
+	u32 piece_xts;		/* largest XTS data unit */
 	/* Recent answer times in ns, by log2 of the bytes waited for. */
 	u32 lat_ns[VCD_LAT_BUCKETS];
 	/* Data pages named in requests, and the descriptors that took them */
@@ -140,6 +153,7 @@ struct vcd_device {
 struct vcd_session {
 	struct kref ref;
 	struct vcd_device *dev;
+	struct list_head node;	/* in dev->slist */
 	const struct vcd_alg *alg;
 	struct mutex lock;	/* creation of device sessions */
 	bool have[2];
@@ -180,7 +194,7 @@ struct vcd_buf {
 
 struct vcd_op;
 
-struct vcd_chunk {
+struct vcd_piece {
 	struct vcd_cookie ck;
 	struct vcd_op *op;
 	struct virtio_crypto_op_data_req hdr;
@@ -193,6 +207,7 @@ struct vcd_chunk {
 	int err;
 };
 
+/* One CIOCCRYPT, sent to the device in pieces. */
 struct vcd_op {
 	refcount_t ref;
 	/*
@@ -200,17 +215,23 @@ struct vcd_op {
 	 * sessions are destroyed only after the device has returned them.
 	 */
 	struct vcd_session *s;
+	struct vcd_device *dev;
+	const struct vcd_alg *a;
+	int dir;
+	u64 dsid;
+	size_t len;
+	u8 iv[VCD_MAX_IV];	/* IV of the next piece */
 	atomic_t outstanding;
 	wait_queue_head_t wq;
 	struct work_struct free_work;
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
-	unsigned long qmask;	/* data queues that carried pieces */
+	unsigned long *qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
-	unsigned int nslots;
-	struct vcd_chunk slot[] __counted_by(nslots);
+	unsigned int npieces;
+	struct vcd_piece pieces[] __counted_by(npieces);
 };
 
 static LIST_HEAD(vcd_devices);
@@ -284,24 +305,24 @@ static void vcd_room(struct vcd_device *d)
 static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
 {
 	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
-	unsigned long qmask = op->qmask, flags;
+	unsigned long *qmask = op->qmask, flags;
 	unsigned int i;
 
 	down_read(&d->alive);
-	if (d->dead)
+	if (d->reset)
 		goto out;
-	for_each_set_bit(i, &qmask, d->ndq)
+	for_each_set_bit(i, qmask, d->ndq)
 		virtqueue_disable_cb(d->dqs[i].vq);
 	while (atomic_read(&op->outstanding) && !need_resched() &&
 	       ktime_get_ns() < end) {
-		for_each_set_bit(i, &qmask, d->ndq) {
+		for_each_set_bit(i, qmask, d->ndq) {
 			spin_lock_irqsave(&d->dqs[i].lock, flags);
 			vcd_collect(&d->dqs[i]);
 			spin_unlock_irqrestore(&d->dqs[i].lock, flags);
 		}
 		cpu_relax();
 	}
-	for_each_set_bit(i, &qmask, d->ndq)
+	for_each_set_bit(i, qmask, d->ndq)
 		vcd_drain(&d->dqs[i]);
 	vcd_room(d);
 out:
@@ -323,7 +344,10 @@ static unsigned long vcd_timeout(void)
 	return msecs_to_jiffies(max(timeout_ms, 100U));
 }
 
-/* Queue one request; waits while the ring is full. */
+/*
+ * Queue one request; waits while the ring is full.  While remove() runs,
+ * only the control queue takes requests: it destroys the device sessions.
+ */
 static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 		     struct scatterlist **sgs, unsigned int out,
 		     unsigned int in, struct vcd_cookie *ck)
@@ -336,7 +360,7 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 	for (;;) {
 		seen = atomic_read(&d->completions);
 		down_read(&d->alive);
-		if (d->dead) {
+		if (d->reset || (d->dead && q != &d->ctrl)) {
 			up_read(&d->alive);
 			return -ENODEV;
 		}
@@ -353,7 +377,7 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 			return err;
 		/* Ring full: retry after the device hands something back. */
 		w = wait_event_killable_timeout(d->space_wq,
-						READ_ONCE(d->dead) ||
+						READ_ONCE(d->reset) ||
 						atomic_read(&d->completions) != seen,
 						HZ / 10);
 		if (w < 0)
@@ -434,6 +458,30 @@ static int vcd_ctrl_run(struct vcd_device *d, struct vcd_ctrl *c,
 	return 0;
 }
 
+/*
+ * The errno for a device status other than OK (docs/virtio-cryptodev.md,
+ * "Errors").  NOSPC and KEY_REJECTED mean something only when a session is
+ * created, which its caller handles; elsewhere they are a device failure.
+ */
+static int vcd_status_errno(struct vcd_device *d, u32 status)
+{
+	switch (status) {
+	case VIRTIO_CRYPTO_BADMSG:
+		return -EBADMSG;
+	case VIRTIO_CRYPTO_NOTSUPP:
+		return -EOPNOTSUPP;
+	case VIRTIO_CRYPTO_INVSESS:
+		return -EINVAL;
+	case VIRTIO_CRYPTO_ERR:
+	case VIRTIO_CRYPTO_NOSPC:
+	case VIRTIO_CRYPTO_KEY_REJECTED:
+		return -EIO;
+	default:
+		vcd_mark_broken(d, "unknown status");
+		return -EIO;
+	}
+}
+
 static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 			       int dir, u64 *id)
 {
@@ -465,18 +513,14 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 			*id = le64_to_cpu(c->in.sin.session_id);
 			atomic_inc(&d->dsessions);
 			break;
-		case VIRTIO_CRYPTO_NOTSUPP:
-		case VIRTIO_CRYPTO_KEY_REJECTED:
-		case VIRTIO_CRYPTO_BADMSG:
-			err = -EINVAL;
-			break;
-		case VIRTIO_CRYPTO_ERR:
-		case VIRTIO_CRYPTO_NOSPC:
+		case VIRTIO_CRYPTO_NOSPC:	/* only here does it mean "full" */
 			err = -ENOSPC;
 			break;
+		case VIRTIO_CRYPTO_KEY_REJECTED:
+			err = -EINVAL;
+			break;
 		default:
-			vcd_mark_broken(d, "unknown status creating a session");
-			err = -EIO;
+			err = vcd_status_errno(d, status);
 		}
 	}
 	memzero_explicit(c->key, sizeof(c->key));
@@ -484,22 +528,52 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 	return err;
 }
 
-static void vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
+/*
+ * Only the device's answer ends a device session: resetting the device
+ * does not (QEMU's backends keep their sessions across a reset and an
+ * unplug).  Returns 0 once the device has answered, whatever it said.
+ */
+static int vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 {
 	struct vcd_ctrl *c;
+	int err;
 
-	if (!vcd_usable(d))
-		return;
 	c = vcd_ctrl_alloc();
 	if (!c)
-		return;
+		return -ENOMEM;
 	c->req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_DESTROY_SESSION);
 	c->req.header.algo = cpu_to_le32(algo);
 	c->req.u.destroy_session.session_id = cpu_to_le64(id);
 	c->in.st.status = VIRTIO_CRYPTO_ERR;
-	/* Nothing to do on failure: the device forgets sessions at reset. */
-	vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
+	err = vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
 	vcd_ctrl_put(c);
+	if (!err)
+		atomic_dec(&d->dsessions);
+	return err;
+}
+
+struct vcd_orphan {
+	struct list_head node;
+	u32 algo;
+	u64 id;
+};
+
+/*
+ * A session freed while its device is broken: a device that stopped
+ * answering would hold the caller for timeout_ms per device session, so the
+ * destruction is left to remove(), which tries once more.
+ */
+static void vcd_orphan_dsession(struct vcd_device *d, u32 algo, u64 id)
+{
+	struct vcd_orphan *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return;	/* left behind; still counted in device_sessions */
+	o->algo = algo;
+	o->id = id;
+	mutex_lock(&d->slist_lock);
+	list_add_tail(&o->node, &d->orphans);
+	mutex_unlock(&d->slist_lock);
 }
 
 /* ---- sessions ---- */
@@ -507,15 +581,25 @@ static void vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 static void vcd_session_release(struct kref *ref)
 {
 	struct vcd_session *s = container_of(ref, struct vcd_session, ref);
+	struct vcd_device *d = s->dev;
 	int dir;
 
+	/* remove() destroys what a session still has if it runs first. */
+	down_read(&d->dsess_rw);
 	for (dir = 0; dir < 2; dir++) {
 		if (!s->have[dir])
 			continue;
-		vcd_destroy_dsession(s->dev, s->alg->vio, s->dsid[dir]);
-		atomic_dec(&s->dev->dsessions);
+		if (test_bit(VCD_BROKEN, &d->state) ||
+		    vcd_destroy_dsession(d, s->alg->vio, s->dsid[dir]))
+			vcd_orphan_dsession(d, s->alg->vio, s->dsid[dir]);
+		s->have[dir] = false;
 	}
-	vcd_dev_put(s->dev);
+	mutex_lock(&d->slist_lock);
+	list_del(&s->node);
+	mutex_unlock(&d->slist_lock);
+	up_read(&d->dsess_rw);
+	atomic_dec(&d->sessions);
+	vcd_dev_put(d);
 	mutex_destroy(&s->lock);
 	kfree_sensitive(s);
 }
@@ -641,10 +725,29 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 		err = -EFAULT;
 		goto free;
 	}
+	/*
+	 * IEEE 1619-2018 forbids equal XTS key halves, and the backend's
+	 * library refuses them; the kernel's xts_verify_key() does so in FIPS
+	 * mode.  Refused here, always, before any device sees the key.
+	 */
+	err = -EINVAL;
+	if (a->mode == VCD_XTS &&
+	    !crypto_memneq(s->key, s->key + s->keylen / 2, s->keylen / 2))
+		goto free;
+	/* On the list before a racing CIOCFSESSION can find it. */
+	mutex_lock(&d->slist_lock);
+	list_add_tail(&s->node, &d->slist);
+	mutex_unlock(&d->slist_lock);
+	atomic_inc(&d->sessions);
 	err = xa_alloc_cyclic(&f->sessions, &id, s, xa_limit_31b, &f->next_id,
 			      GFP_KERNEL_ACCOUNT);
-	if (err < 0)
+	if (err < 0) {
+		mutex_lock(&d->slist_lock);
+		list_del(&s->node);
+		mutex_unlock(&d->slist_lock);
+		atomic_dec(&d->sessions);
 		goto free;
+	}
 	sopp->ses = id;
 	return 0;
 
@@ -731,9 +834,10 @@ static long vcd_ioc_sessinfo(struct vcd_file *f, void __user *arg)
 
 /* ---- data path ---- */
 
-static void vcd_buf_release(struct vcd_buf *b)
+static void vcd_buf_release(struct vcd_device *d, struct vcd_buf *b)
 {
 	if (b->pinned) {
+		atomic64_sub(b->npages, &d->pinned);
 		if (b->dirty)
 			unpin_user_pages_dirty_lock(b->pages, b->npages, true);
 		else
@@ -750,11 +854,12 @@ static void vcd_op_free(struct vcd_op *op)
 {
 	unsigned int i;
 
-	for (i = 0; i < op->nslots; i++)
-		kvfree(op->slot[i].sg);
+	for (i = 0; i < op->npieces; i++)
+		kvfree(op->pieces[i].sg);
 	if (!op->inplace)
-		vcd_buf_release(&op->dst);
-	vcd_buf_release(&op->src);
+		vcd_buf_release(op->s->dev, &op->dst);
+	vcd_buf_release(op->s->dev, &op->src);
+	bitmap_free(op->qmask);
 	vcd_session_put(op->s);
 	kfree(op);
 }
@@ -775,20 +880,21 @@ static void vcd_op_put(struct vcd_op *op)
 		queue_work(vcd_wq, &op->free_work);
 }
 
-static void vcd_chunk_done(struct vcd_cookie *ck, unsigned int used, int err)
+static void vcd_piece_done(struct vcd_cookie *ck, unsigned int used, int err)
 {
-	struct vcd_chunk *c = container_of(ck, struct vcd_chunk, ck);
+	struct vcd_piece *c = container_of(ck, struct vcd_piece, ck);
 	struct vcd_op *op = c->op;
 
 	c->used = used;
 	c->err = err;
+	atomic_dec(&op->s->dev->inflight);
 	if (atomic_dec_and_test(&op->outstanding))
 		wake_up(&op->wq);
 	vcd_op_put(op);
 }
 
-static int vcd_buf_pin(struct vcd_buf *b, unsigned long uaddr, size_t len,
-		       bool write)
+static int vcd_buf_pin(struct vcd_device *d, struct vcd_buf *b,
+		       unsigned long uaddr, size_t len, bool write)
 {
 	unsigned int n = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
 	int got;
@@ -805,6 +911,7 @@ static int vcd_buf_pin(struct vcd_buf *b, unsigned long uaddr, size_t len,
 		b->pages = NULL;
 		return -EFAULT;
 	}
+	atomic64_add(n, &d->pinned);
 	b->npages = n;
 	b->offset = offset_in_page(uaddr);
 	b->pinned = true;
@@ -907,31 +1014,21 @@ static void vcd_ctr_add(u8 *ctr, unsigned int blk, u64 n)
 	}
 }
 
-struct vcd_job {
-	struct vcd_device *dev;
-	struct vcd_session *s;
-	const struct vcd_alg *a;
-	int dir;
-	u64 dsid;
-	size_t len;
-	u8 iv[VCD_MAX_IV];	/* IV of the next piece */
-};
-
 /* Build and queue one piece covering [off, off + len) of the operation. */
-static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
-			    struct vcd_chunk *c, size_t off, size_t len)
+static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
+			    size_t off, size_t len)
 {
 	struct virtio_crypto_cipher_para *p;
 	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
 	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
 	unsigned int pages = 0, segs;
 	size_t body = len;
-	struct vcd_device *d = j->dev;
+	struct vcd_device *d = op->dev;
 	int err;
 
-	if (j->a->mode == VCD_CTR && (len % j->a->blk)) {
+	if (op->a->mode == VCD_CTR && (len % op->a->blk)) {
 		/* Devices take whole blocks: pad the keystream's last one. */
-		tail = len % j->a->blk;
+		tail = len % op->a->blk;
 		body = len - tail;
 		memset(op->tail_in, 0, sizeof(op->tail_in));
 		vcd_buf_read(&op->src, off + body, op->tail_in, tail);
@@ -947,36 +1044,36 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 	st = &c->sg[2];
 	src = &c->sg[3];
 
-	c->ck.done = vcd_chunk_done;
+	c->ck.done = vcd_piece_done;
 	c->op = op;
 	c->off = off;
-	c->len = body + (tail ? j->a->blk : 0);
+	c->len = body + (tail ? op->a->blk : 0);
 	c->used = 0;
 	c->err = 0;
 	c->st.status = 0xff;
 	memset(&c->hdr, 0, sizeof(c->hdr));
-	c->hdr.header.opcode = cpu_to_le32(j->dir == COP_ENCRYPT ?
+	c->hdr.header.opcode = cpu_to_le32(op->dir == COP_ENCRYPT ?
 					   VIRTIO_CRYPTO_CIPHER_ENCRYPT :
 					   VIRTIO_CRYPTO_CIPHER_DECRYPT);
-	c->hdr.header.algo = cpu_to_le32(j->a->vio);
-	c->hdr.header.session_id = cpu_to_le64(j->dsid);
+	c->hdr.header.algo = cpu_to_le32(op->a->vio);
+	c->hdr.header.session_id = cpu_to_le64(op->dsid);
 	c->hdr.u.sym_req.op_type = cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
 	p = &c->hdr.u.sym_req.u.cipher.para;
-	p->iv_len = cpu_to_le32(j->a->ivlen);
+	p->iv_len = cpu_to_le32(op->a->ivlen);
 	p->src_data_len = cpu_to_le32(c->len);
 	p->dst_data_len = cpu_to_le32(c->len);
-	memcpy(c->iv, j->iv, j->a->ivlen);
+	memcpy(c->iv, op->iv, op->a->ivlen);
 
 	sg_init_one(hdr, &c->hdr, sizeof(c->hdr));
 	sgs[out++] = hdr;
-	if (j->a->ivlen) {
-		sg_init_one(iv, c->iv, j->a->ivlen);
+	if (op->a->ivlen) {
+		sg_init_one(iv, c->iv, op->a->ivlen);
 		sgs[out++] = iv;
 	}
 	nsrc = vcd_buf_sg(&op->src, off, body, src, &pages);
 	segs = nsrc;
 	if (tail)
-		sg_set_buf(&src[nsrc++], op->tail_in, j->a->blk);
+		sg_set_buf(&src[nsrc++], op->tail_in, op->a->blk);
 	sg_mark_end(&src[nsrc - 1]);
 	sgs[out++] = src;
 
@@ -984,7 +1081,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 	ndst = vcd_buf_sg(&op->dst, off, body, dst, &pages);
 	segs += ndst;
 	if (tail)
-		sg_set_buf(&dst[ndst++], op->tail_out, j->a->blk);
+		sg_set_buf(&dst[ndst++], op->tail_out, op->a->blk);
 	sg_mark_end(&dst[ndst - 1]);
 	sgs[out + in++] = dst;
 	sg_init_one(st, &c->st, sizeof(c->st));
@@ -992,10 +1089,12 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 
 	refcount_inc(&op->ref);
 	atomic_inc(&op->outstanding);
+	atomic_inc(&d->inflight);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
-	op->qmask |= BIT(qi);
+	__set_bit(qi, op->qmask);
 	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck);
 	if (err) {
+		atomic_dec(&d->inflight);
 		atomic_dec(&op->outstanding);
 		refcount_dec(&op->ref);
 		c->op = NULL;
@@ -1007,8 +1106,7 @@ static int vcd_chunk_submit(struct vcd_job *j, struct vcd_op *op,
 }
 
 /* Check a finished piece; on success finish a padded CTR tail. */
-static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
-			   struct vcd_chunk *c, size_t len)
+static int vcd_piece_check(struct vcd_op *op, struct vcd_piece *c, size_t len)
 {
 	if (c->err)
 		return c->err;
@@ -1023,26 +1121,18 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
 	}
 	if (c->used != c->len + 1 || c->st.status != VIRTIO_CRYPTO_OK) {
 		if (c->used > c->len + 1 || c->used < 1) {
-			vcd_mark_broken(j->dev, "impossible used length");
+			vcd_mark_broken(op->dev, "impossible used length");
 			return -EIO;
 		}
-		switch (c->st.status) {
-		case VIRTIO_CRYPTO_OK:
-			vcd_mark_broken(j->dev, "short result");
-			return -EIO;
-		case VIRTIO_CRYPTO_ERR:
-		case VIRTIO_CRYPTO_BADMSG:
-		case VIRTIO_CRYPTO_NOTSUPP:
-		case VIRTIO_CRYPTO_INVSESS:
-			return -EIO;
-		default:
-			vcd_mark_broken(j->dev, "unknown request status");
+		if (c->st.status == VIRTIO_CRYPTO_OK) {
+			vcd_mark_broken(op->dev, "short result");
 			return -EIO;
 		}
+		return vcd_status_errno(op->dev, c->st.status);
 	}
 	if (c->len > len)
-		vcd_buf_write(&op->dst, c->off + len - len % j->a->blk,
-			      op->tail_out, len % j->a->blk);
+		vcd_buf_write(&op->dst, c->off + len - len % op->a->blk,
+			      op->tail_out, len % op->a->blk);
 	return 0;
 }
 
@@ -1052,17 +1142,16 @@ static int vcd_chunk_check(struct vcd_job *j, struct vcd_op *op,
  * and a wake-up.  Longer waits sleep at once, leaving the CPU to the host
  * (under emulation the spinning vCPU competes with QEMU's threads).
  */
-static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
-		       u64 start)
+static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 {
-	u32 *lat = &j->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
+	u32 *lat = &op->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
 					 VCD_LAT_BUCKETS - 1)];
 	u32 seen = READ_ONCE(*lat);
 	long w;
 
 	if (poll_us && atomic_read(&op->outstanding) &&
 	    seen <= (u64)poll_us * NSEC_PER_USEC)
-		vcd_poll_op(j->dev, op);
+		vcd_poll_op(op->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
 					atomic_read(&op->outstanding) == 0,
@@ -1070,10 +1159,10 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
 	if (w < 0)
 		return -EINTR;
 	if (w == 0) {
-		vcd_mark_broken(j->dev, "request timed out");
+		vcd_mark_broken(op->dev, "request timed out");
 		return -EIO;
 	}
-	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_chunk_done(). */
+	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_piece_done(). */
 	smp_rmb();
 	/* A moving average over about eight waits; races only blur it. */
 	if (bytes) {
@@ -1089,70 +1178,75 @@ static int vcd_wait_op(struct vcd_job *j, struct vcd_op *op, size_t bytes,
  * CBC encryption needs each piece's last ciphertext block, so it goes one
  * piece at a time.
  */
-static int vcd_run(struct vcd_job *j, struct vcd_op *op)
+static int vcd_run(struct vcd_op *op)
 {
-	const struct vcd_alg *a = j->a;
-	size_t chunk = a->mode == VCD_XTS ? j->dev->chunk_xts : j->dev->chunk;
-	bool serial = a->mode == VCD_CBC && j->dir == COP_ENCRYPT;
-	size_t off = 0, piece[VCD_BATCH];
+	const struct vcd_alg *a = op->a;
+	size_t max = a->mode == VCD_XTS ? op->dev->piece_xts : op->dev->piece_max;
+	bool serial = a->mode == VCD_CBC && op->dir == COP_ENCRYPT;
+	size_t off = 0, plen[VCD_BATCH];
 	u8 next[VCD_MAX_IV];
 	unsigned int i, n;
 	int err = 0, err2;
 
-	if (a->mode == VCD_XTS && j->len > chunk)
+	if (a->mode == VCD_XTS && op->len > max)
 		return -EINVAL;	/* one XTS data unit per CIOCCRYPT */
 
-	while (off < j->len && !err) {
+	while (off < op->len && !err) {
 		size_t start = off;
 		u64 t0 = ktime_get_ns();
 
-		for (n = 0; n < (serial ? 1 : op->nslots) && off < j->len; n++) {
-			piece[n] = min(chunk, j->len - off);
+		for (n = 0; n < (serial ? 1 : op->npieces) && off < op->len; n++) {
+			plen[n] = min(max, op->len - off);
 			/* Read before queueing: in place, the device overwrites it. */
-			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
-				vcd_buf_read(&op->src, off + piece[n] - a->blk,
+			if (a->mode == VCD_CBC && op->dir == COP_DECRYPT)
+				vcd_buf_read(&op->src, off + plen[n] - a->blk,
 					     next, a->blk);
-			err = vcd_chunk_submit(j, op, &op->slot[n], off,
-					       piece[n]);
+			err = vcd_piece_submit(op, &op->pieces[n], off,
+					       plen[n]);
 			if (err)
 				break;
-			off += piece[n];
+			off += plen[n];
 			/* The next piece's IV. */
-			if (a->mode == VCD_CBC && j->dir == COP_DECRYPT)
-				memcpy(j->iv, next, a->blk);
+			if (a->mode == VCD_CBC && op->dir == COP_DECRYPT)
+				memcpy(op->iv, next, a->blk);
 			else if (a->mode == VCD_CTR)
-				vcd_ctr_add(j->iv, a->blk, piece[n] / a->blk);
+				vcd_ctr_add(op->iv, a->blk, plen[n] / a->blk);
 		}
-		err2 = vcd_wait_op(j, op, off - start, t0);
+		err2 = vcd_wait_op(op, off - start, t0);
 		if (err2)
 			return err2;	/* pieces still out keep op alive */
 		off = start;
 		for (i = 0; i < n; i++) {
-			err2 = vcd_chunk_check(j, op, &op->slot[i], piece[i]);
+			err2 = vcd_piece_check(op, &op->pieces[i], plen[i]);
 			if (err2 && !err)
 				err = err2;
-			off += piece[i];
+			off += plen[i];
 		}
 		if (!err && serial)
-			vcd_buf_read(&op->dst, off - a->blk, j->iv, a->blk);
+			vcd_buf_read(&op->dst, off - a->blk, op->iv, a->blk);
 	}
-	if (!err && a->mode == VCD_CTR && j->len % a->blk)
-		vcd_ctr_add(j->iv, a->blk, 1);
+	if (!err && a->mode == VCD_CTR && op->len % a->blk)
+		vcd_ctr_add(op->iv, a->blk, 1);
 	return err;
 }
 
 static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
 {
+	struct vcd_device *d = s->dev;
 	int err = 0;
 
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
-	if (!s->have[dir]) {
-		err = vcd_create_dsession(s->dev, s, dir, &s->dsid[dir]);
-		if (!err)
-			s->have[dir] = true;
-	}
+	/* Not once remove() has destroyed the device sessions. */
+	down_read(&d->dsess_rw);
+	if (READ_ONCE(d->dead))
+		err = -ENODEV;
+	else if (!s->have[dir])
+		err = vcd_create_dsession(d, s, dir, &s->dsid[dir]);
+	if (!err)
+		s->have[dir] = true;
 	*id = s->dsid[dir];
+	up_read(&d->dsess_rw);
 	mutex_unlock(&s->lock);
 	return err;
 }
@@ -1161,43 +1255,42 @@ static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
 static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 {
 	const struct crypt_op cop = *copp;
+	u8 iv[VCD_MAX_IV] = {};
 	unsigned long usrc, udst;
+	const struct vcd_alg *a;
 	struct vcd_session *s;
-	struct vcd_job j;
-	unsigned int nslots;
+	struct vcd_device *d;
+	unsigned int npieces;
 	struct vcd_op *op;
 	bool bounce;
+	u64 dsid;
 	int err;
 
 	s = vcd_session_get(f, cop.ses);
 	if (!s)
 		return -EINVAL;
-	memset(&j, 0, sizeof(j));
-	j.s = s;
-	j.a = s->alg;
-	j.dev = s->dev;
-	j.dir = cop.op;
-	j.len = cop.len;
+	a = s->alg;
+	d = s->dev;
 	err = -EINVAL;
 	if (cop.op != COP_ENCRYPT && cop.op != COP_DECRYPT)
 		goto put_session;
 	if (cop.flags & ~(COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
 		goto put_session;
-	if (cop.len % j.a->blk && j.a->mode != VCD_CTR)
+	if (cop.len % a->blk && a->mode != VCD_CTR)
 		goto put_session;
 	if (cop.len > VCD_MAX_OP_LEN)
 		goto put_session;
 	/* One XTS data unit per call: it cannot be split (see vcd_run()). */
-	if (j.a->mode == VCD_XTS && cop.len > j.dev->chunk_xts)
+	if (a->mode == VCD_XTS && cop.len > d->piece_xts)
 		goto put_session;
 	err = -ENODEV;
-	if (READ_ONCE(j.dev->dead))
+	if (READ_ONCE(d->dead))
 		goto put_session;
 	err = -EIO;
-	if (test_bit(VCD_BROKEN, &j.dev->state))
+	if (test_bit(VCD_BROKEN, &d->state))
 		goto put_session;
 	err = -EFAULT;
-	if (j.a->ivlen && cop.iv && copy_from_user(j.iv, cop.iv, j.a->ivlen))
+	if (a->ivlen && cop.iv && copy_from_user(iv, cop.iv, a->ivlen))
 		goto put_session;
 	err = 0;
 	if (!cop.len)
@@ -1206,23 +1299,32 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 		err = -EFAULT;
 		goto put_session;
 	}
-	err = vcd_get_dsession(s, cop.op, &j.dsid);
+	err = vcd_get_dsession(s, cop.op, &dsid);
 	if (err)
 		goto put_session;
 
-	nslots = min_t(size_t, VCD_BATCH,
-		       DIV_ROUND_UP(cop.len, j.a->mode == VCD_XTS ?
-				    j.dev->chunk_xts : j.dev->chunk));
-	op = kzalloc(struct_size(op, slot, nslots), GFP_KERNEL);
+	npieces = min_t(size_t, VCD_BATCH,
+			DIV_ROUND_UP(cop.len, a->mode == VCD_XTS ?
+				     d->piece_xts : d->piece_max));
+	op = kzalloc(struct_size(op, pieces, npieces), GFP_KERNEL);
 	err = -ENOMEM;
 	if (!op)
 		goto put_session;
-	op->nslots = nslots;
+	op->npieces = npieces;
 	kref_get(&s->ref);
 	op->s = s;
+	op->dev = d;
+	op->a = a;
+	op->dir = cop.op;
+	op->dsid = dsid;
+	op->len = cop.len;
+	memcpy(op->iv, iv, sizeof(iv));
 	refcount_set(&op->ref, 1);
 	init_waitqueue_head(&op->wq);
 	INIT_WORK(&op->free_work, vcd_op_free_work);
+	op->qmask = bitmap_zalloc(d->ndq, GFP_KERNEL);
+	if (!op->qmask)
+		goto put_op;
 
 	usrc = (unsigned long)cop.src;
 	udst = (unsigned long)cop.dst;
@@ -1232,16 +1334,17 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	op->inplace = usrc == udst;
 	if (!bounce) {
 		if (op->inplace) {
-			err = vcd_buf_pin(&op->src, usrc, cop.len, true);
+			err = vcd_buf_pin(d, &op->src, usrc, cop.len, true);
 		} else {
-			err = vcd_buf_pin(&op->src, usrc, cop.len, false);
+			err = vcd_buf_pin(d, &op->src, usrc, cop.len, false);
 			if (!err)
-				err = vcd_buf_pin(&op->dst, udst, cop.len, true);
+				err = vcd_buf_pin(d, &op->dst, udst, cop.len,
+						  true);
 		}
 		if (err) {
 			/* Not pinnable (e.g. I/O memory): fall back to copying. */
-			vcd_buf_release(&op->src);
-			vcd_buf_release(&op->dst);
+			vcd_buf_release(d, &op->src);
+			vcd_buf_release(d, &op->dst);
 			bounce = true;
 		}
 	}
@@ -1259,12 +1362,12 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	if (op->inplace)
 		op->dst = op->src;
 
-	err = vcd_run(&j, op);
+	err = vcd_run(op);
 	if (!err && bounce && copy_to_user(cop.dst, op->dst.kbuf, cop.len))
 		err = -EFAULT;
-	if (!err && (cop.flags & COP_FLAG_WRITE_IV) && j.a->ivlen &&
-	    j.a->mode != VCD_XTS && cop.iv &&
-	    copy_to_user(cop.iv, j.iv, j.a->ivlen))
+	if (!err && (cop.flags & COP_FLAG_WRITE_IV) && a->ivlen &&
+	    a->mode != VCD_XTS && cop.iv &&
+	    copy_to_user(cop.iv, op->iv, a->ivlen))
 		err = -EFAULT;
 put_op:
 	vcd_op_put(op);
@@ -1471,12 +1574,14 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	unsigned int i;
 	int n;
 
-	n = sysfs_emit(buf, "state %s\ndevice_sessions %d\ndata_pages %lld\ndata_segments %lld\n",
+	n = sysfs_emit(buf, "state %s\nsessions %d\ndevice_sessions %d\n",
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
-		       atomic_read(&d->dsessions),
-		       (long long)atomic64_read(&d->data_pages),
-		       (long long)atomic64_read(&d->data_segs));
+		       atomic_read(&d->sessions), atomic_read(&d->dsessions));
+	n += sysfs_emit_at(buf, n, "pinned_pages %lld\ndata_pages %lld\ndata_segments %lld\n",
+			   (long long)atomic64_read(&d->pinned),
+			   (long long)atomic64_read(&d->data_pages),
+			   (long long)atomic64_read(&d->data_segs));
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
@@ -1526,10 +1631,10 @@ out:
 }
 
 /* Piece sizes: what the device takes and what fits the ring. */
-static void vcd_size_chunks(struct vcd_device *d)
+static void vcd_size_pieces(struct vcd_device *d)
 {
 	unsigned int ring = virtqueue_get_vring_size(d->dqs[0].vq);
-	unsigned long pages = VCD_MAX_CHUNK_PAGES;
+	unsigned long pages = VCD_MAX_PIECE_PAGES;
 	u64 dev;
 
 	/*
@@ -1539,16 +1644,16 @@ static void vcd_size_chunks(struct vcd_device *d)
 	pages = min_t(unsigned long, pages, ring > 16 ? ring / 2 - 6 : 1);
 	/* The device counts IV, source and destination against max_size. */
 	dev = d->max_size > 2 * VCD_MAX_IV ? (d->max_size - VCD_MAX_IV) / 2 : 0;
-	d->chunk_xts = rounddown(min_t(u64, dev,
+	d->piece_xts = rounddown(min_t(u64, dev,
 				       (pages - 1) * PAGE_SIZE), 16);
 	/* Page-sized pieces keep every piece's pages whole. */
-	d->chunk = d->chunk_xts >= PAGE_SIZE ?
-		   rounddown(d->chunk_xts, PAGE_SIZE) :
-		   rounddown(d->chunk_xts, 64);
-	if (max_chunk && max_chunk < d->chunk)
-		d->chunk = rounddown(max_chunk, 64);
-	if (d->chunk < 64)
-		d->chunk = 64;
+	d->piece_max = d->piece_xts >= PAGE_SIZE ?
+		   rounddown(d->piece_xts, PAGE_SIZE) :
+		   rounddown(d->piece_xts, 64);
+	if (max_chunk && max_chunk < d->piece_max)
+		d->piece_max = rounddown(max_chunk, 64);
+	if (d->piece_max < 64)
+		d->piece_max = 64;
 }
 
 static int vcd_probe(struct virtio_device *vdev)
@@ -1574,9 +1679,17 @@ static int vcd_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	kref_init(&d->ref);
 	init_rwsem(&d->alive);
+	init_rwsem(&d->dsess_rw);
+	mutex_init(&d->slist_lock);
+	INIT_LIST_HEAD(&d->slist);
+	INIT_LIST_HEAD(&d->orphans);
 	init_waitqueue_head(&d->space_wq);
 	d->vdev = vdev;
-	d->ndq = min_t(u32, ndq, VCD_MAX_DQ);
+	/*
+	 * Every data queue: the control queue comes after the last one, so
+	 * asking for fewer would send control requests to a data queue.
+	 */
+	d->ndq = ndq;
 	virtio_cread_le(vdev, struct virtio_crypto_config, cipher_algo_l,
 			&d->algos);
 	virtio_cread_le(vdev, struct virtio_crypto_config, max_cipher_key_len,
@@ -1588,8 +1701,8 @@ static int vcd_probe(struct virtio_device *vdev)
 	err = vcd_init_vqs(d);
 	if (err)
 		goto free;
-	vcd_size_chunks(d);
-	if (d->chunk_xts < 16) {
+	vcd_size_pieces(d);
+	if (d->piece_xts < 16) {
 		dev_err(&vdev->dev, "device max_size %llu too small\n",
 			d->max_size);
 		err = -ENODEV;
@@ -1618,7 +1731,7 @@ static int vcd_probe(struct virtio_device *vdev)
 	mutex_unlock(&vcd_devices_lock);
 	dev_info(&vdev->dev,
 		 "/dev/%s: %u data queues, ciphers %#x, max_size %llu, piece %u\n",
-		 d->name, d->ndq, d->algos, d->max_size, d->chunk);
+		 d->name, d->ndq, d->algos, d->max_size, d->piece_max);
 	return 0;
 
 ida:
@@ -1633,6 +1746,46 @@ free:
 	return err;
 }
 
+/*
+ * remove(): destroy every device session still open, while the control
+ * queue works.  The data requests in flight name them, so they finish first
+ * (a device marked broken is not waited for).  A device that fails a
+ * destruction (e.g. does not answer within timeout_ms) is not asked again:
+ * what it still holds is then up to the device.
+ */
+static void vcd_destroy_all(struct vcd_device *d)
+{
+	struct vcd_orphan *o, *tmp;
+	struct vcd_session *s;
+	int dir, err = 0;
+
+	if (!test_bit(VCD_BROKEN, &d->state))
+		wait_event_timeout(d->space_wq, !atomic_read(&d->inflight),
+				   vcd_timeout());
+	down_write(&d->dsess_rw);
+	mutex_lock(&d->slist_lock);
+	list_for_each_entry(s, &d->slist, node) {
+		for (dir = 0; dir < 2; dir++) {
+			if (s->have[dir] && !err)
+				err = vcd_destroy_dsession(d, s->alg->vio,
+							   s->dsid[dir]);
+			s->have[dir] = false;
+		}
+	}
+	list_for_each_entry_safe(o, tmp, &d->orphans, node) {
+		if (!err)
+			err = vcd_destroy_dsession(d, o->algo, o->id);
+		list_del(&o->node);
+		kfree(o);
+	}
+	mutex_unlock(&d->slist_lock);
+	up_write(&d->dsess_rw);
+	if (err)
+		dev_warn(&d->vdev->dev,
+			 "%d device sessions not destroyed (error %d)\n",
+			 atomic_read(&d->dsessions), err);
+}
+
 static void vcd_remove(struct virtio_device *vdev)
 {
 	struct vcd_device *d = vdev->priv;
@@ -1644,9 +1797,16 @@ static void vcd_remove(struct virtio_device *vdev)
 	mutex_unlock(&vcd_devices_lock);
 	misc_deregister(&d->misc);
 
-	/* No new requests after this; then take back the queued ones. */
+	/* No new work from users after this ... */
 	down_write(&d->alive);
 	WRITE_ONCE(d->dead, true);
+	up_write(&d->alive);
+	wake_up_all(&d->space_wq);
+	/* ... the device forgets its sessions only when told to ... */
+	vcd_destroy_all(d);
+	/* ... then nothing reaches it; take back the queued requests. */
+	down_write(&d->alive);
+	WRITE_ONCE(d->reset, true);
 	up_write(&d->alive);
 	virtio_reset_device(vdev);
 	for (i = 0; i <= d->ndq; i++) {

@@ -11,5 +11,5 @@
 check "virtio_cryptodev loaded with force_algos" vcd_load force_algos=0x211c
 tap_include crypto-test -r all
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
-is "$(stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
+is "$(vcd_stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
 tap_done

@@ -23,7 +23,7 @@ for kind in 1:"impossible used length" 2:"unknown status"; do
 	crypto-test -d /dev/cryptodev0 once >/dev/null
 	is "$?" $EIO "$what: the device stays broken (EIO)"
 	check "kernel log says the device is broken" sh -c "dmesg | grep -q 'device marked broken'"
-	is "$(stat cryptodev0 state)" broken "stats say broken"
+	is "$(vcd_stat cryptodev0 state)" broken "stats say broken"
 	crypto-test once >/dev/null
 	is "$?" $EIO "/dev/crypto with only a broken device: EIO"
 	check "device rebound" sh -c "echo $dev >/sys/bus/virtio/drivers/virtio_cryptodev/unbind &&

@@ -17,13 +17,13 @@ sed "s/^/# /" /tmp/demo.out
 tap_include crypto-test -r aes-128-cbc
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
 for q in 0 1 2 3; do
-	check "data queue $q carried requests" test "$(stat cryptodev0 dataq.$q)" -gt 0
+	check "data queue $q carried requests" test "$(vcd_stat cryptodev0 dataq.$q)" -gt 0
 done
-is "$(stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
+is "$(vcd_stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
 # crypto-test's big buffers are huge-page aligned: contiguous pages
 # travel in shared descriptors (and the results above were right).
-pages=$(stat cryptodev0 data_pages)
-segs=$(stat cryptodev0 data_segments)
+pages=$(vcd_stat cryptodev0 data_pages)
+segs=$(vcd_stat cryptodev0 data_segments)
 check "contiguous pages merged: $pages pages in $segs descriptors" \
 	test "$segs" -lt "$pages"
 crypto-bench -t 1 | sed 's/^/# /'

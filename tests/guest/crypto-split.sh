@@ -14,7 +14,7 @@ check "/dev/cryptodev0 and /dev/cryptodev1 exist" test -c /dev/cryptodev0 -a -c 
 tap_include crypto-test -r all kat random concurrent
 for d in 0 1; do
 	sed "s/^/# cryptodev$d: /" /sys/class/misc/cryptodev$d/stats
-	check "/dev/crypto used device $d" test "$(stat cryptodev$d dataq.0)" -gt 0
+	check "/dev/crypto used device $d" test "$(vcd_stat cryptodev$d dataq.0)" -gt 0
 done
 for d in 0 1; do
 	tap_include crypto-test -d /dev/cryptodev$d -r all kat
@@ -23,6 +23,6 @@ for d in 0 1; do
 		"/dev/cryptodev$d is served by device $d"
 done
 for d in 0 1; do
-	is "$(stat cryptodev$d device_sessions)" 0 "device $d: every device session destroyed again"
+	is "$(vcd_stat cryptodev$d device_sessions)" 0 "device $d: every device session destroyed again"
 done
 tap_done

@@ -20,7 +20,7 @@ for i in 1 2 3; do
 	wait $k 2>/dev/null
 done
 check "device works after 3 processes were killed mid-operation" crypto-test once
-is "$(stat cryptodev0 device_sessions)" 0 "killed processes' device sessions destroyed"
+is "$(vcd_stat cryptodev0 device_sessions)" 0 "killed processes' device sessions destroyed"
 
 crypto-test stress 120 >/tmp/stress.out 2>&1 &
 pid=$!

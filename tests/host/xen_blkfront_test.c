@@ -397,6 +397,17 @@ static void t_pool(void)
 	   w->bf.pool_pages);
 	blkfront_detach(&w->bf);
 	world_free(w);
+
+	/* The data group fills the pool: no page left for a segment list. */
+	w = world_new(s_tinypool);
+	w->cfg.pool_pages = 16;
+	world_connect(w);
+	rc = check_rw(w, 3, 16 * 4096, 10);
+	ok(rc == 0 && w->bf.pool_pages <= 16,
+	   "a 16-page pool moves 64 KiB with indirect offered (rc %d, pool "
+	   "%u pages)", rc, w->bf.pool_pages);
+	blkfront_detach(&w->bf);
+	world_free(w);
 }
 
 static void t_ring_full(void)
@@ -446,50 +457,224 @@ static void t_ring_full(void)
 	world_free(w);
 }
 
+static int submit_io(struct world *w, struct bf_io *io, int op,
+		     uint64_t sector, void *buf, size_t len)
+{
+	memset(io, 0, sizeof(*io));
+	io->op = op;
+	io->sector = sector;
+	io->buf = buf;
+	io->len = len;
+	return blkfront_submit(&w->bf, io);
+}
+
 static void t_malformed(void)
 {
+	static const struct {
+		enum tp_inject inj;
+		const char *what;
+	} v[] = {
+		{ TP_INJ_BAD_ID, "unknown id" },
+		{ TP_INJ_IDLE_ID, "id of an idle slot" },
+		{ TP_INJ_WRONG_OP, "response echoing another operation" },
+		{ TP_INJ_RUNAWAY, "runaway response index" },
+	};
 	struct world *w = world_new(s_plain);
+	struct blkif_request req[2];
+	struct bf_io io[2];
 	uint8_t buf[8192];
 	uint64_t bad0;
-	int rc;
+	unsigned int i;
+	int rc, rc2, gen, bad;
+	int16_t st = 0;
 
 	world_connect(w);
-	bad0 = w->bf.stats.bad_responses;
-	w->t->inject = TP_INJ_BAD_ID;
-	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == -BF_ETIMEDOUT && w->bf.stats.bad_responses == bad0 + 1,
-	   "unknown id ignored and counted; the lost request times out "
-	   "(rc %d)", rc);
-	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == 0, "device still works after an unknown id (rc %d)", rc);
 	w->t->inject = TP_INJ_STATUS;
 	w->t->inj_status = BLKIF_RSP_ERROR;
 	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
 	ok(rc == -BF_EIO, "BLKIF_RSP_ERROR -> EIO (rc %d)", rc);
 	w->t->inject = TP_INJ_STATUS;
 	w->t->inj_status = 42;
+	bad0 = w->bf.stats.bad_responses;
 	rc = blkfront_rw(&w->bf, 0, 0, buf, 8192);
-	ok(rc == -BF_EIO, "unknown status -> EIO (rc %d)", rc);
+	ok(rc == -BF_EIO && w->bf.stats.bad_responses == bad0 + 1 &&
+	   w->bf.phase == BF_CONNECTED && w->bf.generation == 1,
+	   "unknown status -> EIO, counted; the connection stays (rc %d)", rc);
 	w->t->inject = TP_INJ_STATUS;
 	w->t->inj_status = BLKIF_RSP_EOPNOTSUPP;
 	rc = blkfront_flush(&w->bf);
 	ok(rc == -BF_EOPNOTSUPP, "BLKIF_RSP_EOPNOTSUPP -> EOPNOTSUPP (rc %d)",
 	   rc);
-	w->t->inject = TP_INJ_WRONG_OP;
+	w->t->inject = TP_INJ_STATUS;
+	w->t->inj_status = BLKIF_RSP_EOPNOTSUPP;
 	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == -BF_EIO, "response echoing another op -> EIO (rc %d)", rc);
-	rc = blkfront_rw(&w->bf, 1, 0, buf, 4096);
-	ok(rc == 0, "still usable (rc %d)", rc);
-	w->t->inject = TP_INJ_RUNAWAY;
-	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == -BF_EIO && w->bf.phase == BF_BROKEN,
-	   "runaway response index -> EIO, device disabled (rc %d, %s)", rc,
-	   blkfront_phase_name(w->bf.phase));
-	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == -BF_ENODEV, "later I/O refused at once (rc %d)", rc);
+	ok(rc == -BF_EIO, "EOPNOTSUPP for a read (not optional) -> EIO "
+	   "(rc %d)", rc);
+
+	/*
+	 * A response that names no request in flight, or the wrong operation:
+	 * the backend no longer knows which of our pages it may touch.
+	 */
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		gen = w->bf.generation;
+		bad0 = w->bf.stats.bad_responses;
+		w->t->inject = v[i].inj;
+		rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
+		ok(rc == -BF_EIO && w->bf.phase != BF_CONNECTED &&
+		   w->bf.stats.bad_responses == bad0 + 1,
+		   "%s: the I/O fails with EIO, the device disconnects "
+		   "(rc %d, %s)", v[i].what, rc,
+		   blkfront_phase_name(w->bf.phase));
+		if (i == 0) {
+			rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
+			ok(rc == -BF_ENODEV, "I/O while it reconnects is "
+			   "refused at once (rc %d)", rc);
+		}
+		rc = blkfront_wait_connected(&w->bf);
+		rc2 = check_rw(w, 8 + i * 16, 8192, 20 + i);
+		ok(rc == 0 && rc2 == 0 && w->bf.generation == gen + 1,
+		   "%s: reconnects and works again (rc %d, %d, connection "
+		   "%d)", v[i].what, rc, rc2, w->bf.generation);
+	}
+
+	/* A is answered twice, B not at all: the repeat names an idle slot. */
+	gen = w->bf.generation;
+	fill(w->t->disk, 4096, 77);
+	w->t->paused = 1;
+	rc = submit_io(w, &io[0], BLKIF_OP_READ, 0, buf, 4096) |
+	     submit_io(w, &io[1], BLKIF_OP_READ, 16, buf + 4096, 4096);
+	if (tp_take(w->t, &req[0]) && tp_take(w->t, &req[1])) {
+		st = tp_serve(w->t, &req[0]);
+		tp_respond(w->t, req[0].id, BLKIF_OP_READ, st);
+		tp_respond(w->t, req[0].id, BLKIF_OP_READ, st);
+		tp_push(w->t);
+	}
+	w->t->paused = 0;
+	blkfront_poll(&w->bf);
+	ok(rc == 0 && io[0].done && !io[0].status &&
+	   !memcmp(buf, w->t->disk, 4096) && io[1].done &&
+	   io[1].status == -BF_EIO && w->bf.phase != BF_CONNECTED,
+	   "duplicate response: the first completes its I/O, the repeat fails "
+	   "the other with EIO and disconnects (%d, %d, %s)", io[0].status,
+	   io[1].status, blkfront_phase_name(w->bf.phase));
+	rc = blkfront_wait_connected(&w->bf);
+	ok(rc == 0 && w->bf.generation == gen + 1, "and reconnects (rc %d)",
+	   rc);
+
+	/* Before: each unknown id cost a slot for good; 32 killed the ring. */
+	bad = 0;
+	for (i = 0; i < 40; i++) {
+		w->t->inject = TP_INJ_BAD_ID;
+		if (blkfront_rw(&w->bf, 0, 0, buf, 4096) != -BF_EIO)
+			bad++;
+		if (blkfront_wait_connected(&w->bf) != 0)
+			bad++;
+	}
+	rc = check_rw(w, 64, 8192, 5);
+	ok(bad == 0 && rc == 0 && w->bf.phase == BF_CONNECTED &&
+	   w->bf.inflight == 0,
+	   "40 unknown ids in a row: each costs one I/O, the ring stays usable "
+	   "(%d bad, rc %d, %u in flight)", bad, rc, w->bf.inflight);
+	ok(w->t->errors == 0, "backend saw no errors (%s)", w->t->errmsg);
 	blkfront_detach(&w->bf);
-	ok(w->t->pages_out == 0 && w->t->objs_out == 0,
-	   "a broken device still frees its memory on detach");
+	ok(w->t->pages_out == 0 && w->t->objs_out == 0 &&
+	   w->t->live_grants == 0, "nothing leaked across %d connections "
+	   "(%ld pages, %ld objects, %u grants)", w->bf.generation,
+	   w->t->pages_out, w->t->objs_out, w->t->live_grants);
+	world_free(w);
+}
+
+/*
+ * A stale response (an earlier read's id) arrives while write B waits on
+ * the ring. If B's pages went back to the pool, write C would copy its
+ * data into them and the backend, serving B, would put C's data on B's
+ * sectors. B must fail, and its pages stay out of use until the backend
+ * has let go of the ring.
+ */
+static void t_stale(void (*setup)(struct tp *, struct bf_config *),
+		    const char *mode)
+{
+	struct world *w = world_new(setup);
+	static uint8_t a[4096], b[4096], c[4096], old[4096];
+	struct blkif_request req_b;
+	struct bf_io ib, ic;
+	uint64_t id_a;
+	uint8_t *on_b;
+	int rc, rc_c, i, taken;
+	int16_t st;
+
+	world_connect(w);
+	on_b = w->t->disk + 8 * 512;
+	fill(on_b, 4096, 1);
+	memcpy(old, on_b, 4096);
+	rc = blkfront_rw(&w->bf, 0, 0, a, 4096);
+	id_a = w->t->log[w->t->nlog - 1].id;
+
+	w->t->paused = 1;
+	fill(b, 4096, 2);
+	rc |= submit_io(w, &ib, BLKIF_OP_WRITE, 8, b, 4096);
+	/* The backend takes B, answers with A's old response, serves B later. */
+	taken = tp_take(w->t, &req_b);
+	tp_respond(w->t, id_a, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+	tp_push(w->t);
+	blkfront_poll(&w->bf);
+	ok(rc == 0 && taken && ib.done && ib.status == -BF_EIO,
+	   "%s: a stale response fails the write in flight with EIO "
+	   "(rc %d, status %d)", mode, rc, ib.status);
+
+	fill(c, 4096, 3);
+	rc_c = submit_io(w, &ic, BLKIF_OP_WRITE, 16, c, 4096);
+	if (taken) {
+		st = tp_serve(w->t, &req_b);
+		tp_respond(w->t, req_b.id, BLKIF_OP_WRITE, st);
+		tp_push(w->t);
+	}
+	w->t->paused = 0;
+	for (i = 0; i < 20; i++) {
+		w->port.wait(w->port.ctx, 0, 0);
+		blkfront_poll(&w->bf);
+	}
+	ok(!memcmp(on_b, b, 4096),
+	   "%s: B's sectors hold B's data (served late from the pages kept "
+	   "for it), not C's (%s; C submitted: rc %d)", mode,
+	   !memcmp(on_b, c, 4096) ? "C's" : !memcmp(on_b, old, 4096) ?
+	   "old" : "other", rc_c);
+	rc = blkfront_wait_connected(&w->bf);
+	if (!rc)
+		rc = check_rw(w, 16, 4096, 3);
+	ok(rc == 0 && w->bf.generation == 2 && w->t->errors == 0,
+	   "%s: reconnected; C written then (rc %d, connection %d, %s)",
+	   mode, rc, w->bf.generation, w->t->errmsg);
+	blkfront_detach(&w->bf);
+	ok(w->t->pages_out == 0 && w->t->live_grants == 0 &&
+	   w->t->objs_out == 0, "%s: nothing leaked (%ld pages, %u grants)",
+	   mode, w->t->pages_out, w->t->live_grants);
+	world_free(w);
+}
+
+/* A late answer to a timed-out request is fine: it frees the slot. */
+static void t_late(void)
+{
+	struct world *w = world_new(s_plain);
+	uint8_t buf[4096];
+	int rc, i;
+
+	world_connect(w);
+	w->t->paused = 1;
+	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
+	ok(rc == -BF_ETIMEDOUT && w->bf.inflight == 1,
+	   "a backend that never answers -> ETIMEDOUT, slot kept (rc %d, "
+	   "t=%llu ms)", rc, (unsigned long long)w->t->now / 1000000);
+	w->t->paused = 0;
+	for (i = 0; i < 3; i++) {
+		w->port.wait(w->port.ctx, 0, 0);
+		blkfront_poll(&w->bf);
+	}
+	ok(w->bf.inflight == 0 && w->bf.phase == BF_CONNECTED &&
+	   w->bf.generation == 1, "its late answer frees the slot, no "
+	   "disconnect (%u in flight, %s)", w->bf.inflight,
+	   blkfront_phase_name(w->bf.phase));
+	blkfront_detach(&w->bf);
 	world_free(w);
 }
 
@@ -530,10 +715,6 @@ static void t_errors(void)
 	   "flush sends BLKIF_OP_FLUSH_DISKCACHE (rc %d)", rc);
 	rc = blkfront_discard(&w->bf, 0, 8);
 	ok(rc == -BF_EOPNOTSUPP, "discard not offered -> EOPNOTSUPP");
-	w->t->paused = 1;
-	rc = blkfront_rw(&w->bf, 0, 0, buf, 4096);
-	ok(rc == -BF_ETIMEDOUT, "a backend that never answers -> ETIMEDOUT "
-	   "(rc %d, t=%llu ms)", rc, (unsigned long long)w->t->now / 1000000);
 	blkfront_detach(&w->bf);
 	world_free(w);
 
@@ -691,6 +872,9 @@ int main(void)
 	t_pool();
 	t_ring_full();
 	t_malformed();
+	t_stale(s_persistent, "persistent grants");
+	t_stale(s_plain, "grant per request");
+	t_late();
 	t_errors();
 	t_seed();
 	t_closing();

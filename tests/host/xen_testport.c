@@ -118,14 +118,47 @@ static void p_free(void *ctx, void *p)
 	free(p);
 }
 
+/*
+ * Freed page runs are kept (per size, up to CACHE_MAX) and handed out
+ * again: the fuzzer reconnects thousands of times and would otherwise
+ * spend its time faulting in fresh memory. Under AddressSanitizer a cached
+ * run is poisoned, so a core that touches pages it gave back still stops.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+#define CACHE_RUNS 257		/* runs of 1..256 pages */
+#define CACHE_MAX 8		/* runs kept per size */
+#define CACHE_PAGES 8192	/* 32 MiB at most */
+
+static struct {
+	void *va[CACHE_MAX];
+	unsigned int n;
+} page_cache[CACHE_RUNS];
+static unsigned int cached_pages;
+
 static void *p_alloc_pages(void *ctx, unsigned int n)
 {
 	struct tp *t = ctx;
-	void *p = t->fail_pages ? NULL :
-		  aligned_alloc(BF_PAGE_SIZE, (size_t)n * BF_PAGE_SIZE);
+	size_t bytes = (size_t)n * BF_PAGE_SIZE;
+	void *p = NULL;
 
+	if (t->fail_pages)
+		return NULL;
+	if (n < CACHE_RUNS && page_cache[n].n) {
+		p = page_cache[n].va[--page_cache[n].n];
+		cached_pages -= n;
+		UNPOISON(p, bytes);
+	} else {
+		p = aligned_alloc(BF_PAGE_SIZE, bytes);
+	}
 	if (p) {
-		memset(p, 0, (size_t)n * BF_PAGE_SIZE);
+		memset(p, 0, bytes);
 		t->pages_out += n;
 	}
 	return p;
@@ -136,6 +169,13 @@ static void p_free_pages(void *ctx, void *va, unsigned int n)
 	struct tp *t = ctx;
 
 	t->pages_out -= n;
+	if (n < CACHE_RUNS && page_cache[n].n < CACHE_MAX &&
+	    cached_pages + n <= CACHE_PAGES) {
+		POISON(va, (size_t)n * BF_PAGE_SIZE);
+		page_cache[n].va[page_cache[n].n++] = va;
+		cached_pages += n;
+		return;
+	}
 	free(va);
 }
 
@@ -561,6 +601,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 	void *va;
 
 	lg->op = req->operation;
+	lg->id = req->id;
 	switch (req->operation) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
@@ -575,6 +616,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 		return be_rw(t, req->operation, req->sector_number, req->seg,
 			     req->nr_segments, &lg->sectors);
 	case BLKIF_OP_INDIRECT:
+		lg->id = ir->id;
 		lg->inner = ir->indirect_op;
 		lg->nseg = ir->nr_segments;
 		lg->sector = ir->sector_number;
@@ -604,6 +646,7 @@ static int16_t be_serve(struct tp *t, const struct blkif_request *req,
 	case BLKIF_OP_WRITE_BARRIER:
 		return t->barrier ? BLKIF_RSP_OKAY : BLKIF_RSP_EOPNOTSUPP;
 	case BLKIF_OP_DISCARD:
+		lg->id = dr->id;
 		lg->sector = dr->sector_number;
 		lg->sectors = (uint32_t)dr->nr_sectors;
 		if (!t->discard)
@@ -626,56 +669,118 @@ unsigned int tp_ring_pending(struct tp *t)
 	return t->ring.sring->req_prod - t->ring.req_cons;
 }
 
-static int be_ring(struct tp *t)
+int tp_take(struct tp *t, struct blkif_request *req)
 {
-	RING_IDX rc, rp;
-	struct blkif_request req;
-	struct blkif_response *rsp;
-	struct tp_reqlog lg;
-	int n = 0, notify;
+	RING_IDX rp;
 
-	rp = t->ring.sring->req_prod;
-	xen_rmb();
+	if (!t->ring_va)
+		return 0;
+	rp = bf_load_acquire(&t->ring.sring->req_prod);
 	if (rp - t->ring.req_cons > RING_SIZE(&t->ring)) {
 		be_error(t, "frontend overran the ring");
 		return 0;
 	}
 	if (rp - t->ring.req_cons > t->max_pending_seen)
 		t->max_pending_seen = rp - t->ring.req_cons;
-	for (rc = t->ring.req_cons; rc != rp; rc++) {
-		req = *RING_GET_REQUEST(&t->ring, rc);
-		memset(&lg, 0, sizeof(lg));
-		rsp = RING_GET_RESPONSE(&t->ring, t->ring.rsp_prod_pvt);
-		rsp->status = be_serve(t, &req, &lg);
-		rsp->id = req.id;
-		/* Like blkback: echo the inner op of an indirect request. */
-		rsp->operation = req.operation == BLKIF_OP_INDIRECT ?
-				 lg.inner : req.operation;
-		if (t->nlog < TP_LOG)
-			t->log[t->nlog++] = lg;
+	if (rp == t->ring.req_cons)
+		return 0;
+	RING_COPY_REQUEST(&t->ring, t->ring.req_cons, req);
+	t->ring.req_cons++;
+	return 1;
+}
+
+int16_t tp_serve(struct tp *t, const struct blkif_request *req)
+{
+	struct tp_reqlog lg;
+	int16_t st;
+
+	memset(&lg, 0, sizeof(lg));
+	st = be_serve(t, req, &lg);
+	if (t->nlog < TP_LOG)
+		t->log[t->nlog++] = lg;
+	return st;
+}
+
+uint8_t tp_rsp_op(const struct blkif_request *req)
+{
+	const struct blkif_request_indirect *ir = (const void *)req;
+
+	/* Like blkback: echo the inner op of an indirect request. */
+	return req->operation == BLKIF_OP_INDIRECT ? ir->indirect_op
+						   : req->operation;
+}
+
+/* The id of any request (it sits at a different offset in each layout). */
+static uint64_t req_id(const struct blkif_request *req)
+{
+	switch (req->operation) {
+	case BLKIF_OP_INDIRECT:
+		return ((const struct blkif_request_indirect *)req)->id;
+	case BLKIF_OP_DISCARD:
+		return ((const struct blkif_request_discard *)req)->id;
+	default:
+		return req->id;
+	}
+}
+
+void tp_respond(struct tp *t, uint64_t id, uint8_t op, int16_t status)
+{
+	struct blkif_response *rsp;
+
+	if (!t->ring_va)
+		return;
+	rsp = RING_GET_RESPONSE(&t->ring, t->ring.rsp_prod_pvt);
+	rsp->id = id;
+	rsp->operation = op;
+	rsp->status = status;
+	t->ring.rsp_prod_pvt++;
+}
+
+void tp_push(struct tp *t)
+{
+	int notify;
+
+	if (!t->ring_va)
+		return;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
+	(void)notify;
+}
+
+static int be_ring(struct tp *t)
+{
+	struct blkif_request req;
+	uint64_t id;
+	uint8_t op;
+	int16_t st;
+	int n = 0;
+
+	while (tp_take(t, &req)) {
+		st = tp_serve(t, &req);
+		id = req_id(&req);
+		op = tp_rsp_op(&req);
 		switch (t->inject) {
 		case TP_INJ_STATUS:
-			rsp->status = t->inj_status;
-			t->inject = TP_INJ_NONE;
+			st = t->inj_status;
 			break;
 		case TP_INJ_WRONG_OP:
-			rsp->operation = rsp->operation == BLKIF_OP_READ ?
-					 BLKIF_OP_WRITE : BLKIF_OP_READ;
-			t->inject = TP_INJ_NONE;
+			op = op == BLKIF_OP_READ ? BLKIF_OP_WRITE
+						 : BLKIF_OP_READ;
 			break;
 		case TP_INJ_BAD_ID:
-			rsp->id = 0xdead0000ull;
-			t->inject = TP_INJ_NONE;
+			id = 0xdeadffffull;	/* slot 0xffff: none */
+			break;
+		case TP_INJ_IDLE_ID:
+			id++;
 			break;
 		default:
 			break;
 		}
-		t->ring.rsp_prod_pvt++;
+		if (t->inject != TP_INJ_RUNAWAY)
+			t->inject = TP_INJ_NONE;
+		tp_respond(t, id, op, st);
 		n++;
 	}
-	t->ring.req_cons = rc;
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
-	(void)notify;
+	tp_push(t);
 	if (t->inject == TP_INJ_RUNAWAY) {
 		t->ring.sring->rsp_prod += 1000;
 		t->inject = TP_INJ_NONE;
@@ -707,7 +812,9 @@ int tp_run(struct tp *t)
 	}
 	if (fs == XenbusStateClosed && t->be_state != XenbusStateClosed &&
 	    t->be_state != XenbusStateInitWait) {
-		/* blkback unmaps everything once the frontend is Closed. */
+		/* blkback completes what it has taken, then unmaps it all. */
+		if (!t->paused && t->ring_va)
+			be_ring(t);
 		be_unmap_all(t);
 		tp_set_be_state(t, XenbusStateClosed);
 		return 0;

@@ -26,6 +26,7 @@ struct tp_key {
 };
 
 struct tp_reqlog {
+	uint64_t id;		/* as sent */
 	uint8_t op;		/* BLKIF_OP_* as sent (INDIRECT kept) */
 	uint8_t inner;		/* inner op of an indirect request */
 	uint16_t nseg;
@@ -40,6 +41,7 @@ enum tp_inject {
 	TP_INJ_STATUS,		/* next response carries inj_status */
 	TP_INJ_RUNAWAY,		/* move rsp_prod far past what was asked */
 	TP_INJ_WRONG_OP,	/* next response echoes a different op */
+	TP_INJ_IDLE_ID,		/* next response names the next (idle) slot */
 };
 
 struct tp {
@@ -51,8 +53,8 @@ struct tp {
 	unsigned int sector_size;
 	/* behaviour */
 	int paused;		/* hold requests unanswered */
-	int offline;
-	int fail_pages;		/* alloc_pages returns NULL */		/* toolstack removing the device: no reconnect */
+	int offline;		/* toolstack removing the device: no reconnect */
+	int fail_pages;		/* alloc_pages returns NULL */
 	int fail_txn;		/* commits to fail with EAGAIN */
 	enum tp_inject inject;
 	int16_t inj_status;
@@ -102,8 +104,24 @@ struct bf_port tp_port(struct tp *t);
 /* Backend state change, as the toolstack or blkback would make it. */
 void tp_set_be_state(struct tp *t, int state);
 void tp_publish_initwait(struct tp *t);
-/* Run the backend once: handshake and ring; returns requests served. */
+/*
+ * Run the backend once: handshake and ring; returns requests served. Like
+ * blkback, it finishes the requests on the ring before it disconnects when
+ * the frontend says Closed (unless paused).
+ */
 int tp_run(struct tp *t);
+/*
+ * The ring by hand, for tests that play a misbehaving backend (with paused
+ * set, tp_run leaves the ring to them): take the next request (0 if none),
+ * do its I/O on the memory disk (returns the status blkback would send),
+ * put a response in the next slot, and make the responses visible.
+ */
+int tp_take(struct tp *t, struct blkif_request *req);
+int16_t tp_serve(struct tp *t, const struct blkif_request *req);
+void tp_respond(struct tp *t, uint64_t id, uint8_t op, int16_t status);
+void tp_push(struct tp *t);
+/* The operation blkback echoes for req (the inner one of an indirect). */
+uint8_t tp_rsp_op(const struct blkif_request *req);
 int tp_xs_get(struct tp *t, const char *path, char *buf, size_t len);
 void tp_xs_set(struct tp *t, const char *path, const char *val);
 void tp_xs_rm(struct tp *t, const char *path);

@@ -6,7 +6,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-. tests/lib/tap.sh
+. guest/tap.sh
 # t STATUS DESCRIPTION: the run's stderr is the diagnostics on failure.
 t() { result "$1" "$2" "$(cat "$tmp/err")"; }
 
@@ -37,6 +37,15 @@ t "$(grep -q 'console tail' "$tmp/err"; echo $?)" "... and the console's tail is
 out=$(scripts/vm.sh --timeout 25 --cmd 'sleep 1000' 2>"$tmp/err")
 rc=$?
 t "$([ "$rc" = 124 ]; echo $?)" "a guest that hangs is stopped by the timeout (got $rc)"
+
+# A machine that hangs after giving its verdict (a stuck shutdown) is
+# stopped once the grace time is over, and its verdict counts.
+t0=$SECONDS
+out=$(scripts/vm.sh --timeout 200 --grace 5 \
+	--cmd 'echo "VDEVKIT-EXIT 7" >/dev/ttyS1; sleep 1000' 2>"$tmp/err")
+rc=$?
+el=$((SECONDS - t0))
+t "$([ "$rc" = 7 ] && [ "$el" -lt 150 ]; echo $?)" "a guest hanging after its verdict is stopped, verdict kept (status $rc after ${el}s)"
 
 out=$(make -s vm-run FILES="$tmp/mytest" CMD="/mytest make" DEVICES= 2>&1)
 rc=$?

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Style: Linux checkpatch --strict on linux/, QEMU's checkpatch on qemu/
-# (files and patches), and an SPDX line in every tracked file.
+# (files and patches), and an SPDX line in every tracked file.  Warnings
+# in our C are errors where it is built (modules with W=1, programs with
+# -Wall -Wextra -Werror), so the build that make check starts with fails on
+# them; this file is the one place checkpatch runs.
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$VDEVKIT_ROOT" || exit 2
-. tests/lib/tap.sh
+. guest/tap.sh
 
 # Linux's checkpatch comes from Debian's linux-source package.
 lcp=$CACHE/checkpatch/linux-source-6.12/scripts/checkpatch.pl

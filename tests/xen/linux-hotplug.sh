@@ -18,16 +18,16 @@ step() {
 	if guest_log_wait "^$_m" 120; then
 		_t=$(now)
 		if "$@" >/tmp/step.log 2>&1; then
-			ok "$* ($(since "$_t") s)"
+			ok 0 "$* ($(since "$_t") s)"
 		else
-			not_ok "$*: $(tail -1 /tmp/step.log)"
+			ok 1 "$*: $(tail -1 /tmp/step.log)"
 		fi
 	else
-		not_ok "guest printed $_m"
+		ok 1 "guest printed $_m"
 	fi
 }
 
-guest_start || { not_ok "xl create"; tap_done; exit 1; }
+guest_start || { ok 1 "xl create"; tap_done; exit 1; }
 step VDEVKIT-WAIT-ATTACH disk_attach xvdb
 step VDEVKIT-WAIT-DETACH disk_detach xvdb
 guest_end

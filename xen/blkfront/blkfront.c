@@ -156,10 +156,10 @@ const char *blkfront_phase_name(enum bf_phase p)
 {
 	static const char *const names[] = {
 		"idle", "initialised", "connected", "closing", "closed",
-		"broken",
 	};
 
-	return (unsigned int)p < 6 ? names[p] : "?";
+	return (unsigned int)p < sizeof(names) / sizeof(names[0]) ? names[p]
+								 : "?";
 }
 
 void blkfront_default_config(struct bf_config *cfg)
@@ -422,21 +422,49 @@ static void bf_fail_all(struct blkfront *bf, int err)
 	bf->queue_tail = NULL;
 }
 
-static void bf_break(struct blkfront *bf, const char *why)
+/*
+ * Leave the connection: fail every I/O with EIO and say Closing, then
+ * Closed (blkback finishes or drops what it holds and unmaps our grants
+ * only when it sees Closed). The slots stay busy, so no page a request
+ * lent the backend goes back to the pool; bf_step releases everything
+ * once the backend is Closed and then reconnects if it is still there.
+ * The phase changes first: a completion callback that submits more I/O
+ * gets -ENODEV instead of a slot on the ring being abandoned.
+ */
+static void bf_disconnect(struct blkfront *bf, const char *why,
+			  const char *detail)
 {
-	bf_log(bf, "protocol violation, device disabled: ", why);
-	bf->stats.bad_responses++;
-	bf->phase = BF_BROKEN;
+	bf_log(bf, why, detail);
+	bf->phase = BF_CLOSING;
+	bf->need_step = 1;
 	bf_fail_all(bf, -BF_EIO);
+	bf_switch_state(bf, XenbusStateClosing);
+	bf_switch_state(bf, XenbusStateClosed);
 }
 
-static int bf_status_errno(struct blkfront *bf, int16_t st)
+/*
+ * The backend broke the protocol: trust nothing it still holds. As Linux's
+ * blkfront does, the device stops; unlike it, it then reconnects.
+ */
+static void bf_violation(struct blkfront *bf, const char *why)
+{
+	bf->stats.bad_responses++;
+	bf->stats.violations++;
+	bf_disconnect(bf, "protocol violation; failing I/O, reconnecting: ",
+		      why);
+}
+
+static int bf_status_errno(struct blkfront *bf, uint8_t op, int16_t st)
 {
 	switch (st) {
 	case BLKIF_RSP_OKAY:
 		return 0;
 	case BLKIF_RSP_EOPNOTSUPP:
-		return -BF_EOPNOTSUPP;
+		/* Only optional operations can be unsupported. */
+		if (op == BLKIF_OP_FLUSH_DISKCACHE ||
+		    op == BLKIF_OP_WRITE_BARRIER || op == BLKIF_OP_DISCARD)
+			return -BF_EOPNOTSUPP;
+		return -BF_EIO;
 	case BLKIF_RSP_ERROR:
 		return -BF_EIO;
 	default:
@@ -446,27 +474,39 @@ static int bf_status_errno(struct blkfront *bf, int16_t st)
 	}
 }
 
-static void bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
+/*
+ * A response must name a request in flight by its whole id (slot and
+ * sequence number) and echo its operation; anything else means the backend
+ * is confused about which pages it may still touch. Returns 0, or -EPROTO
+ * after bf_violation().
+ */
+static int bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
 {
+	uint64_t slot = rsp->id & BF_ID_SLOT_MASK;
 	struct bf_slot *s;
 	struct bf_io *io;
 	int err;
 
-	if (rsp->id >= bf->nslots || !bf->slots[rsp->id].busy) {
-		bf->stats.bad_responses++;
-		bf_log(bf, "response with unknown id ignored", NULL);
-		return;
+	if (slot >= bf->nslots) {
+		bf_violation(bf, "response with an unknown id");
+		return -BF_EPROTO;
 	}
-	s = &bf->slots[rsp->id];
+	s = &bf->slots[slot];
+	if (!s->busy) {
+		bf_violation(bf, "response for an idle slot");
+		return -BF_EPROTO;
+	}
+	if (s->id != rsp->id) {
+		bf_violation(bf, "stale or duplicate response id");
+		return -BF_EPROTO;
+	}
 	/* blkback echoes the inner op of an indirect request; accept both. */
 	if (rsp->operation != s->op &&
 	    !(s->ind && rsp->operation == BLKIF_OP_INDIRECT)) {
-		bf->stats.bad_responses++;
-		bf_log(bf, "response for a different operation", NULL);
-		err = -BF_EIO;
-	} else {
-		err = bf_status_errno(bf, rsp->status);
+		bf_violation(bf, "response for a different operation");
+		return -BF_EPROTO;
 	}
+	err = bf_status_errno(bf, s->op, rsp->status);
 	if (err == -BF_EOPNOTSUPP && s->op == BLKIF_OP_WRITE_BARRIER)
 		bf->feat_barrier = 0;
 	if (err == -BF_EOPNOTSUPP && s->op == BLKIF_OP_FLUSH_DISKCACHE)
@@ -488,32 +528,34 @@ static void bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
 	s->io = NULL;
 	bf->inflight--;
 	if (!io)
-		return;
+		return 0;
 	if (err && !io->status)
 		io->status = err;
 	if (--io->pending == 0 && io->issued == io->len)
 		bf_io_finish(bf, io);
+	return 0;
 }
 
+/* Responses handled, or -EPROTO if the backend broke the protocol. */
 static int bf_reap(struct blkfront *bf)
 {
+	struct blkif_response rsp;
 	RING_IDX rp, i;
 	int more, n = 0;
 
 	do {
-		rp = bf->ring.sring->rsp_prod;
-		xen_rmb();
+		rp = bf_load_acquire(&bf->ring.sring->rsp_prod);
 		/* More responses than requests we made means a runaway index. */
 		if (rp - bf->ring.rsp_cons > bf->ring.req_prod_pvt -
 		    bf->ring.rsp_cons) {
-			bf_break(bf, "response producer index out of range");
+			bf_violation(bf, "response producer index out of range");
 			return -BF_EPROTO;
 		}
 		for (i = bf->ring.rsp_cons; i != rp; i++) {
-			struct blkif_response rsp = *RING_GET_RESPONSE(&bf->ring,
-								       i);
-
-			bf_complete(bf, &rsp);
+			/* One copy: the backend may rewrite the slot under us. */
+			RING_COPY_RESPONSE(&bf->ring, i, &rsp);
+			if (bf_complete(bf, &rsp) < 0)
+				return -BF_EPROTO;
 			n++;
 		}
 		bf->ring.rsp_cons = rp;
@@ -581,8 +623,14 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 						BF_SEGS_PER_INDIRECT_PAGE);
 			ind = bf_group_get(bf, &nind, 0);
 			if (!ind) {
-				bf_group_put(bf, g);
-				return 0;
+				/*
+				 * No page for the segment list (the data
+				 * group may fill the pool): a direct request
+				 * of the group's first pages needs none.
+				 */
+				pages = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+				chunk = BF_MIN(chunk,
+					       (size_t)pages * BF_PAGE_SIZE);
 			}
 		}
 		if (io->op == BLKIF_OP_WRITE)
@@ -599,6 +647,8 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 	if (!g)
 		chunk = io->len;	/* flush, barrier, discard: one request */
 	s->busy = 1;
+	/* A fresh id each time: a late or repeated response cannot match. */
+	s->id = (++bf->seq << BF_ID_SLOT_BITS) | (uint64_t)id;
 	s->op = (uint8_t)io->op;
 	s->nseg = (uint16_t)pages;
 	s->data = g;
@@ -612,7 +662,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 
 		d->operation = BLKIF_OP_DISCARD;
 		d->handle = 0;
-		d->id = (uint64_t)id;
+		d->id = s->id;
 		d->sector_number = io->sector;
 		d->nr_sectors = io->len / BF_SECTOR;
 	} else if (ind) {
@@ -623,7 +673,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 		r->operation = BLKIF_OP_INDIRECT;
 		r->indirect_op = (uint8_t)io->op;
 		r->nr_segments = (uint16_t)pages;
-		r->id = (uint64_t)id;
+		r->id = s->id;
 		r->sector_number = io->sector + io->issued / BF_SECTOR;
 		r->handle = 0;
 		for (i = 0; i < nind; i++)
@@ -632,7 +682,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 	} else {
 		req->operation = (uint8_t)io->op;
 		req->nr_segments = (uint8_t)pages;
-		req->id = (uint64_t)id;
+		req->id = s->id;
 		req->sector_number = io->sector + io->issued / BF_SECTOR;
 		if (g)
 			bf_fill_segs(req->seg, g, pages, chunk);
@@ -874,17 +924,6 @@ static int bf_connect(struct blkfront *bf)
 	return 0;
 }
 
-/* Backend is leaving: fail what is in flight and let it unmap. */
-static void bf_backend_gone(struct blkfront *bf)
-{
-	bf_log(bf, "backend closing; failing in-flight I/O", NULL);
-	bf_fail_all(bf, -BF_EIO);
-	/* blkback unmaps our grants once we say Closed. */
-	bf_switch_state(bf, XenbusStateClosing);
-	bf_switch_state(bf, XenbusStateClosed);
-	bf->phase = BF_CLOSING;
-}
-
 static int bf_read_backend(struct blkfront *bf)
 {
 	char path[sizeof(bf->backend)];
@@ -919,7 +958,7 @@ static int bf_step(struct blkfront *bf)
 	int rc;
 
 	bf->need_step = 0;
-	if (bf->phase == BF_BROKEN || bf->phase == BF_CLOSED)
+	if (bf->phase == BF_CLOSED)
 		return 0;
 	bs = bf_backend_state(bf);
 	switch (bf->phase) {
@@ -950,11 +989,11 @@ static int bf_step(struct blkfront *bf)
 		if (bs == XenbusStateConnected)
 			return bf_connect(bf);
 		if (bs >= XenbusStateClosing || bs == XenbusStateUnknown)
-			bf_backend_gone(bf);
+			bf_disconnect(bf, "backend closing; failing I/O", NULL);
 		return 0;
 	case BF_CONNECTED:
 		if (bs >= XenbusStateClosing || bs == XenbusStateUnknown)
-			bf_backend_gone(bf);
+			bf_disconnect(bf, "backend closing; failing I/O", NULL);
 		return 0;
 	default:
 		return 0;
@@ -1004,18 +1043,13 @@ int blkfront_poll(struct blkfront *bf)
 {
 	int n = 0, rc;
 
-	if (bf->phase == BF_CONNECTED) {
+	if (bf->phase == BF_CONNECTED)
 		n = bf_reap(bf);
-		if (n < 0)
-			return n;
-	}
 	if (bf->need_step) {
 		rc = bf_step(bf);
 		if (rc < 0)
 			return rc;
 	}
-	if (bf->phase == BF_BROKEN)
-		return -BF_EIO;
 	bf_kick(bf);
 	return n;
 }
@@ -1032,7 +1066,7 @@ int blkfront_wait_connected(struct blkfront *bf)
 	int rc;
 
 	while (bf->phase != BF_CONNECTED) {
-		if (bf->phase == BF_BROKEN || bf->phase == BF_CLOSED)
+		if (bf->phase == BF_CLOSED)
 			return -BF_ENODEV;
 		if (bf->port.now_ns(bf->port.ctx) >= deadline)
 			return -BF_ETIMEDOUT;

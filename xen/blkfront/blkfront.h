@@ -133,13 +133,20 @@ enum bf_phase {
 	BF_IDLE,	/* waiting for the backend to show up (InitWait) */
 	BF_INITIALISED,	/* our ring is published; waiting for Connected */
 	BF_CONNECTED,
-	BF_CLOSING,	/* backend left; waiting for it to close */
+	BF_CLOSING,	/* left the ring; waiting for the backend to close */
 	BF_CLOSED,	/* orderly close finished */
-	BF_BROKEN,	/* protocol violation; only blkfront_detach helps */
 };
+
+/*
+ * A request's id: its slot in the low bits, a sequence number above, so a
+ * response that is late or repeated never matches the slot's next request.
+ */
+#define BF_ID_SLOT_BITS	16
+#define BF_ID_SLOT_MASK	((1ull << BF_ID_SLOT_BITS) - 1)
 
 struct bf_slot {
 	int busy;
+	uint64_t id;		/* the id the request was sent with */
 	uint8_t op;
 	uint16_t nseg;
 	struct bf_group *data;
@@ -152,6 +159,7 @@ struct bf_slot {
 struct bf_stats {
 	uint64_t requests, indirect_requests, segments;
 	uint64_t bad_responses, ring_full_waits, groups_created;
+	uint64_t violations;	/* disconnects for protocol violations */
 	uint64_t grant_ops, ungrant_ops, leaked_pages;
 	uint64_t max_inflight;	/* most requests on the ring at once */
 };
@@ -175,6 +183,7 @@ struct blkfront {
 	blkif_front_ring_t ring;
 	struct bf_slot *slots;
 	unsigned int nslots;
+	uint64_t seq;		/* requests issued, for their ids */
 	unsigned int inflight;
 
 	/* disk, valid while connected */
@@ -190,7 +199,7 @@ struct blkfront {
 	struct bf_group *free_groups[BF_NR_CLASSES];
 	struct bf_group *all_groups;	/* every group, for teardown */
 	unsigned int pool_pages;
-	/* ring/groups whose grants the backend never released */
+	/* I/O waiting for a slot or pool pages */
 	struct bf_io *queue_head, *queue_tail;
 	struct bf_stats stats;
 };
@@ -207,7 +216,9 @@ int blkfront_wait_connected(struct blkfront *bf);
 void blkfront_watch_fired(struct blkfront *bf);
 /*
  * Handle responses, push queued work, follow XenStore state changes.
- * Returns the number of I/Os completed, or -errno if the device is broken.
+ * Returns the number of responses handled, or -errno: -EPROTO when the
+ * backend broke the protocol (every I/O failed with -EIO; the core is
+ * reconnecting), or the error of a failed reconnect step.
  */
 int blkfront_poll(struct blkfront *bf);
 /* Queue an I/O; completion via io->cb / io->done. */

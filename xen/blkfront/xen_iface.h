@@ -2,8 +2,7 @@
 /*
  * Pulls in the public Xen interface headers (Debian's libxen-dev) with the
  * definitions they expect from their includer: an interface version and the
- * ring barriers. x86 keeps stores ordered with stores and loads with loads,
- * so only the full barrier needs a fence.
+ * ring barriers (barrier.h).
  */
 #ifndef VDEVKIT_XEN_IFACE_H
 #define VDEVKIT_XEN_IFACE_H
@@ -19,9 +18,7 @@
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
-#define xen_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
-#define xen_wmb() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+#include "barrier.h"
 
 #include <xen/xen.h>
 #include <xen/grant_table.h>

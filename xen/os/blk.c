@@ -4,7 +4,6 @@
 
 int blk_seed_mode;
 unsigned int blk_max_segs;
-struct blk_stats blk_stats;
 
 static struct blkdev *devs[BLK_MAX_DEVS];
 
@@ -184,7 +183,7 @@ int blk_scan(unsigned int *ids, int max)
 	return n < 0 ? n : k;
 }
 
-void blk_config(struct bf_config *cfg)
+static void blk_config(struct bf_config *cfg)
 {
 	blkfront_default_config(cfg);
 	cfg->pool_pages = 2048;	/* 8 MiB of bounce pages at most */
@@ -241,7 +240,6 @@ static uint64_t disk_bytes(struct blkdev *d)
 static int driver_rw(struct blkdev *d, int write, uint64_t off, void *buf,
 		     size_t len)
 {
-	blk_stats.driver_calls++;
 	return blkfront_rw(&d->bf, write, off / BF_SECTOR, buf, len);
 }
 
@@ -267,11 +265,9 @@ static int cache_get(struct blkdev *d, uint64_t blk, uint8_t **data)
 			return -BF_ENOMEM;
 	}
 	if (cache[slot].valid && cache[slot].dev == d && cache[slot].blk == blk) {
-		blk_stats.cache_hits++;
 		*data = cache[slot].data;
 		return 0;
 	}
-	blk_stats.cache_misses++;
 	cache[slot].valid = 0;
 	rc = driver_rw(d, 0, off, cache[slot].data, len);
 	if (rc)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The block layer: devices found under device/vbd, driven by the blkfront
- * core, and a block cache in front of them. Small transfers go through the
- * cache one block at a time; large ones go to the driver whole, so the
- * driver can fill its ring with big (indirect) requests. "Seed mode"
- * reproduces the seed's shape for comparison: every transfer is cut into
- * single blocks, one request in flight, no persistent grants.
+ * core, and a write-through block cache in front of them. Reads below
+ * BLK_WHOLE_MIN go through the cache one block at a time; larger reads and
+ * every write go to the driver whole, so the driver can fill its ring with
+ * big (indirect) requests. "Seed mode" reproduces the seed's shape for
+ * comparison: every transfer is cut into single blocks, one request in
+ * flight, no persistent grants.
  */
 #ifndef VDEVKIT_BLK_H
 #define VDEVKIT_BLK_H
@@ -15,7 +16,7 @@
 
 #define BLK_BS 4096u		/* cache block size */
 #define BLK_CACHE_BLOCKS 64
-#define BLK_WHOLE_MIN (16 * 1024)	/* from here on: straight to driver */
+#define BLK_WHOLE_MIN (16 * 1024)	/* reads from here on: to the driver */
 #define BLK_MAX_DEVS 4
 
 struct blkdev {
@@ -25,13 +26,8 @@ struct blkdev {
 	int attached;
 };
 
-struct blk_stats {
-	uint64_t driver_calls, cache_hits, cache_misses;
-};
-
 extern int blk_seed_mode;
 extern unsigned int blk_max_segs;	/* 0: the core's default */
-extern struct blk_stats blk_stats;
 
 const struct bf_port *blk_port(void);
 /* Fill ids[] with the vbd ids under device/vbd; returns the count. */
@@ -41,6 +37,5 @@ int blk_read(struct blkdev *d, uint64_t sector, void *buf, size_t len);
 int blk_write(struct blkdev *d, uint64_t sector, const void *buf, size_t len);
 int blk_flush(struct blkdev *d);
 void blk_cache_drop(struct blkdev *d);
-void blk_config(struct bf_config *cfg);
 
 #endif

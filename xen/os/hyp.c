@@ -58,11 +58,6 @@ static inline uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-void cpu_relax(void)
-{
-	__asm__ volatile("pause" ::: "memory");
-}
-
 void debug_e9(const char *s)
 {
 	while (*s)
@@ -147,7 +142,10 @@ int hyp_init(void)
 		return -1;
 	}
 	cpuid(base + 2, &a, &b, &c, &d);
-	/* EAX pages, MSR in EBX: write each page's address | index. */
+	/*
+	 * EAX: how many hypercall pages Xen has, EBX: the MSR that places one
+	 * (page address | index). Every hypercall we make is in the first.
+	 */
 	for (i = 0; i < a && i < 1; i++)
 		wrmsr(b, (uintptr_t)hypercall_page + i);
 	return 0;
@@ -291,11 +289,6 @@ int gnttab_init(void)
 		gnt_nfree++;
 	}
 	return 0;
-}
-
-unsigned int gnttab_free_count(void)
-{
-	return gnt_nfree;
 }
 
 int gnttab_grant(domid_t dom, unsigned long gfn, int ro, grant_ref_t *ref)

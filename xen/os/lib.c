@@ -33,18 +33,6 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
-void *memmove(void *d, const void *s, size_t n)
-{
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-
-	if (dp <= sp || dp >= sp + n)
-		return memcpy(d, s, n);
-	while (n--)
-		dp[n] = sp[n];
-	return d;
-}
-
 void *memset(void *d, int c, size_t n)
 {
 	uint64_t v = 0x0101010101010101ull * (uint8_t)c, *dq = d;

@@ -5,6 +5,7 @@
  *
  * Command line (xl extra=): test=io|ro|bench|hotplug|xenstore|smoke  seed=1
  *   regions=N  rseed=N  secs=N  dev=<vbd id>  segs=<max segments/request>
+ *   modes=ours,seed (bench: the modes to run, in order)
  */
 #include "blk.h"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Memory: a first-fit page bitmap over the RAM ranges of the PVH memory
- * map (below 1 GiB, which is plenty for a small guest), and a small-object
+ * Memory: a page bitmap over the RAM ranges of the PVH memory map (below
+ * 1 GiB, which is plenty for a small guest), searched for a free run from
+ * a hint that follows allocations and frees (next fit), and a small-object
  * allocator with power-of-two free lists on top.
  */
 #include "os.h"

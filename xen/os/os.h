@@ -21,7 +21,6 @@
 
 /* lib.c */
 void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
@@ -60,7 +59,6 @@ long hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
 int hyp_init(void);
 uint64_t hvm_param(unsigned int idx);
 uint64_t now_ns(void);
-void cpu_relax(void);
 
 /* Event channels: ports stay masked; we poll instead of taking upcalls. */
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
@@ -73,7 +71,6 @@ void evtchn_poll(const evtchn_port_t *ports, unsigned int n, uint64_t deadline);
 int gnttab_init(void);
 int gnttab_grant(domid_t dom, unsigned long gfn, int ro, grant_ref_t *ref);
 int gnttab_end(grant_ref_t ref);
-unsigned int gnttab_free_count(void);
 
 void console_init(void);
 void console_write(const char *s, size_t n);
@@ -107,7 +104,6 @@ typedef void (*xs_watch_cb)(const char *path, const char *token);
 void xs_set_watch_cb(xs_watch_cb cb);
 void xs_poll(void);
 evtchn_port_t xs_port(void);
-int xs_read_u64(const char *path, uint64_t *v);
 extern domid_t xs_domid;
 
 #endif

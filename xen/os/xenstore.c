@@ -300,18 +300,6 @@ int xs_unwatch(const char *path, const char *token)
 	return rc < 0 ? rc : 0;
 }
 
-int xs_read_u64(const char *path, uint64_t *v)
-{
-	char buf[32];
-	const char *end;
-	int rc = xs_read(0, path, buf, sizeof(buf));
-
-	if (rc < 0)
-		return rc;
-	*v = strtou64(buf, &end);
-	return *end || end == buf ? -BF_EINVAL : 0;
-}
-
 void xs_poll(void)
 {
 	struct xsd_sockmsg r;

@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Runs inside the freshly debootstrapped dom0 root (chroot), once; its text is
-# part of the cache key of the dom0 image.  Installs the Xen toolstack pinned
-# to the hypervisor's version and trims what a test dom0 never reads.
-# Environment: XEN_PKGS, DEBIAN_MIRROR, DEBIAN_SECURITY.
+# part of the cache key of the dom0 image.  Installs the Xen release's
+# toolstack and hypervisor from its own suite's archive and trims what a test
+# dom0 never reads.  Environment: XEN_PKGS, XEN_SUITE, DEBIAN_MIRROR,
+# DEBIAN_SECURITY.
 set -eu
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 
 cat >/etc/apt/sources.list <<EOT
-deb $DEBIAN_MIRROR bookworm main
-deb $DEBIAN_MIRROR bookworm-updates main
-deb $DEBIAN_SECURITY bookworm-security main
+deb $DEBIAN_MIRROR $XEN_SUITE main
+deb $DEBIAN_MIRROR $XEN_SUITE-updates main
+deb $DEBIAN_SECURITY $XEN_SUITE-security main
 EOT
 # No daemon may start inside the chroot.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# /dev/crypto under random and boundary ioctls (user/crypto/crypto-fuzz.c)
+# from 3 processes x 2 threads, and 1 x 2 of its 32-bit build (compat
+# ioctls), for vdevkit.fuzz_seconds (default 20; make fuzz: FUZZ_SECONDS).
+# Then: every ioctl answered with an errno a caller can cause, at least
+# vdevkit.fuzz_min ioctls, no oops or warning, no session, device session
+# or pinned page left once the processes are gone, the device still ok,
+# and the known answers and random cases right in the same boot.
+# vm: -smp 2 -object cryptodev-backend-host,id=c0,queues=4,max-sessions=4096 -device virtio-crypto-pci,cryptodev=c0
+. /lib/vdevkit/tap.sh
+. /lib/vdevkit/crypto.sh
+
+secs=$(vcd_boot_arg fuzz_seconds 20)
+min=$(vcd_boot_arg fuzz_min 0)
+crypto-fuzz32 -p 1 -t 2 "$secs" >/tmp/fuzz32.out 2>&1 &
+pid32=$!
+crypto-fuzz -p 3 -t 2 "$secs" >/tmp/fuzz.out 2>&1
+ok $? "crypto-fuzz (64-bit): only errnos a caller can cause"
+wait $pid32
+ok $? "crypto-fuzz32 (compat ioctls): only errnos a caller can cause"
+sed 's/^/# /' /tmp/fuzz.out /tmp/fuzz32.out
+n=$(sed -n 's/^crypto-fuzz: \([0-9]*\) ioctls in.*/\1/p' /tmp/fuzz.out /tmp/fuzz32.out |
+	awk '{ s += $1 } END { print s + 0 }')
+echo "crypto-fuzz: $n ioctls in all, in $secs s"
+check "at least $min ioctls ($n)" test "$n" -ge "$min"
+check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
+sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
+is "$(vcd_stat cryptodev0 state)" ok "the device is not marked broken"
+for c in sessions device_sessions pinned_pages; do
+	is "$(vcd_stat cryptodev0 $c)" 0 "no $c left"
+done
+tap_include crypto-test -r aes-128-cbc kat random errors
+for c in sessions device_sessions pinned_pages; do
+	is "$(vcd_stat cryptodev0 $c)" 0 "no $c left after the correctness tests"
+done
+tap_done

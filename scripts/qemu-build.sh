@@ -100,8 +100,11 @@ fi
 
 # --- 4. Build, with progress -----------------------------------------------
 targets=(qemu-system-x86_64)
-for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c; do
-	[ -e "$t" ] && targets+=("tests/qtest/$(basename "$t" .c)")
+# Our qtests: files in qemu/tests/qtest and those our patches add.
+for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c \
+	$(sed -n 's|^+++ b/\(tests/qtest/[^/]*-test\.c\)$|\1|p' /dev/null $patches); do
+	[ -e "$t" ] || [ -e "$work/$t" ] || continue
+	targets+=("tests/qtest/$(basename "$t" .c)")
 done
 log=$QEMU_WORK/build.log
 set +e

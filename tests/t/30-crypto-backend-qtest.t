@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# cryptodev-backend-host driven through virtio-crypto-pci by a qtest:
-# properties, probing, config space, sessions, errors, several queues,
-# device reset and hot-unplug with requests still in the backend.
-exec "$(dirname "$0")/crypto-qtest.sh" \
-	/cryptodev-host/properties /cryptodev-host/config /cryptodev-host/auto \
-	/cryptodev-host/kat /cryptodev-host/sessions /cryptodev-host/errors \
-	/cryptodev-host/multiqueue /cryptodev-host/reset-inflight \
-	/cryptodev-host/unplug-inflight /cryptodev-host/inflight-bound
+# cryptodev-backend-host driven through virtio-crypto-pci by a qtest, every
+# case of it: properties, probing, config space, sessions, errors, several
+# queues, device reset and hot-unplug with requests still in the backend,
+# and every algorithm and size equal to OpenSSL (worker threads, main loop
+# and both).  Then QEMU's cryptodev backend properties (cryptodev-test,
+# from qemu/patches/2004).
+. "$(dirname "$0")/../lib/qtest.sh"
+qtest_main cryptodev-host-test cryptodev-test

@@ -1,7 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Malformed virtio-crypto requests for a bounded time (short headers,
-# lying lengths, huge counts, bad session ids): QEMU stays up, answers
-# errors, and still computes correctly afterwards.
-# CRYPTODEV_FUZZ_SECONDS sets the duration (default 8).
-exec "$(dirname "$0")/crypto-qtest.sh" /cryptodev-host/fuzz
+# Malformed virtio-crypto requests, a whole virtqueue per round (short
+# headers, lying lengths, huge counts, bad and closed session ids, bad
+# descriptor chains), on the data and control queues: every request is
+# answered with a valid status or breaks the device alone, QEMU stays up.
+# A short run; `make fuzz` runs it for FUZZ_SECONDS (at least 10^6).
+# CRYPTODEV_FUZZ_SECONDS sets each case's duration (default 10 here),
+# CRYPTODEV_FUZZ_MIN the requests each case must reach.
+export CRYPTODEV_FUZZ_SECONDS=${CRYPTODEV_FUZZ_SECONDS:-10}
+export CRYPTODEV_FUZZ_MIN=${CRYPTODEV_FUZZ_MIN:-50000}
+. "$(dirname "$0")/../lib/qtest.sh"
+qtest_main cryptodev-host-fuzz-test

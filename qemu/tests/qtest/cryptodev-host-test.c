@@ -4,9 +4,8 @@
  *
  * The test plays the guest driver: it sets up the virtqueues, creates
  * sessions on the control queue and sends cipher requests on the data
- * queues, then compares every result with OpenSSL computed here.  The
- * fuzz case sends malformed requests for a bounded time and checks that
- * QEMU stays up and answers errors (or flags the device as broken).
+ * queues, then compares every result with OpenSSL computed here.
+ * Malformed requests are in cryptodev-host-fuzz-test.c.
  */
 
 #include "qemu/osdep.h"
@@ -26,9 +25,8 @@
 #include "standard-headers/linux/virtio_ring.h"
 
 #include <sys/socket.h>
-#include <openssl/evp.h>
+#include "cryptodev-host-qtest.h"
 
-#define DEV_SLOT        4
 #define TIMEOUT_US      (30 * 1000 * 1000)
 #define NO_ANSWER       0xff
 
@@ -42,15 +40,6 @@ typedef struct Dev {
     QVirtQueue *dataq[8];
     QVirtQueue *ctrlq;
 } Dev;
-
-typedef struct Alg {
-    const char *name;
-    uint32_t virtio_alg;
-    uint32_t key_len;
-    uint32_t block;
-    uint32_t min_len;
-    uint32_t iv_len;
-} Alg;
 
 static const Alg algs[] = {
     { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
@@ -101,23 +90,11 @@ static void dev_teardown_queues(Dev *d)
 static Dev *dev_start(unsigned nq, const char *opts)
 {
     Dev *d = g_new0(Dev, 1);
-    QPCIAddress addr = { .devfn = QPCI_DEVFN(DEV_SLOT, 0) };
 
     g_assert(nq >= 1 && nq <= ARRAY_SIZE(d->dataq));
     d->nq = nq;
-    /* the +ds source has no firmware blobs: use the distribution's */
-    d->qts = qtest_initf("-machine pc -nodefaults -m 512M %s "
-                         "-object cryptodev-backend-host,id=c0,queues=%u%s "
-                         "-device virtio-crypto-pci,id=vc0,cryptodev=c0,addr=%x.0",
-                         g_file_test("/usr/share/seabios/bios-256k.bin",
-                                     G_FILE_TEST_EXISTS) ?
-                         "-L /usr/share/seabios" : "", nq, opts, DEV_SLOT);
-    pc_alloc_init(&d->alloc, d->qts, 0);
-    d->bus = qpci_new_pc(d->qts, &d->alloc);
-    d->vpci = virtio_pci_new(d->bus, &addr);
-    g_assert_nonnull(d->vpci);
+    d->vpci = crypto_pci_start(&d->qts, &d->alloc, &d->bus, nq, opts);
     d->vdev = &d->vpci->vdev;
-    g_assert_cmpint(d->vdev->device_type, ==, 20 /* crypto */);
     dev_setup_queues(d);
     return d;
 }
@@ -126,11 +103,7 @@ static void dev_stop(Dev *d)
 {
     dev_teardown_queues(d);
     qvirtio_pci_device_disable(d->vpci);
-    g_free(d->vpci->pdev);
-    g_free(d->vpci);
-    qpci_free_pc(d->bus);
-    alloc_destroy(&d->alloc);
-    qtest_quit(d->qts);
+    crypto_pci_free(d->qts, &d->alloc, d->bus, d->vpci);
     g_free(d);
 }
 
@@ -327,35 +300,6 @@ static uint8_t crypt_one(Dev *d, uint64_t id, bool encrypt, const uint8_t *iv,
 
 /* ---- OpenSSL reference ------------------------------------------------- */
 
-static void ossl_crypt(const Alg *a, bool encrypt, const uint8_t *key,
-                       const uint8_t *iv, const uint8_t *src, uint8_t *dst,
-                       uint32_t len)
-{
-    EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, a->name, NULL);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int outl = 0, finl = 0;
-
-    g_assert_nonnull(c);
-    g_assert_nonnull(ctx);
-    g_assert_true(EVP_CipherInit_ex2(ctx, c, key, a->iv_len ? iv : NULL,
-                                     encrypt, NULL));
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    g_assert_true(EVP_CipherUpdate(ctx, dst, &outl, src, len));
-    g_assert_true(EVP_CipherFinal_ex(ctx, dst + outl, &finl));
-    g_assert_cmpint(outl + finl, ==, len);
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(c);
-}
-
-static void fill_random(uint8_t *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        p[i] = g_test_rand_int_range(0, 256);
-    }
-}
-
 static void random_key(const Alg *a, uint8_t *key)
 {
     fill_random(key, a->key_len);
@@ -391,6 +335,13 @@ static void test_config(void)
 
     QDict *rsp, *info, *client;
     QList *clients;
+
+    /* the queues are fixed once the backend exists (patches/2004) */
+    rsp = qtest_qmp(d->qts, "{'execute': 'qom-set', 'arguments': "
+                    "{'path': '/objects/c0', 'property': 'queues', "
+                    "'value': 8}}");
+    g_assert(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
 
     /* query-cryptodev names the backend type, one client per queue */
     rsp = qtest_qmp(d->qts, "{'execute': 'query-cryptodev'}");
@@ -888,194 +839,8 @@ static void test_unplug_inflight(void)
         qvirtqueue_cleanup(d->vdev->bus, d->dataq[i], &d->alloc);
     }
     qvirtqueue_cleanup(d->vdev->bus, d->ctrlq, &d->alloc);
-    g_free(d->vpci->pdev);
-    g_free(d->vpci);
-    qpci_free_pc(d->bus);
-    alloc_destroy(&d->alloc);
-    qtest_quit(d->qts);
+    crypto_pci_free(d->qts, &d->alloc, d->bus, d->vpci);
     g_free(d);
-}
-
-/*
- * A request whose descriptors match the lengths it claims, so the device
- * passes it to the backend, with random session, opcode, IV length and
- * data length.  The backend must answer; the answer may be OK only for a
- * valid request, and then it must be right.
- */
-static void fuzz_backend(Dev *d, uint64_t good_id, const uint8_t *key,
-                         int *errors)
-{
-    const Alg *a = &algs[3];        /* the good session is AES-128-CBC */
-    QVirtQueue *vq = d->dataq[0];
-    uint8_t iv[32], src[320], out[320], ref[320];
-    uint32_t iv_len = g_test_rand_bit() ? 16 : g_test_rand_int_range(0, 33);
-    uint32_t len = g_test_rand_bit() ? 16 * g_test_rand_int_range(0, 20) :
-                   g_test_rand_int_range(0, 321);
-    bool enc = g_test_rand_int_range(0, 4) != 0;
-    uint64_t id = g_test_rand_int_range(0, 4) ? good_id :
-                  good_id ^ ((uint64_t)g_test_rand_int() << 16);
-    bool valid = enc && id == good_id && iv_len == 16 && len % 16 == 0;
-    uint32_t head, ulen;
-    uint8_t st;
-    Req r;
-
-    fill_random(iv, sizeof(iv));
-    fill_random(src, sizeof(src));
-    qvirtqueue_reset_pool(vq);
-    data_submit(d, vq, &r, enc ? VIRTIO_CRYPTO_CIPHER_ENCRYPT :
-                VIRTIO_CRYPTO_CIPHER_DECRYPT, id, iv, iv_len, src, len);
-    qvirtqueue_kick(d->qts, d->vdev, vq, r.head);
-    g_assert_true(wait_used(d, vq, &head, &ulen));
-    g_assert_cmpuint(head, ==, r.head);
-    st = req_finish(d, &r, out);
-    g_assert_cmpuint(st, !=, NO_ANSWER);
-    if (!valid) {
-        g_assert_cmpuint(st, !=, VIRTIO_CRYPTO_OK);
-        (*errors)++;
-    } else {
-        g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_OK);
-        if (len) {
-            ossl_crypt(a, true, key, iv, src, ref, len);
-            g_assert_cmpmem(out, len, ref, len);
-        }
-    }
-}
-
-/*
- * Malformed descriptor chains: each must either complete with an error
- * status or make the device ask for a reset (virtio_error()); QEMU itself
- * must stay up.
- */
-static void fuzz_one(Dev *d, uint64_t good_id, int *errors, int *resets)
-{
-    QVirtQueue *vq = d->dataq[0];
-    struct virtio_crypto_op_data_req req;
-    uint8_t junk[256];
-    uint64_t a = guest_alloc(&d->alloc, 4096);
-    uint32_t head, got, len, n, i;
-    uint8_t st;
-    int kind = g_test_rand_int_range(0, 5);
-
-    fill_random(junk, sizeof(junk));
-    qtest_memwrite(d->qts, a, junk, sizeof(junk));
-    qtest_writeb(d->qts, a + 4095, NO_ANSWER);
-    memset(&req, 0, sizeof(req));
-    req.header.opcode = cpu_to_le32(g_test_rand_int_range(0, 4) ?
-                                    VIRTIO_CRYPTO_CIPHER_ENCRYPT :
-                                    g_test_rand_int());
-    req.header.session_id = cpu_to_le64(g_test_rand_bit() ? good_id :
-                            ((uint64_t)g_test_rand_int() << 32) |
-                            g_test_rand_int());
-    req.u.sym_req.op_type = cpu_to_le32(g_test_rand_int_range(0, 4));
-    req.u.sym_req.u.cipher.para.iv_len =
-        cpu_to_le32(g_test_rand_bit() ? 16 : g_test_rand_int());
-    /* huge counts too: up to 4 GiB - 1 */
-    n = g_test_rand_bit() ? g_test_rand_int_range(0, 300) : g_test_rand_int();
-    req.u.sym_req.u.cipher.para.src_data_len = cpu_to_le32(n);
-    req.u.sym_req.u.cipher.para.dst_data_len =
-        cpu_to_le32(g_test_rand_bit() ? n : g_test_rand_int());
-
-    qvirtqueue_reset_pool(vq);
-    switch (kind) {
-    case 0: /* short header */
-        qtest_memwrite(d->qts, a, &req, sizeof(req));
-        head = qvirtqueue_add(d->qts, vq, a, g_test_rand_int_range(0, 72),
-                              false, true);
-        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
-        break;
-    case 1: /* no device-writable descriptor at all */
-        qtest_memwrite(d->qts, a, &req, sizeof(req));
-        head = qvirtqueue_add(d->qts, vq, a, sizeof(req), false, false);
-        break;
-    case 2: /* random junk header */
-        head = qvirtqueue_add(d->qts, vq, a, 72, false, true);
-        qvirtqueue_add(d->qts, vq, a + 256, 1024, false, true);
-        qvirtqueue_add(d->qts, vq, a + 2048, 2047, true, true);
-        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
-        break;
-    default: /* plausible header with lying lengths, several pieces */
-        qtest_memwrite(d->qts, a, &req, sizeof(req));
-        head = qvirtqueue_add(d->qts, vq, a, sizeof(req), false, true);
-        n = g_test_rand_int_range(0, 6);
-        for (i = 0; i < n; i++) {
-            qvirtqueue_add(d->qts, vq, a + 256 + 128 * i,
-                           g_test_rand_int_range(0, 129), false, true);
-        }
-        n = g_test_rand_int_range(0, 4);
-        for (i = 0; i < n; i++) {
-            qvirtqueue_add(d->qts, vq, a + 2048 + 256 * i,
-                           g_test_rand_int_range(0, 257), true, true);
-        }
-        qvirtqueue_add(d->qts, vq, a + 4095, 1, true, false);
-        break;
-    }
-    qvirtqueue_kick(d->qts, d->vdev, vq, head);
-    if (wait_used(d, vq, &got, &len)) {
-        g_assert_cmpuint(got, ==, head);
-        st = qtest_readb(d->qts, a + 4095);
-        if (kind == 1 || kind == 0) {
-            /* no room for a status: the device may not claim success */
-            g_assert_cmpuint(st, !=, VIRTIO_CRYPTO_OK);
-        }
-        if (st != VIRTIO_CRYPTO_OK) {
-            (*errors)++;
-        }
-    } else {
-        (*resets)++;
-        dev_reset(d);
-    }
-    guest_free(&d->alloc, a);
-}
-
-static void test_fuzz(void)
-{
-    static const uint8_t key[64] = { 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-    uint8_t iv[16] = { 0 }, buf[32] = { 0 }, out[32], ref[32];
-    const char *env = g_getenv("CRYPTODEV_FUZZ_SECONDS");
-    double seconds = env ? g_ascii_strtod(env, NULL) : 8;
-    Dev *d = dev_start(1, ",max-sessions=8");
-    g_autoptr(GTimer) t = g_timer_new();
-    int n = 0, errors = 0, resets = 0;
-    uint64_t id, sid;
-    QDict *rsp;
-
-    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
-                                    true, &id), ==, VIRTIO_CRYPTO_OK);
-    while (g_timer_elapsed(t, NULL) < seconds) {
-        /* sessions live in the backend and survive a device reset */
-        if (g_test_rand_bit()) {
-            fuzz_one(d, id, &errors, &resets);
-        } else {
-            fuzz_backend(d, id, key, &errors);
-        }
-        n++;
-        if (n % 16 == 0) {
-            /* random algorithm and key size on the control queue */
-            uint32_t st = create_session(d, g_test_rand_int_range(0, 40), key,
-                                         g_test_rand_int_range(0, 65),
-                                         g_test_rand_bit(), &sid);
-            if (st == VIRTIO_CRYPTO_OK) {
-                g_assert_cmpuint(destroy_session(d, sid ^ (1ull << 40)), !=,
-                                 VIRTIO_CRYPTO_OK);
-                g_assert_cmpuint(destroy_session(d, sid), ==,
-                                 VIRTIO_CRYPTO_OK);
-            }
-        }
-    }
-    g_test_message("fuzz: %d requests, %d error answers, %d device resets",
-                   n, errors, resets);
-    g_assert_cmpint(n, >, 0);
-
-    /* QEMU is alive and the backend still computes the right answer */
-    rsp = qtest_qmp(d->qts, "{'execute': 'query-status'}");
-    g_assert(qdict_haskey(rsp, "return"));
-    qobject_unref(rsp);
-    g_assert_cmpuint(crypt_one(d, id, true, iv, 16, buf, out, 32), ==,
-                     VIRTIO_CRYPTO_OK);
-    ossl_crypt(&algs[3], true, key, iv, buf, ref, 32);
-    g_assert_cmpmem(out, 32, ref, 32);
-    g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
-    dev_stop(d);
 }
 
 int main(int argc, char **argv)
@@ -1099,6 +864,5 @@ int main(int argc, char **argv)
                         ",inline-max=0", test_openssl_equal);
     qtest_add_data_func("/cryptodev-host/openssl-equal-inline",
                         ",inline-max=1M", test_openssl_equal);
-    qtest_add_func("/cryptodev-host/fuzz", test_fuzz);
     return g_test_run();
 }

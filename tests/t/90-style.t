@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Style: Linux checkpatch --strict on linux/, QEMU's checkpatch on qemu/
-# (files and patches), and an SPDX line in every tracked file.  Warnings
-# in our C are errors where it is built (modules with W=1, programs with
-# -Wall -Wextra -Werror), so the build that make check starts with fails on
-# them; this file is the one place checkpatch runs.
+# (files and patches) and host/crypto/ (built into QEMU), and an SPDX line
+# in every tracked file.  Warnings in our C are errors where it is built
+# (modules with W=1, programs with -Wall -Wextra -Werror), so the build
+# that make check starts with fails on them; this file is the one place
+# checkpatch runs.
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$VDEVKIT_ROOT" || exit 2
 . guest/tap.sh
@@ -28,6 +29,12 @@ while IFS= read -r f; do
 	st=$?
 	result $((st == 0)) "QEMU checkpatch: $f" "$out"
 done < <(find qemu -name '*.[ch]' -o -name '*.patch' | sort)
+# The crypto provider library is built into QEMU too: QEMU's style.
+while IFS= read -r f; do
+	out=$(perl "$qcp" --no-tree --terse "$f" 2>&1 | grep -v '^total: 0 errors, 0 warnings')
+	st=$?
+	result $((st == 0)) "QEMU checkpatch: $f" "$out"
+done < <(find host/crypto -name '*.[ch]' | sort)
 
 missing=$(git ls-files | grep -v -E '^\.gitignore$|\.(json|txt|vec|bin)$' |
 	while IFS= read -r f; do

@@ -65,13 +65,20 @@ if [ "$(cat "$work/.vdevkit-key" 2>/dev/null)" != "$key" ]; then
 	echo "$key" >"$work/.vdevkit-key"
 fi
 # Overlay: copy a file only if it changed, so ninja sees only real changes.
-(cd "$VDEVKIT_ROOT/qemu" && find . -type f ! -path './patches/*' ! -name '*.md') |
-while read -r f; do
-	if ! cmp -s "$VDEVKIT_ROOT/qemu/$f" "$work/$f"; then
-		mkdir -p "$(dirname "$work/$f")"
-		cp "$VDEVKIT_ROOT/qemu/$f" "$work/$f"
-	fi
-done
+# Our qemu/ tree goes to the same paths; the host crypto provider library
+# (host/crypto, shared with non-QEMU host programs) to backends/hostcrypto.
+overlay() {
+	local from=$1 to=$2 f
+	(cd "$from" && find . -type f ! -path './patches/*' ! -name '*.md') |
+	while read -r f; do
+		if ! cmp -s "$from/$f" "$to/$f"; then
+			mkdir -p "$(dirname "$to/$f")"
+			cp "$from/$f" "$to/$f"
+		fi
+	done
+}
+overlay "$VDEVKIT_ROOT/qemu" "$work"
+overlay "$VDEVKIT_ROOT/host/crypto" "$work/backends/hostcrypto"
 
 # --- 3. Configure (once per set of options) -------------------------------
 cc=cc

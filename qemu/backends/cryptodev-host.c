@@ -9,6 +9,11 @@
  *           [,max-request-size=BYTES][,inline-max=BYTES]
  *   -device virtio-crypto-pci,cryptodev=c0
  *
+ * The ciphers themselves are in the provider library (hostcrypto/,
+ * vdevkit's host/crypto/, free of QEMU types); this file is the QOM
+ * object, the virtio-crypto session table and request checks, and the
+ * dispatch of requests to worker threads or the main loop.
+ *
  * Requests are executed by a pool of worker threads; results are handed
  * back to the main loop through a bottom half, where the completion
  * callback of the cryptodev API runs (it touches the virtqueue).
@@ -18,7 +23,6 @@
 
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
-#include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -33,57 +37,17 @@
 #include "standard-headers/linux/virtio_crypto.h"
 #include "trace.h"
 
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <linux/if_alg.h>
-#include <openssl/evp.h>
-#include <openssl/crypto.h>
+#include "hostcrypto/provider.h"
 
 #define TYPE_CRYPTODEV_BACKEND_HOST "cryptodev-backend-host"
 OBJECT_DECLARE_SIMPLE_TYPE(CryptoDevBackendHost, CRYPTODEV_BACKEND_HOST)
 
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
-#ifndef SOL_ALG
-#define SOL_ALG 279
-#endif
-
-/*
- * The cryptodev-linux ABI (its crypto/cryptodev.h), declared here with
- * our own names; the layouts are fixed by the ioctl numbers.
- */
-struct hostcd_session_op {
-    uint32_t cipher;
-    uint32_t mac;
-    uint32_t keylen;
-    uint8_t *key;
-    uint32_t mackeylen;
-    uint8_t *mackey;
-    uint32_t ses;
-};
-
-struct hostcd_crypt_op {
-    uint32_t ses;
-    uint16_t op;
-    uint16_t flags;
-    uint32_t len;
-    uint8_t *src;
-    uint8_t *dst;
-    uint8_t *mac;
-    uint8_t *iv;
-};
-
-#define HOSTCD_CIOCGSESSION _IOWR('c', 102, struct hostcd_session_op)
-#define HOSTCD_CIOCFSESSION _IOW('c', 103, uint32_t)
-#define HOSTCD_CIOCCRYPT    _IOWR('c', 104, struct hostcd_crypt_op)
-#define HOSTCD_COP_ENCRYPT  0
-#define HOSTCD_COP_DECRYPT  1
-#define HOSTCD_3DES_CBC     2
-#define HOSTCD_AES_CBC      11
-#define HOSTCD_AES_CTR      21
-#define HOSTCD_AES_XTS      22
-#define HOSTCD_AES_ECB      23
+/* The library numbers its ciphers as virtio-crypto does */
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_ECB != VIRTIO_CRYPTO_CIPHER_AES_ECB);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_CBC != VIRTIO_CRYPTO_CIPHER_AES_CBC);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_CTR != VIRTIO_CRYPTO_CIPHER_AES_CTR);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_3DES_CBC != VIRTIO_CRYPTO_CIPHER_3DES_CBC);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_XTS != VIRTIO_CRYPTO_CIPHER_AES_XTS);
 
 #define HOST_DEFAULT_MAX_SESSIONS   256
 #define HOST_MAX_MAX_SESSIONS       65536
@@ -91,7 +55,6 @@ struct hostcd_crypt_op {
 #define HOST_MAX_REQ_SIZE           (64 * MiB)
 #define HOST_MIN_REQ_SIZE           4096
 #define HOST_MAX_WORKERS            64
-#define HOST_MAX_KEY_LEN            64
 /*
  * About 50 us of AES with AES-NI, less than the two thread wake-ups a
  * worker costs on a busy host.  3DES is some 50 times slower than AES:
@@ -107,8 +70,6 @@ struct hostcd_crypt_op {
  * right away): a guest cannot make QEMU hold its whole ring's worth.
  */
 #define HOST_MAX_INFLIGHT_BYTES     (64 * MiB)
-/* AF_ALG takes one sendmsg() per request; stay well below its sndbuf */
-#define HOST_AFALG_MAX_DATA         (64 * KiB)
 
 typedef enum HostProvider {
     HOST_PROV_AUTO,
@@ -125,83 +86,19 @@ static const char *const host_provider_names[HOST_PROV__MAX] = {
     [HOST_PROV_OPENSSL] = "openssl",
 };
 
-/* One row per (virtio algorithm, key length) pair we can offer. */
-typedef struct HostAlg {
-    const char *name;         /* our name, for traces and the property */
-    uint32_t virtio_alg;
-    uint32_t key_len;
-    uint32_t block;           /* length must be a multiple (1: stream) */
-    uint32_t min_len;         /* smallest non-empty request */
-    uint32_t iv_len;
-    const char *ossl;
-    const char *kernel;
-    uint32_t cd_cipher;
-} HostAlg;
-
-static const HostAlg host_algs[] = {
-    { "aes-128-ecb", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0,
-      "AES-128-ECB", "ecb(aes)", HOSTCD_AES_ECB },
-    { "aes-192-ecb", VIRTIO_CRYPTO_CIPHER_AES_ECB, 24, 16, 16, 0,
-      "AES-192-ECB", "ecb(aes)", HOSTCD_AES_ECB },
-    { "aes-256-ecb", VIRTIO_CRYPTO_CIPHER_AES_ECB, 32, 16, 16, 0,
-      "AES-256-ECB", "ecb(aes)", HOSTCD_AES_ECB },
-    { "aes-128-cbc", VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, 16, 16, 16,
-      "AES-128-CBC", "cbc(aes)", HOSTCD_AES_CBC },
-    { "aes-192-cbc", VIRTIO_CRYPTO_CIPHER_AES_CBC, 24, 16, 16, 16,
-      "AES-192-CBC", "cbc(aes)", HOSTCD_AES_CBC },
-    { "aes-256-cbc", VIRTIO_CRYPTO_CIPHER_AES_CBC, 32, 16, 16, 16,
-      "AES-256-CBC", "cbc(aes)", HOSTCD_AES_CBC },
-    { "aes-128-ctr", VIRTIO_CRYPTO_CIPHER_AES_CTR, 16, 1, 1, 16,
-      "AES-128-CTR", "ctr(aes)", HOSTCD_AES_CTR },
-    { "aes-192-ctr", VIRTIO_CRYPTO_CIPHER_AES_CTR, 24, 1, 1, 16,
-      "AES-192-CTR", "ctr(aes)", HOSTCD_AES_CTR },
-    { "aes-256-ctr", VIRTIO_CRYPTO_CIPHER_AES_CTR, 32, 1, 1, 16,
-      "AES-256-CTR", "ctr(aes)", HOSTCD_AES_CTR },
-    /* XTS: the key is two AES keys; any length from one block up */
-    { "aes-128-xts", VIRTIO_CRYPTO_CIPHER_AES_XTS, 32, 1, 16, 16,
-      "AES-128-XTS", "xts(aes)", HOSTCD_AES_XTS },
-    { "aes-256-xts", VIRTIO_CRYPTO_CIPHER_AES_XTS, 64, 1, 16, 16,
-      "AES-256-XTS", "xts(aes)", HOSTCD_AES_XTS },
-    { "des3-cbc", VIRTIO_CRYPTO_CIPHER_3DES_CBC, 24, 8, 8, 8,
-      "DES-EDE3-CBC", "cbc(des3_ede)", HOSTCD_3DES_CBC },
-};
-
-#define HOST_NALGS ARRAY_SIZE(host_algs)
-
+/* A virtio-crypto session: the provider's session and our bookkeeping */
 typedef struct HostSession {
-    const HostAlg *alg;
-    bool encrypt;
-    bool live;                /* provider state was set up */
+    HostCryptoSession *cs;
     int refs;                 /* table + in-flight requests */
     uint64_t id;
-    /* provider state */
-    EVP_CIPHER *ossl_cipher;
-    EVP_CIPHER_CTX *ossl_tmpl;
-    int afalg_tfm;
-    uint32_t cd_ses;
 } HostSession;
 
 typedef struct HostTask {
-    CryptoDevBackendHost *host;
     HostSession *sess;
     CryptoDevBackendOpInfo *op_info;
     int status;
     QSIMPLEQ_ENTRY(HostTask) next;
 } HostTask;
-
-typedef struct HostProviderOps {
-    /* XTS only in whole blocks (the cryptodev ABI checks the blocksize) */
-    bool xts_whole_blocks;
-    int (*open)(CryptoDevBackendHost *s, Error **errp);
-    void (*close)(CryptoDevBackendHost *s);
-    int (*session_init)(CryptoDevBackendHost *s, HostSession *sess,
-                        const uint8_t *key, Error **errp);
-    void (*session_fini)(CryptoDevBackendHost *s, HostSession *sess);
-    /* Returns 0 or a negative VIRTIO_CRYPTO_* status; runs in workers. */
-    int (*crypt)(CryptoDevBackendHost *s, HostSession *sess,
-                 const uint8_t *iv, const uint8_t *src, uint8_t *dst,
-                 uint32_t len);
-} HostProviderOps;
 
 struct CryptoDevBackendHost {
     CryptoDevBackend parent_obj;
@@ -213,11 +110,8 @@ struct CryptoDevBackendHost {
     uint64_t max_request_size;
     uint64_t inline_max;
 
-    /* chosen at init */
-    HostProvider active;
-    const HostProviderOps *ops;
-    bool alg_ok[HOST_NALGS];
-    int devcrypto_fd;
+    /* chosen at init: the open provider and what it passed the probe for */
+    HostCrypto *hc;
 
     /* sessions: slot index in the low 32 bits, a generation above */
     HostSession **sessions;
@@ -238,369 +132,25 @@ struct CryptoDevBackendHost {
     QEMUBH *bh;
 };
 
-/* ---- OpenSSL provider -------------------------------------------------- */
-
-static int host_ossl_open(CryptoDevBackendHost *s, Error **errp)
-{
-    return 0;
-}
-
-static void host_ossl_close(CryptoDevBackendHost *s)
-{
-}
-
-static void host_ossl_session_fini(CryptoDevBackendHost *s,
-                                   HostSession *sess);
-
-static int host_ossl_session_init(CryptoDevBackendHost *s, HostSession *sess,
-                                  const uint8_t *key, Error **errp)
-{
-    sess->ossl_cipher = EVP_CIPHER_fetch(NULL, sess->alg->ossl, NULL);
-    if (!sess->ossl_cipher) {
-        error_setg(errp, "OpenSSL has no %s", sess->alg->ossl);
-        return -1;
-    }
-    if ((uint32_t)EVP_CIPHER_get_key_length(sess->ossl_cipher) !=
-        sess->alg->key_len) {
-        error_setg(errp, "OpenSSL %s: unexpected key length",
-                   sess->alg->ossl);
-        host_ossl_session_fini(s, sess);
-        return -1;
-    }
-    sess->ossl_tmpl = EVP_CIPHER_CTX_new();
-    if (!sess->ossl_tmpl ||
-        !EVP_CipherInit_ex2(sess->ossl_tmpl, sess->ossl_cipher, key, NULL,
-                            sess->encrypt ? 1 : 0, NULL) ||
-        !EVP_CIPHER_CTX_set_padding(sess->ossl_tmpl, 0)) {
-        error_setg(errp, "OpenSSL rejected the %s key", sess->alg->ossl);
-        host_ossl_session_fini(s, sess);
-        return -1;
-    }
-    return 0;
-}
-
-static void host_ossl_session_fini(CryptoDevBackendHost *s, HostSession *sess)
-{
-    /* EVP_CIPHER_CTX_free() cleanses the expanded key */
-    EVP_CIPHER_CTX_free(sess->ossl_tmpl);
-    sess->ossl_tmpl = NULL;
-    EVP_CIPHER_free(sess->ossl_cipher);
-    sess->ossl_cipher = NULL;
-}
-
-static int host_ossl_crypt(CryptoDevBackendHost *s, HostSession *sess,
-                           const uint8_t *iv, const uint8_t *src,
-                           uint8_t *dst, uint32_t len)
-{
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int outl = 0, finl = 0;
-    int ret = -VIRTIO_CRYPTO_ERR;
-
-    /* A per-request copy of the keyed context lets workers run at once. */
-    if (!ctx || !EVP_CIPHER_CTX_copy(ctx, sess->ossl_tmpl)) {
-        goto out;
-    }
-    if (!EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL)) {
-        goto out;
-    }
-    if (!EVP_CipherUpdate(ctx, dst, &outl, src, len)) {
-        goto out;
-    }
-    if ((uint32_t)outl > len ||
-        !EVP_CipherFinal_ex(ctx, dst + outl, &finl) ||
-        (uint32_t)outl + finl != len) {
-        goto out;
-    }
-    ret = 0;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    return ret;
-}
-
-static const HostProviderOps host_ossl_ops = {
-    .open = host_ossl_open,
-    .close = host_ossl_close,
-    .session_init = host_ossl_session_init,
-    .session_fini = host_ossl_session_fini,
-    .crypt = host_ossl_crypt,
-};
-
-/* ---- AF_ALG provider --------------------------------------------------- */
-
-static int host_afalg_open(CryptoDevBackendHost *s, Error **errp)
-{
-    int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "AF_ALG sockets are not available");
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
-static void host_afalg_close(CryptoDevBackendHost *s)
-{
-}
-
-static int host_afalg_session_init(CryptoDevBackendHost *s,
-                                   HostSession *sess, const uint8_t *key,
-                                   Error **errp)
-{
-    struct sockaddr_alg sa = { .salg_family = AF_ALG };
-    int fd;
-
-    pstrcpy((char *)sa.salg_type, sizeof(sa.salg_type), "skcipher");
-    pstrcpy((char *)sa.salg_name, sizeof(sa.salg_name), sess->alg->kernel);
-    fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        error_setg_errno(errp, errno, "AF_ALG socket");
-        return -1;
-    }
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        error_setg_errno(errp, errno, "AF_ALG has no %s", sess->alg->kernel);
-        close(fd);
-        return -1;
-    }
-    if (setsockopt(fd, SOL_ALG, ALG_SET_KEY, key, sess->alg->key_len) < 0) {
-        error_setg_errno(errp, errno, "AF_ALG %s rejected the key",
-                         sess->alg->kernel);
-        close(fd);
-        return -1;
-    }
-    sess->afalg_tfm = fd;
-    return 0;
-}
-
-static void host_afalg_session_fini(CryptoDevBackendHost *s,
-                                   HostSession *sess)
-{
-    /* Closing the transform socket frees (and zeroes) the kernel's key */
-    if (sess->afalg_tfm >= 0) {
-        close(sess->afalg_tfm);
-        sess->afalg_tfm = -1;
-    }
-}
-
-static int host_afalg_crypt(CryptoDevBackendHost *s, HostSession *sess,
-                            const uint8_t *iv, const uint8_t *src,
-                            uint8_t *dst, uint32_t len)
-{
-    uint8_t cbuf[CMSG_SPACE(sizeof(uint32_t)) +
-                 CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
-    struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
-    struct msghdr msg = {
-        .msg_control = cbuf,
-        .msg_controllen = CMSG_SPACE(sizeof(uint32_t)),
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
-    };
-    struct cmsghdr *cmsg;
-    uint32_t op = sess->encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
-    uint32_t iv_len = sess->alg->iv_len;
-    size_t done = 0;
-    ssize_t n;
-    int fd, ret = -VIRTIO_CRYPTO_ERR;
-
-    if (len > HOST_AFALG_MAX_DATA || iv_len > 16) {
-        return -VIRTIO_CRYPTO_ERR;
-    }
-    if (iv_len) {
-        msg.msg_controllen += CMSG_SPACE(sizeof(struct af_alg_iv) + iv_len);
-    }
-    cmsg = CMSG_FIRSTHDR(&msg);
-    cmsg->cmsg_level = SOL_ALG;
-    cmsg->cmsg_type = ALG_SET_OP;
-    cmsg->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-    memcpy(CMSG_DATA(cmsg), &op, sizeof(op));
-    if (iv_len) {
-        struct af_alg_iv aiv = { .ivlen = iv_len };
-
-        cmsg = CMSG_NXTHDR(&msg, cmsg);
-        cmsg->cmsg_level = SOL_ALG;
-        cmsg->cmsg_type = ALG_SET_IV;
-        cmsg->cmsg_len = CMSG_LEN(sizeof(aiv) + iv_len);
-        memcpy(CMSG_DATA(cmsg), &aiv, sizeof(aiv));
-        memcpy(CMSG_DATA(cmsg) + sizeof(aiv), iv, iv_len);
-    }
-
-    fd = accept4(sess->afalg_tfm, NULL, NULL, SOCK_CLOEXEC);
-    if (fd < 0) {
-        return -VIRTIO_CRYPTO_ERR;
-    }
-    n = sendmsg(fd, &msg, 0);
-    if (n != len) {
-        goto out;
-    }
-    while (done < len) {
-        n = read(fd, dst + done, len - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            goto out;
-        }
-        done += n;
-    }
-    ret = 0;
-out:
-    close(fd);
-    return ret;
-}
-
-static const HostProviderOps host_afalg_ops = {
-    .open = host_afalg_open,
-    .close = host_afalg_close,
-    .session_init = host_afalg_session_init,
-    .session_fini = host_afalg_session_fini,
-    .crypt = host_afalg_crypt,
-};
-
-/* ---- /dev/crypto provider ---------------------------------------------- */
-
-static int host_devcrypto_open(CryptoDevBackendHost *s, Error **errp)
-{
-    s->devcrypto_fd = qemu_open_old("/dev/crypto", O_RDWR);
-    if (s->devcrypto_fd < 0) {
-        error_setg_errno(errp, errno, "cannot open /dev/crypto");
-        return -1;
-    }
-    return 0;
-}
-
-static void host_devcrypto_close(CryptoDevBackendHost *s)
-{
-    if (s->devcrypto_fd >= 0) {
-        close(s->devcrypto_fd);
-        s->devcrypto_fd = -1;
-    }
-}
-
-static int host_devcrypto_session_init(CryptoDevBackendHost *s,
-                                       HostSession *sess, const uint8_t *key,
-                                       Error **errp)
-{
-    uint8_t kbuf[HOST_MAX_KEY_LEN];
-    struct hostcd_session_op sop = {
-        .cipher = sess->alg->cd_cipher,
-        .keylen = sess->alg->key_len,
-        .key = kbuf,
-    };
-    int r;
-
-    memcpy(kbuf, key, sess->alg->key_len);
-    r = ioctl(s->devcrypto_fd, HOSTCD_CIOCGSESSION, &sop);
-    explicit_bzero(kbuf, sizeof(kbuf));
-    if (r < 0) {
-        error_setg_errno(errp, errno, "/dev/crypto: no session for %s",
-                         sess->alg->name);
-        return -1;
-    }
-    sess->cd_ses = sop.ses;
-    return 0;
-}
-
-static void host_devcrypto_session_fini(CryptoDevBackendHost *s,
-                                        HostSession *sess)
-{
-    uint32_t ses = sess->cd_ses;
-
-    if (ioctl(s->devcrypto_fd, HOSTCD_CIOCFSESSION, &ses) < 0) {
-        warn_report("cryptodev-backend-host: /dev/crypto session %u: %s",
-                    ses, strerror(errno));
-    }
-}
-
-static int host_devcrypto_crypt(CryptoDevBackendHost *s, HostSession *sess,
-                                const uint8_t *iv, const uint8_t *src,
-                                uint8_t *dst, uint32_t len)
-{
-    uint8_t ivbuf[16];
-    struct hostcd_crypt_op cop = {
-        .ses = sess->cd_ses,
-        .op = sess->encrypt ? HOSTCD_COP_ENCRYPT : HOSTCD_COP_DECRYPT,
-        .len = len,
-        .src = (uint8_t *)src,
-        .dst = dst,
-    };
-
-    /* The ioctl may write the IV back; keep the request's copy intact */
-    if (sess->alg->iv_len) {
-        memcpy(ivbuf, iv, sess->alg->iv_len);
-        cop.iv = ivbuf;
-    }
-    if (ioctl(s->devcrypto_fd, HOSTCD_CIOCCRYPT, &cop) < 0) {
-        return -VIRTIO_CRYPTO_ERR;
-    }
-    return 0;
-}
-
-static const HostProviderOps host_devcrypto_ops = {
-    .xts_whole_blocks = true,
-    .open = host_devcrypto_open,
-    .close = host_devcrypto_close,
-    .session_init = host_devcrypto_session_init,
-    .session_fini = host_devcrypto_session_fini,
-    .crypt = host_devcrypto_crypt,
-};
-
-static const HostProviderOps *const host_provider_ops[HOST_PROV__MAX] = {
-    [HOST_PROV_DEVCRYPTO] = &host_devcrypto_ops,
-    [HOST_PROV_AFALG] = &host_afalg_ops,
-    [HOST_PROV_OPENSSL] = &host_ossl_ops,
-};
-
 /* ---- sessions ---------------------------------------------------------- */
 
-static void host_session_free(CryptoDevBackendHost *s, HostSession *sess)
+static void host_session_free(HostSession *sess)
 {
-    if (sess->live) {
-        s->ops->session_fini(s, sess);
+    const char *prov = sess->cs->hc->prov->name;
+    int r = hostcrypto_session_free(sess->cs);
+
+    if (r < 0) {
+        warn_report("cryptodev-backend-host: closing a %s session: %s",
+                    prov, strerror(-r));
     }
-    explicit_bzero(sess, sizeof(*sess));
     g_free(sess);
 }
 
-static void host_session_unref(CryptoDevBackendHost *s, HostSession *sess)
+static void host_session_unref(HostSession *sess)
 {
     if (qatomic_fetch_dec(&sess->refs) == 1) {
-        host_session_free(s, sess);
+        host_session_free(sess);
     }
-}
-
-static HostSession *host_session_new(CryptoDevBackendHost *s,
-                                     const HostAlg *alg, bool encrypt,
-                                     const uint8_t *key, Error **errp)
-{
-    HostSession *sess = g_new0(HostSession, 1);
-
-    sess->alg = alg;
-    sess->encrypt = encrypt;
-    sess->refs = 1;
-    sess->afalg_tfm = -1;
-    if (s->ops->session_init(s, sess, key, errp) < 0) {
-        host_session_free(s, sess);
-        return NULL;
-    }
-    sess->live = true;
-    return sess;
-}
-
-static const HostAlg *host_find_alg(uint32_t virtio_alg, uint32_t key_len,
-                                    bool *alg_known)
-{
-    size_t i;
-
-    *alg_known = false;
-    for (i = 0; i < HOST_NALGS; i++) {
-        if (host_algs[i].virtio_alg == virtio_alg) {
-            *alg_known = true;
-            if (host_algs[i].key_len == key_len) {
-                return &host_algs[i];
-            }
-        }
-    }
-    return NULL;
 }
 
 static HostSession *host_session_lookup(CryptoDevBackendHost *s, uint64_t id)
@@ -626,9 +176,10 @@ static int cryptodev_host_create_session(CryptoDevBackend *backend,
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
     CryptoDevBackendSymSessionInfo *sym = &info->u.sym_sess_info;
-    const HostAlg *alg;
+    const HostCryptoAlg *alg;
+    HostCryptoError err;
+    HostCryptoSession *cs;
     HostSession *sess;
-    Error *err = NULL;
     bool known;
     uint32_t slot;
     int status = VIRTIO_CRYPTO_OK;
@@ -644,13 +195,13 @@ static int cryptodev_host_create_session(CryptoDevBackend *backend,
         status = -VIRTIO_CRYPTO_BADMSG;
         goto done;
     }
-    alg = host_find_alg(sym->cipher_alg, sym->key_len, &known);
+    alg = hostcrypto_alg_find(sym->cipher_alg, sym->key_len, &known);
     if (!alg) {
         /* a key size that no variant of a known algorithm has is bad */
         status = known ? -VIRTIO_CRYPTO_BADMSG : -VIRTIO_CRYPTO_NOTSUPP;
         goto done;
     }
-    if (!s->alg_ok[alg - host_algs]) {
+    if (!s->hc->alg_ok[alg - hostcrypto_algs]) {
         status = -VIRTIO_CRYPTO_NOTSUPP;
         goto done;
     }
@@ -665,23 +216,25 @@ static int cryptodev_host_create_session(CryptoDevBackend *backend,
     for (slot = 0; slot < s->max_sessions && s->sessions[slot]; slot++) {
         /* find a free slot; nr_sessions says there is one */
     }
-    sess = host_session_new(s, alg, sym->direction == VIRTIO_CRYPTO_OP_ENCRYPT,
-                            sym->cipher_key, &err);
-    if (!sess) {
+    cs = hostcrypto_session_new(s->hc, alg,
+                                sym->direction == VIRTIO_CRYPTO_OP_ENCRYPT,
+                                sym->cipher_key, &err);
+    if (!cs) {
         qemu_log_mask(LOG_GUEST_ERROR, "cryptodev-backend-host: %s\n",
-                      error_get_pretty(err));
-        error_free(err);
+                      err.msg);
         status = -VIRTIO_CRYPTO_ERR;
         goto done;
     }
+    sess = g_new0(HostSession, 1);
+    sess->cs = cs;
+    sess->refs = 1;
     /* A generation in the high bits makes stale ids fail, not alias. */
     s->generation++;
     sess->id = ((uint64_t)s->generation << 32) | slot;
     s->sessions[slot] = sess;
     s->nr_sessions++;
     info->session_id = sess->id;
-    trace_cryptodev_host_create_session(sess->id, alg->name,
-                                        sess->encrypt);
+    trace_cryptodev_host_create_session(sess->id, alg->name, cs->encrypt);
 done:
     /* The key was copied into the provider; drop the device's copy now. */
     if (sym->cipher_key && info->op_code ==
@@ -714,7 +267,7 @@ static int cryptodev_host_close_session(CryptoDevBackend *backend,
     s->sessions[(uint32_t)session_id] = NULL;
     s->nr_sessions--;
     /* Requests still in flight hold references; the last one frees it. */
-    host_session_unref(s, sess);
+    host_session_unref(sess);
     if (cb) {
         cb(opaque, VIRTIO_CRYPTO_OK);
     }
@@ -726,10 +279,10 @@ static int cryptodev_host_close_session(CryptoDevBackend *backend,
 static void host_run_task(HostTask *t)
 {
     CryptoDevBackendSymOpInfo *op = t->op_info->u.sym_op_info;
-    CryptoDevBackendHost *s = t->host;
 
-    t->status = s->ops->crypt(s, t->sess, op->iv, op->src, op->dst,
-                              op->src_len);
+    /* the device's status for any failure of the provider */
+    t->status = hostcrypto_crypt(t->sess->cs, op->iv, op->src, op->dst,
+                                 op->src_len) < 0 ? -VIRTIO_CRYPTO_ERR : 0;
 }
 
 static void *host_worker(void *opaque)
@@ -778,7 +331,7 @@ static void host_done_bh(void *opaque)
 
         QSIMPLEQ_REMOVE_HEAD(&list, next);
         trace_cryptodev_host_op_done(id, -status);
-        host_session_unref(s, t->sess);
+        host_session_unref(t->sess);
         s->inflight--;
         s->inflight_bytes -= op_info->u.sym_op_info->src_len;
         g_free(t);
@@ -807,7 +360,7 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
     uint64_t id = op_info->session_id;
     CryptoDevBackendSymOpInfo *op;
-    const HostAlg *alg;
+    const HostCryptoAlg *alg;
     HostSession *sess;
     HostTask *t;
     bool enc;
@@ -823,14 +376,14 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
         return host_reject(op_info, id, -VIRTIO_CRYPTO_INVSESS,
                            "no such session");
     }
-    alg = sess->alg;
+    alg = sess->cs->alg;
     if (op->op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
         return host_reject(op_info, id, -VIRTIO_CRYPTO_NOTSUPP,
                            "algorithm chaining is not supported");
     }
     enc = op_info->op_code == VIRTIO_CRYPTO_CIPHER_ENCRYPT;
     if ((!enc && op_info->op_code != VIRTIO_CRYPTO_CIPHER_DECRYPT) ||
-        enc != sess->encrypt) {
+        enc != sess->cs->encrypt) {
         return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
                            "opcode does not match the session's direction");
     }
@@ -849,8 +402,7 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
         }
         return 0;
     }
-    if (op->src_len % alg->block || op->src_len < alg->min_len ||
-        (s->ops->xts_whole_blocks && op->src_len % alg->min_len)) {
+    if (!hostcrypto_len_ok(s->hc, alg, op->src_len)) {
         return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
                            "length is not a multiple of the block size");
     }
@@ -861,10 +413,10 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
 
     trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
     if ((uint64_t)op->src_len *
-        (alg->virtio_alg == VIRTIO_CRYPTO_CIPHER_3DES_CBC ?
+        (alg->cipher == VIRTIO_CRYPTO_CIPHER_3DES_CBC ?
          HOST_3DES_COST : 1) <= s->inline_max ||
         s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
-        HostTask now = { .host = s, .sess = sess, .op_info = op_info };
+        HostTask now = { .sess = sess, .op_info = op_info };
 
         host_run_task(&now);
         trace_cryptodev_host_op_done(id, -now.status);
@@ -874,7 +426,6 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
         return 0;
     }
     t = g_new0(HostTask, 1);
-    t->host = s;
     t->sess = sess;
     t->op_info = op_info;
     qatomic_inc(&sess->refs);
@@ -913,82 +464,7 @@ static void cryptodev_host_drain(CryptoDevBackend *backend)
     }
 }
 
-/* ---- probing and init -------------------------------------------------- */
-
-/*
- * An algorithm is offered only if the provider creates a session for it
- * and encrypts and decrypts a test message to the same answer as OpenSSL.
- */
-static bool host_probe_alg(CryptoDevBackendHost *s, const HostAlg *alg)
-{
-    const HostProviderOps *saved = s->ops;
-    uint8_t key[HOST_MAX_KEY_LEN], iv[16], pt[64], ct[64], ref[64], back[64];
-    HostSession *enc, *dec = NULL, *rsess = NULL;
-    bool ok = false;
-    size_t i;
-
-    for (i = 0; i < sizeof(key); i++) {
-        key[i] = 0x11 * (i % 15) + i;    /* XTS halves must differ */
-    }
-    for (i = 0; i < sizeof(pt); i++) {
-        pt[i] = i * 7 + 3;
-    }
-    memset(iv, 0xa5, sizeof(iv));
-
-    enc = host_session_new(s, alg, true, key, NULL);
-    dec = host_session_new(s, alg, false, key, NULL);
-    if (!enc || !dec ||
-        s->ops->crypt(s, enc, iv, pt, ct, sizeof(pt)) < 0 ||
-        s->ops->crypt(s, dec, iv, ct, back, sizeof(ct)) < 0 ||
-        memcmp(back, pt, sizeof(pt))) {
-        goto out;
-    }
-    /* Cross-check against the in-process reference */
-    s->ops = &host_ossl_ops;
-    rsess = host_session_new(s, alg, true, key, NULL);
-    ok = rsess && host_ossl_crypt(s, rsess, iv, pt, ref, sizeof(pt)) == 0 &&
-         !memcmp(ref, ct, sizeof(ct));
-    if (rsess) {
-        host_session_free(s, rsess);
-    }
-    s->ops = saved;
-out:
-    if (enc) {
-        host_session_free(s, enc);
-    }
-    if (dec) {
-        host_session_free(s, dec);
-    }
-    return ok;
-}
-
-static bool host_try_provider(CryptoDevBackendHost *s, HostProvider p,
-                              Error **errp)
-{
-    size_t i;
-    bool any = false;
-
-    s->ops = host_provider_ops[p];
-    if (s->ops->open(s, errp) < 0) {
-        s->ops = NULL;
-        return false;
-    }
-    for (i = 0; i < HOST_NALGS; i++) {
-        s->alg_ok[i] = host_probe_alg(s, &host_algs[i]);
-        trace_cryptodev_host_probe(host_provider_names[p], host_algs[i].name,
-                                   s->alg_ok[i]);
-        any |= s->alg_ok[i];
-    }
-    if (!any) {
-        error_setg(errp, "provider %s offers none of our algorithms",
-                   host_provider_names[p]);
-        s->ops->close(s);
-        s->ops = NULL;
-        return false;
-    }
-    s->active = p;
-    return true;
-}
+/* ---- init -------------------------------------------------------------- */
 
 static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
 {
@@ -996,43 +472,32 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
     uint32_t queues = backend->conf.peers.queues;
     uint32_t max_key = 0;
     uint64_t max_size = s->max_request_size;
+    HostCryptoError err;
     size_t i;
 
     if (queues > MAX_CRYPTO_QUEUE_NUM) {
         error_setg(errp, "queues must be at most %d", MAX_CRYPTO_QUEUE_NUM);
         return;
     }
-    if (s->provider == HOST_PROV_AUTO) {
-        static const HostProvider order[] = {
-            HOST_PROV_DEVCRYPTO, HOST_PROV_AFALG, HOST_PROV_OPENSSL,
-        };
-        Error *last = NULL;
-
-        for (i = 0; i < ARRAY_SIZE(order); i++) {
-            error_free(last);
-            last = NULL;
-            if (host_try_provider(s, order[i], &last)) {
-                break;
-            }
-        }
-        if (!s->ops) {
-            error_propagate_prepend(errp, last, "no crypto provider works: ");
-            return;
-        }
-        error_free(last);
-    } else if (!host_try_provider(s, s->provider, errp)) {
+    s->hc = hostcrypto_open(host_provider_names[s->provider], &err);
+    if (!s->hc) {
+        error_setg(errp, "%s", err.msg);
         return;
     }
+    for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
+        const HostCryptoAlg *alg = &hostcrypto_algs[i];
 
-    for (i = 0; i < HOST_NALGS; i++) {
-        if (s->alg_ok[i]) {
-            backend->conf.cipher_algo_l |= 1u << host_algs[i].virtio_alg;
-            max_key = MAX(max_key, host_algs[i].key_len);
+        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
+                                   s->hc->alg_ok[i]);
+        if (s->hc->alg_ok[i]) {
+            backend->conf.cipher_algo_l |= 1u << alg->cipher;
+            max_key = MAX(max_key, alg->key_len);
         }
     }
-    if (s->active == HOST_PROV_AFALG) {
-        /* one sendmsg() per request: IV + source + destination */
-        max_size = MIN(max_size, 2 * HOST_AFALG_MAX_DATA + 16);
+    if (s->hc->prov->max_len) {
+        /* one request per provider call: IV + source + destination */
+        max_size = MIN(max_size, 2 * s->hc->prov->max_len +
+                       HOSTCRYPTO_MAX_IV_LEN);
         s->max_request_size = max_size;
     }
     backend->conf.crypto_services =
@@ -1045,7 +510,7 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
         CryptoDevBackendClient *cc = cryptodev_backend_new_client();
 
         cc->info_str = g_strdup_printf("cryptodev-host%zu provider=%s", i,
-                                       host_provider_names[s->active]);
+                                       s->hc->prov->name);
         cc->queue_index = i;
         cc->type = QCRYPTODEV_BACKEND_TYPE_HOST;
         backend->conf.peers.ccs[i] = cc;
@@ -1065,7 +530,7 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
                            QEMU_THREAD_JOINABLE);
     }
 
-    trace_cryptodev_host_provider(host_provider_names[s->active],
+    trace_cryptodev_host_provider(s->hc->prov->name,
                                   backend->conf.cipher_algo_l, max_size,
                                   s->nr_threads);
     cryptodev_backend_set_ready(backend, true);
@@ -1096,7 +561,7 @@ static void cryptodev_host_cleanup(CryptoDevBackend *backend, Error **errp)
     if (s->sessions) {
         for (i = 0; i < s->max_sessions; i++) {
             if (s->sessions[i]) {
-                host_session_unref(s, s->sessions[i]);
+                host_session_unref(s->sessions[i]);
                 s->sessions[i] = NULL;
             }
         }
@@ -1104,10 +569,8 @@ static void cryptodev_host_cleanup(CryptoDevBackend *backend, Error **errp)
         s->sessions = NULL;
         s->nr_sessions = 0;
     }
-    if (s->ops) {
-        s->ops->close(s);
-        s->ops = NULL;
-    }
+    hostcrypto_close(s->hc);
+    s->hc = NULL;
     for (i = 0; i < backend->conf.peers.queues && i < MAX_CRYPTO_QUEUE_NUM;
          i++) {
         if (backend->conf.peers.ccs[i]) {
@@ -1134,7 +597,7 @@ static char *host_get_active(Object *obj, Error **errp)
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(obj);
 
-    return g_strdup(s->ops ? host_provider_names[s->active] : "none");
+    return g_strdup(s->hc ? s->hc->prov->name : "none");
 }
 
 static char *host_get_algorithms(Object *obj, Error **errp)
@@ -1143,10 +606,10 @@ static char *host_get_algorithms(Object *obj, Error **errp)
     g_autoptr(GString) str = g_string_new("");
     size_t i;
 
-    for (i = 0; s->ops && i < HOST_NALGS; i++) {
-        if (s->alg_ok[i]) {
+    for (i = 0; s->hc && i < HOSTCRYPTO_NALGS; i++) {
+        if (s->hc->alg_ok[i]) {
             g_string_append_printf(str, "%s%s", str->len ? "," : "",
-                                   host_algs[i].name);
+                                   hostcrypto_algs[i].name);
         }
     }
     return g_string_free(g_steal_pointer(&str), false);
@@ -1268,7 +731,6 @@ static void cryptodev_host_instance_init(Object *obj)
     s->max_sessions = HOST_DEFAULT_MAX_SESSIONS;
     s->max_request_size = HOST_DEFAULT_REQ_SIZE;
     s->inline_max = HOST_DEFAULT_INLINE_MAX;
-    s->devcrypto_fd = -1;
 }
 
 static void cryptodev_host_class_init(ObjectClass *oc, void *data)

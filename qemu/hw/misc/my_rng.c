@@ -3,7 +3,8 @@
  *
  * BAR0 is a 4 KiB MMIO window with two 32-bit registers: reading RNG
  * returns the next number of the C library's rand() sequence, writing
- * SEED restarts it as srand() would.  See docs/specs/my_rng.rst.
+ * SEED restarts it as srand() would.  The specification is docs/my_rng.md
+ * in the vdevkit repository.
  *
  * Copyright (c) 2026 vdevkit authors
  *

@@ -429,16 +429,18 @@ static void my_rng_remove(struct pci_dev *pdev)
 {
 	struct my_rng *rng = pci_get_drvdata(pdev);
 
-	debugfs_remove_recursive(rng->debugfs);
-	misc_deregister(&rng->misc);
 	/*
 	 * The mapping goes away with the managed resources after we return:
-	 * cut open files off it first.  They see -ENODEV from now on.
+	 * cut open files off it first.  They see -ENODEV from now on, also
+	 * a process that saw the node vanish and then calls read: the node
+	 * goes only after this.
 	 */
 	mutex_lock(&rng->lock);
 	rng->base = NULL;
 	rng->owner = NULL;
 	mutex_unlock(&rng->lock);
+	debugfs_remove_recursive(rng->debugfs);
+	misc_deregister(&rng->misc);
 	ida_free(&my_rng_ida, rng->id);
 	kref_put(&rng->ref, my_rng_free);
 }

@@ -13,6 +13,10 @@
  * between, the driver reseeds the card and replays the numbers that file
  * had already read.  Files that never seeded share the card's stream.
  *
+ * Numbers taken from the card but not copied to user space (the copy
+ * faulted) stay in the file's buffer and are the first the file's next
+ * read returns: a fault never loses part of a stream.
+ *
  * This is a seedable PRNG, not an entropy source, so it is deliberately
  * not registered with the hwrng core.
  */
@@ -65,11 +69,18 @@ struct my_rng {
 	char name[24];
 };
 
+/*
+ * Lock order: my_rng_file.lock, then my_rng.lock.  The file's lock is held
+ * across copy_to_user() (a fault may sleep for long), the card's never.
+ */
 struct my_rng_file {
 	struct my_rng *rng;
+	struct mutex lock;		/* protects everything below */
 	bool seeded;
 	u32 seed;
-	u64 pos;			/* numbers read since the seed */
+	u64 pos;			/* numbers taken from the card since the seed */
+	u32 *buf;			/* MY_RNG_CHUNK numbers */
+	unsigned int head, tail;	/* buf[head..tail) not yet delivered */
 };
 
 static void my_rng_free(struct kref *ref)
@@ -110,62 +121,86 @@ static int my_rng_restore(struct my_rng *rng, struct my_rng_file *f, u32 *buf)
 	return 0;
 }
 
+/*
+ * Fill the file's empty buffer with up to @want numbers of its stream.
+ * Called with f->lock held.
+ */
+static int my_rng_fill(struct my_rng_file *f, size_t want)
+{
+	struct my_rng *rng = f->rng;
+	size_t n = min_t(size_t, want, MY_RNG_CHUNK);
+	int ret = 0;
+
+	if (mutex_lock_interruptible(&rng->lock))
+		return -ERESTARTSYS;
+	if (!rng->base) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (f->seeded && rng->owner != f) {
+		ret = my_rng_restore(rng, f, f->buf);
+		if (ret)
+			goto out;
+	} else if (!f->seeded) {
+		/* A seeded stream loses its place to this reader. */
+		rng->owner = NULL;
+	}
+	my_rng_hw_read(rng, f->buf, n);
+	if (f->seeded)
+		f->pos += n;
+	f->head = 0;
+	f->tail = n;
+out:
+	mutex_unlock(&rng->lock);
+	return ret;
+}
+
+/*
+ * Only whole numbers count as delivered: after a fault the return value
+ * is the bytes of the numbers copied whole (EFAULT if none), and the rest,
+ * a number copied in part included, comes first in the next read.
+ */
 static ssize_t my_rng_read(struct file *file, char __user *ubuf, size_t len,
 			   loff_t *ppos)
 {
 	struct my_rng_file *f = file->private_data;
-	struct my_rng *rng = f->rng;
 	size_t done = 0;
-	u32 *buf;
 	int ret = 0;
 
 	if (len % sizeof(u32))
 		return -EINVAL;
-	if (!len)
-		return 0;
-	buf = kmalloc_array(MY_RNG_CHUNK, sizeof(u32), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
 
 	while (done < len) {
-		size_t n = min_t(size_t, (len - done) / sizeof(u32), MY_RNG_CHUNK);
+		size_t want = (len - done) / sizeof(u32), n, left;
 
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (mutex_lock_interruptible(&rng->lock)) {
+		if (mutex_lock_interruptible(&f->lock)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (!rng->base) {
-			mutex_unlock(&rng->lock);
-			ret = -ENODEV;
-			break;
-		}
-		if (f->seeded && rng->owner != f) {
-			ret = my_rng_restore(rng, f, buf);
+		if (f->head == f->tail) {
+			ret = my_rng_fill(f, want);
 			if (ret) {
-				mutex_unlock(&rng->lock);
+				mutex_unlock(&f->lock);
 				break;
 			}
-		} else if (!f->seeded) {
-			/* A seeded stream loses its place to this reader. */
-			rng->owner = NULL;
 		}
-		my_rng_hw_read(rng, buf, n);
-		if (f->seeded)
-			f->pos += n;
-		mutex_unlock(&rng->lock);
-
-		if (copy_to_user(ubuf + done, buf, n * sizeof(u32))) {
+		n = min_t(size_t, want, f->tail - f->head);
+		left = copy_to_user(ubuf + done, f->buf + f->head,
+				    n * sizeof(u32));
+		n -= DIV_ROUND_UP(left, sizeof(u32));
+		f->head += n;
+		done += n * sizeof(u32);
+		mutex_unlock(&f->lock);
+		if (left) {
 			ret = -EFAULT;
 			break;
 		}
-		done += n * sizeof(u32);
 		cond_resched();
 	}
-	kfree(buf);
 	return done ? done : ret;
 }
 
@@ -174,18 +209,26 @@ static int my_rng_set_seed(struct my_rng_file *f, u32 seed)
 	struct my_rng *rng = f->rng;
 	int ret = 0;
 
-	if (mutex_lock_interruptible(&rng->lock))
+	if (mutex_lock_interruptible(&f->lock))
 		return -ERESTARTSYS;
+	if (mutex_lock_interruptible(&rng->lock)) {
+		mutex_unlock(&f->lock);
+		return -ERESTARTSYS;
+	}
 	if (rng->base) {
 		f->seeded = true;
 		f->seed = seed;
 		f->pos = 0;
+		/* Numbers of the old stream not yet delivered are dropped. */
+		f->head = 0;
+		f->tail = 0;
 		my_rng_hw_seed(rng, seed);
 		rng->owner = f;
 	} else {
 		ret = -ENODEV;
 	}
 	mutex_unlock(&rng->lock);
+	mutex_unlock(&f->lock);
 	return ret;
 }
 
@@ -227,6 +270,12 @@ static int my_rng_open(struct inode *inode, struct file *file)
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
+	f->buf = kmalloc_array(MY_RNG_CHUNK, sizeof(u32), GFP_KERNEL);
+	if (!f->buf) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	mutex_init(&f->lock);
 	kref_get(&rng->ref);
 	f->rng = rng;
 	file->private_data = f;
@@ -242,6 +291,8 @@ static int my_rng_release(struct inode *inode, struct file *file)
 	if (rng->owner == f)
 		rng->owner = NULL;
 	mutex_unlock(&rng->lock);
+	mutex_destroy(&f->lock);
+	kfree(f->buf);
 	kfree(f);
 	kref_put(&rng->ref, my_rng_free);
 	return 0;
@@ -378,16 +429,18 @@ static void my_rng_remove(struct pci_dev *pdev)
 {
 	struct my_rng *rng = pci_get_drvdata(pdev);
 
-	debugfs_remove_recursive(rng->debugfs);
-	misc_deregister(&rng->misc);
 	/*
 	 * The mapping goes away with the managed resources after we return:
-	 * cut open files off it first.  They see -ENODEV from now on.
+	 * cut open files off it first.  They see -ENODEV from now on, also
+	 * a process that saw the node vanish and then calls read: the node
+	 * goes only after this.
 	 */
 	mutex_lock(&rng->lock);
 	rng->base = NULL;
 	rng->owner = NULL;
 	mutex_unlock(&rng->lock);
+	debugfs_remove_recursive(rng->debugfs);
+	misc_deregister(&rng->misc);
 	ida_free(&my_rng_ida, rng->id);
 	kref_put(&rng->ref, my_rng_free);
 }

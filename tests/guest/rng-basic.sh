@@ -22,6 +22,9 @@ check "selftest prints BEGIN before END" \
 is "$(my-rng -n 2 | tr '\n' ' ')" "1804289383 846930886 " \
 	"after the self-test the card reads as rand() without srand()"
 check "both cards have nodes" test -c /dev/my_rng0 -a -c /dev/my_rng1
+cards=$(grep -l 0x1234 $(grep -l 0xcafe /sys/bus/pci/devices/*/device | sed 's/device$/vendor/'))
+is "$(for c in $cards; do cat "${c%vendor}class"; done | tr '\n' ' ')" "0x00ff00 0x00ff00 " \
+	"both cards have class 0x00ff00 (PCI_CLASS_OTHERS as the seed: lspci 'Unclassified device [00ff]')"
 
 # The user program.
 is "$(my-rng -s 0x42 -n 5 | tr '\n' ' ')" "$want " "my-rng -s 0x42 -n 5 gives the table"

@@ -2,7 +2,7 @@
 /*
  * my-rng-test: guest-side tests of the my_rng driver (TAP), plus helpers
  * the scenarios use:
- *   my-rng-test unit DEV [DEV2]   driver contract tests, TAP
+ *   my-rng-test unit DEV [DEV2]   driver contract tests (faults too), TAP
  *   my-rng-test dump SEED COUNT DEV   raw native-endian stream to stdout
  *   my-rng-test reader DEV        read until an error; print its name
  *   my-rng-test holder DEV        hold DEV open until its node goes away,
@@ -67,16 +67,24 @@ static int read_n(int fd, uint32_t *buf, size_t n)
 	return read(fd, buf, n * 4) == (ssize_t)(n * 4) ? 0 : -1;
 }
 
-static int matches_ref(const uint32_t *buf, size_t n, uint32_t seed)
+/* Are @n numbers at @buf the reference stream of @seed from index @from? */
+static int matches_ref_at(const uint32_t *buf, size_t n, uint32_t seed, size_t from)
 {
 	MyRngGen g;
 	size_t i;
 
 	my_rng_gen_seed(&g, seed);
+	for (i = 0; i < from; i++)
+		my_rng_gen_next(&g);
 	for (i = 0; i < n; i++)
 		if (buf[i] != my_rng_gen_next(&g))
 			return 0;
 	return 1;
+}
+
+static int matches_ref(const uint32_t *buf, size_t n, uint32_t seed)
+{
+	return matches_ref_at(buf, n, seed, 0);
 }
 
 static void on_alarm(int sig)
@@ -193,6 +201,117 @@ static void test_contract(const char *dev)
 	close(fd);
 }
 
+/*
+ * A buffer whose first @ok bytes before a PROT_NONE page are writable:
+ * returns the start of those bytes.  Freed with unmap_guarded().
+ */
+static char *guarded(size_t ok, size_t *maplen)
+{
+	size_t pg = sysconf(_SC_PAGESIZE);
+	size_t rw = (ok + pg - 1) / pg * pg;
+	char *m;
+
+	*maplen = rw + pg;
+	m = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || mprotect(m + rw, pg, PROT_NONE)) {
+		printf("Bail out! cannot map a guarded buffer: %s\n", strerror(errno));
+		exit(1);
+	}
+	return m + rw - ok;
+}
+
+static void unmap_guarded(char *p, size_t ok, size_t maplen)
+{
+	size_t pg = sysconf(_SC_PAGESIZE);
+
+	munmap(p + ok - (maplen - pg), maplen);
+}
+
+/*
+ * read(@len) into a buffer with only @ok bytes writable.  Returns the
+ * read's result and its errno in @err; what it copied goes to @got.
+ */
+static long read_guarded(int fd, size_t len, size_t ok, uint32_t *got, int *err)
+{
+	size_t maplen;
+	char *p = guarded(ok, &maplen);
+	long r;
+
+	errno = 0;
+	r = read(fd, p, len);
+	*err = errno;
+	if (r > 0)
+		memcpy(got, p, r);
+	unmap_guarded(p, ok, maplen);
+	return r;
+}
+
+/*
+ * A read that faults part way keeps every number it did not deliver: it
+ * returns the whole numbers copied (EFAULT if none) and the next read goes
+ * on from the first number not delivered.
+ */
+static void test_fault(const char *dev)
+{
+	static const struct {
+		size_t len, ok;		/* bytes asked, bytes writable */
+	} cases[] = {
+		{ 16, 8 }, { 16, 0 }, { 16, 6 }, { 4, 2 }, { 8192, 4096 },
+		{ 12288, 6144 }, { 4096 * 3, 4096 * 2 + 4 },
+	};
+	uint32_t *got = malloc(16384), next[1024];
+	int fd = xopen(dev), fd2, err, good;
+	unsigned int i;
+	long r, want;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = cases[i].len, okb = cases[i].ok;
+		uint32_t s = 0x42 + i;
+
+		want = okb / 4 * 4;
+		seed_ioctl(fd, s);
+		r = read_guarded(fd, len, okb, got, &err);
+		ok(want ? r == want : (r == -1 && err == EFAULT),
+		   "read(%zu) with %zu bytes writable returns %s (got %ld %s)",
+		   len, okb, want ? "the whole numbers copied" : "EFAULT", r,
+		   r < 0 ? strerrorname_np(err) : "bytes");
+		ok(r <= 0 || matches_ref_at(got, r / 4, s, 0),
+		   "read(%zu) with %zu bytes writable copied the stream's first numbers",
+		   len, okb);
+		ok(read_n(fd, next, 1024) == 0 && matches_ref_at(next, 1024, s, want / 4),
+		   "read(%zu) with %zu bytes writable: the next read goes on at number %ld",
+		   len, okb, want / 4);
+	}
+
+	/* The undelivered numbers survive another file using the card. */
+	fd2 = xopen(dev);
+	seed_ioctl(fd, 0x42);
+	r = read_guarded(fd, 20, 8, got, &err);
+	good = r == 8 && seed_ioctl(fd2, 7) == 0 && read_n(fd2, next, 5) == 0;
+	/* Three come from the file's buffer, the fourth from a replay. */
+	ok(good && read_n(fd, next, 4) == 0 && matches_ref_at(next, 4, 0x42, 2),
+	   "undelivered numbers of a seeded file survive another file seeding");
+
+	/* An unseeded file keeps its own undelivered numbers as well. */
+	close(fd2);
+	fd2 = xopen(dev);
+	seed_ioctl(fd, 0x42);
+	r = read_guarded(fd2, 16, 4, got, &err);
+	good = r == 4 && got[0] == seed42[0];
+	ok(good && read_n(fd2, next, 4) == 0 && !memcmp(next, seed42 + 1, 16),
+	   "an unseeded file's next read returns its undelivered numbers");
+
+	/* Seeding drops the old stream's undelivered numbers. */
+	r = read_guarded(fd, 16, 4, got, &err);
+	ok(r == 4 && seed_ioctl(fd, 0x42) == 0 && read_n(fd, next, 5) == 0 &&
+	   !memcmp(next, seed42, sizeof(seed42)),
+	   "a seed after a faulted read starts the new stream at once");
+	close(fd2);
+	close(fd);
+	free(got);
+}
+
 static void test_two_cards(const char *dev0, const char *dev1)
 {
 	uint32_t a[5], b[5], skip[3];
@@ -275,6 +394,7 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "unit")) {
 		test_contract(argv[2]);
+		test_fault(argv[2]);
 		if (argc >= 4)
 			test_two_cards(argv[2], argv[3]);
 		printf("1..%d\n", tests);

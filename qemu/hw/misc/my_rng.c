@@ -3,7 +3,8 @@
  *
  * BAR0 is a 4 KiB MMIO window with two 32-bit registers: reading RNG
  * returns the next number of the C library's rand() sequence, writing
- * SEED restarts it as srand() would.  See docs/specs/my_rng.rst.
+ * SEED restarts it as srand() would.  The specification is docs/my_rng.md
+ * in the vdevkit repository.
  *
  * Copyright (c) 2026 vdevkit authors
  *
@@ -138,8 +139,12 @@ static void my_rng_class_init(ObjectClass *klass, void *data)
     k->vendor_id = PCI_VENDOR_ID_QEMU;
     k->device_id = MY_RNG_DEVICE_ID;
     k->revision = MY_RNG_REVISION;
-    /* Base class 0xff: "device does not fit any defined class". */
-    k->class_id = PCI_CLASS_OTHERS << 8;
+    /*
+     * QEMU's PCI_CLASS_OTHERS (0xff) as class_id puts base class 0x00,
+     * subclass 0xff into the class register (lspci: "Unclassified device
+     * [00ff]"), as the course lab's model and QEMU's virtio devices do.
+     */
+    k->class_id = PCI_CLASS_OTHERS;
     rc->phases.hold = my_rng_reset_hold;
     dc->vmsd = &vmstate_my_rng;
     dc->desc = "Seedable PRNG (C library rand() sequence)";

@@ -94,7 +94,9 @@ static void test_ids(void)
     g_assert_cmphex(qpci_config_readw(d, PCI_VENDOR_ID), ==, 0x1234);
     g_assert_cmphex(qpci_config_readw(d, PCI_DEVICE_ID), ==, 0xcafe);
     g_assert_cmphex(qpci_config_readb(d, PCI_REVISION_ID), ==, 0x10);
-    g_assert_cmphex(qpci_config_readw(d, PCI_CLASS_DEVICE), ==, 0xff00);
+    /* Base class 0x00, subclass 0xff, programming interface 0. */
+    g_assert_cmphex(qpci_config_readw(d, PCI_CLASS_DEVICE), ==, 0x00ff);
+    g_assert_cmphex(qpci_config_readb(d, PCI_CLASS_PROG), ==, 0x00);
     machine_stop(&m);
 }
 

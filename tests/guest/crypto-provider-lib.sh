@@ -24,4 +24,4 @@ while [ ! -c /dev/crypto ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-./crypto-provider-test
+./crypto-provider-test --all

@@ -152,7 +152,7 @@ typedef struct Vring {
     Daemon *d;
     unsigned index;
     uint32_t num;
-    bool num_set, addr_set, enabled;
+    bool num_set, addr_set, enabled, enable_seen;
     VuVringAddr addr;
     /* host pointers, valid while mapped */
     uint8_t *desc, *avail, *used;
@@ -167,6 +167,7 @@ typedef struct Vring {
     Bounce bounce;
     /* counters, read by the main thread at exit */
     atomic_ulong requests, bad_chains, calls, kicks;
+    atomic_ulong enc_bytes, dec_bytes;   /* done, status OK */
 } Vring;
 
 typedef struct Session {

@@ -313,16 +313,18 @@ int main(int argc, char **argv)
                atomic_load(&d->sess_closed), atomic_load(&d->sess_failed));
     }
     {
-        unsigned long reqs = 0, bad = 0;
+        unsigned long reqs = 0, bad = 0, enc = 0, dec = 0;
 
         for (unsigned i = 0; i < o->queues; i++) {
             reqs += atomic_load(&d->vrings[i].requests);
             bad += atomic_load(&d->vrings[i].bad_chains);
+            enc += atomic_load(&d->vrings[i].enc_bytes);
+            dec += atomic_load(&d->vrings[i].dec_bytes);
             close(d->vrings[i].stop_fd);
             free(d->vrings[i].bounce.buf);
         }
-        cd_log(LOG_INFO_, "exiting: %lu requests, %lu malformed chains",
-               reqs, bad);
+        cd_log(LOG_INFO_, "exiting: %lu requests, %lu malformed chains, "
+               "bytes encrypted %lu decrypted %lu", reqs, bad, enc, dec);
     }
     close(d->listen_fd);
     unlink(o->socket);

@@ -200,7 +200,7 @@ static void ring_reset(Vring *vr)
         close(vr->err_fd);
     }
     vr->kick_fd = vr->call_fd = vr->err_fd = -1;
-    vr->num_set = vr->addr_set = vr->enabled = false;
+    vr->num_set = vr->addr_set = vr->enabled = vr->enable_seen = false;
     vr->kick_set = vr->kick_nofd = false;
     vr->last_avail = vr->used_idx = 0;
 }
@@ -277,6 +277,8 @@ static int handle(Daemon *d, int fd, Msg *m)
         }
         d->features = m->p.u64;
         d->features_set = true;
+        cd_log(LOG_DEBUG_, "vhost-user: features %#llx",
+               (unsigned long long)d->features);
         for (unsigned i = 0; i < d->opt.queues; i++) {
             ring_update(&d->vrings[i]);
         }
@@ -443,6 +445,7 @@ static int handle(Daemon *d, int fd, Msg *m)
             return -EINVAL;
         }
         vr->enabled = m->p.state.num;
+        vr->enable_seen = true;
         ring_update(vr);
         return 0;
     case VU_CREATE_CRYPTO_SESSION: {

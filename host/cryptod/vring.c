@@ -81,13 +81,21 @@ static void wr32(uint8_t *p, uint32_t v)
 #define USED_RING(vr, i) ((vr)->used + 4 + 8 * (size_t)(i))
 #define AVAIL_EVENT(vr) USED_RING(vr, (vr)->num)
 
+/*
+ * With VHOST_USER_F_PROTOCOL_FEATURES a ring should start disabled until
+ * SET_VRING_ENABLE.  QEMU 10.0's cryptodev-vhost-user negotiates that
+ * feature but never sends SET_VRING_ENABLE (vhost_dev_set_vring_enable()
+ * looks at backend_features, which it leaves empty), so a ring it never
+ * enabled or disabled runs once it has its kick; an explicit
+ * SET_VRING_ENABLE, 0 or 1, is obeyed.
+ */
 bool vring_ready(const Vring *vr)
 {
     const Daemon *d = vr->d;
     bool proto = d->features & 1ull << VU_F_PROTOCOL_FEATURES;
 
     return vr->num_set && vr->addr_set && vr->kick_set && d->mem.n &&
-           (vr->enabled || !proto);
+           (vr->enabled || !proto || !vr->enable_seen);
 }
 
 /* Add a guest-physical range, split at region ends, as segments. */
@@ -294,6 +302,10 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
                         src_len);
     if (!dst && status == VIRTIO_CRYPTO_OK) {
         copy_segs(in, r->nin, 0, buf, dst_len, true);
+    }
+    if (status == VIRTIO_CRYPTO_OK) {
+        atomic_fetch_add(ld32(hdr) == VIRTIO_CRYPTO_CIPHER_ENCRYPT ?
+                         &vr->enc_bytes : &vr->dec_bytes, src_len);
     }
     return status;
 }

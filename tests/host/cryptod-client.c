@@ -243,8 +243,12 @@ static VuMemory memtable(void)
     return m;
 }
 
-/* QEMU's sequence: init, then vhost_dev_start for data queue q. */
-static int setup(unsigned q, bool init)
+/*
+ * QEMU's sequence: init, then vhost_dev_start for data queue q; with
+ * SET_VRING_ENABLE unless stock (QEMU 10.0's cryptodev-vhost-user never
+ * sends it).
+ */
+static int setup_how(unsigned q, bool init, bool stock)
 {
     uint64_t v;
     VuMemory m = memtable();
@@ -288,7 +292,15 @@ static int setup(unsigned q, bool init)
         return -1;
     }
     st.num = 1;
+    if (stock) {
+        return 0;
+    }
     return acked(VU_SET_VRING_ENABLE, &st, 8, NULL, 0) == 0 ? 0 : -1;
+}
+
+static int setup(unsigned q, bool init)
+{
+    return setup_how(q, init, false);
 }
 
 /* GET_VRING_BASE stops the ring; the answer is where it stopped. */
@@ -1127,6 +1139,7 @@ int main(int argc, char **argv)
     int64_t ids[9];
     uint64_t dst, st;
     uint32_t len, base;
+    VuVringState st_off;
     int status, s;
 
     if (argc < 2) {
@@ -1276,6 +1289,17 @@ int main(int argc, char **argv)
        good_request(sess_enc, 0, false, DATA_GPA),
        "data queue 3 works");
     stop_ring(3, &base);
+    ok(setup_how(2, false, true) == 0 &&
+       good_request(sess_enc, 0, false, DATA_GPA),
+       "data queue 2 without SET_VRING_ENABLE (as QEMU 10.0 sets it up) "
+       "works");
+    st_off.index = 2;
+    st_off.num = 0;
+    ok(acked(VU_SET_VRING_ENABLE, &st_off, 8, NULL, 0) == 0 &&
+       (post(avail_idx % QSIZE), kick(), usleep(200000),
+        used_idx() == used_seen),
+       "SET_VRING_ENABLE 0: the ring is left alone");
+    stop_ring(2, &base);
     ok(setup(0, false) == 0, "back to queue 0");
 
     malformed_messages();

@@ -20,28 +20,28 @@ static bool inside(uint64_t a, uint64_t len, uint64_t base, uint64_t size)
     return a >= base && a - base <= size && len <= size - (a - base);
 }
 
-uint8_t *mem_gpa(const MemTable *m, uint64_t gpa, uint64_t len)
+/* The host address of [a, a + len) in one region; by uva or by gpa. */
+static uint8_t *lookup(const MemTable *m, uint64_t a, uint64_t len, bool uva)
 {
     for (unsigned i = 0; i < m->n; i++) {
         const MemRegion *r = &m->r[i];
+        uint64_t base = uva ? r->uva : r->gpa;
 
-        if (inside(gpa, len, r->gpa, r->size) && gpa - r->gpa < r->size) {
-            return r->host + (gpa - r->gpa);
+        if (inside(a, len, base, r->size) && a - base < r->size) {
+            return r->host + (a - base);
         }
     }
     return NULL;
 }
 
+uint8_t *mem_gpa(const MemTable *m, uint64_t gpa, uint64_t len)
+{
+    return lookup(m, gpa, len, false);
+}
+
 uint8_t *mem_uva(const MemTable *m, uint64_t uva, uint64_t len)
 {
-    for (unsigned i = 0; i < m->n; i++) {
-        const MemRegion *r = &m->r[i];
-
-        if (inside(uva, len, r->uva, r->size) && uva - r->uva < r->size) {
-            return r->host + (uva - r->uva);
-        }
-    }
-    return NULL;
+    return lookup(m, uva, len, true);
 }
 
 void mem_unmap(MemTable *m)

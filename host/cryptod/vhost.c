@@ -166,6 +166,13 @@ static int send_reply(int fd, Msg *m, uint32_t size)
     return n == (ssize_t)(sizeof(m->hdr) + size) ? 0 : -1;
 }
 
+/* A GET_* answer: 1 (answered), or -EPROTO if it could not be sent. */
+static int reply_u64(int fd, Msg *m, uint64_t v)
+{
+    m->p.u64 = v;
+    return send_reply(fd, m, 8) ? -EPROTO : 1;
+}
+
 static Vring *ring_of(Daemon *d, uint32_t index)
 {
     if (index >= d->opt.queues) {
@@ -264,8 +271,7 @@ static int handle(Daemon *d, int fd, Msg *m)
         if (!size_is(m, 0)) {
             return -EPROTO;
         }
-        m->p.u64 = OUR_FEATURES;
-        return send_reply(fd, m, 8) ? -EPROTO : 1;
+        return reply_u64(fd, m, OUR_FEATURES);
     case VU_SET_FEATURES:
         if (!size_is(m, 8)) {
             return -EPROTO;
@@ -287,8 +293,7 @@ static int handle(Daemon *d, int fd, Msg *m)
         if (!size_is(m, 0)) {
             return -EPROTO;
         }
-        m->p.u64 = OUR_PROTOCOL;
-        return send_reply(fd, m, 8) ? -EPROTO : 1;
+        return reply_u64(fd, m, OUR_PROTOCOL);
     case VU_SET_PROTOCOL_FEATURES:
         if (!size_is(m, 8)) {
             return -EPROTO;
@@ -302,8 +307,7 @@ static int handle(Daemon *d, int fd, Msg *m)
         if (!size_is(m, 0)) {
             return -EPROTO;
         }
-        m->p.u64 = d->opt.queues;
-        return send_reply(fd, m, 8) ? -EPROTO : 1;
+        return reply_u64(fd, m, d->opt.queues);
     case VU_SET_OWNER:
         return size_is(m, 0) ? 0 : -EPROTO;
     case VU_RESET_OWNER:

@@ -37,6 +37,7 @@
 #include <openssl/evp.h>
 
 #include "../../host/cryptod/cryptod.h"
+#include "tap.h"
 
 #define RAM_SIZE (8u << 20)
 #define REGION_B (4u << 20)        /* gpa where region 2 starts */
@@ -52,30 +53,11 @@
 #define F_INDIRECT 4
 #define HDR_LEN 72
 
-static int n_test, n_fail;
 static pid_t daemon_pid;
 static char sock_path[108];
 static uint8_t *ram;
 static int ram_fd, sock = -1, kick_fd, call_fd;
 static uint16_t avail_idx, used_seen;
-
-static void ok(int cond, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%sok %d - ", cond ? "" : "not ", ++n_test);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    fflush(stdout);
-    if (!cond) {
-        n_fail++;
-    }
-}
 
 static void bail(const char *what)
 {
@@ -636,6 +618,41 @@ static uint16_t frame(uint32_t out_len, uint32_t in_len, uint64_t *st)
     return h;
 }
 
+/* Requests that parse as chains but not as requests, and their status. */
+typedef struct BadReq {
+    const char *what;
+    uint32_t out_len, in_len, opcode;
+    uint64_t sess_add;        /* added to the good session's id */
+    uint32_t op_type, iv_len, src_len, dst_len;
+    int want;
+} BadReq;
+
+#define CIPHER_ENC VIRTIO_CRYPTO_CIPHER_ENCRYPT, 0, VIRTIO_CRYPTO_SYM_OP_CIPHER
+static const BadReq bad_reqs[] = {
+    { "4 GiB source in a 72-byte request", HDR_LEN, 16, CIPHER_ENC, 16,
+      0xfffffff0, 0xfffffff0, VIRTIO_CRYPTO_BADMSG },
+    { "source and destination lengths differ", HDR_LEN + 32, 64, CIPHER_ENC,
+      16, 16, 32, VIRTIO_CRYPTO_BADMSG },
+    { "destination longer than the writable buffer", HDR_LEN + 32, 16,
+      CIPHER_ENC, 16, 16, 16, VIRTIO_CRYPTO_BADMSG },
+    { "IV of 32 bytes", HDR_LEN + 64, 64, CIPHER_ENC, 32, 16, 16,
+      VIRTIO_CRYPTO_BADMSG },
+    { "15 bytes of AES-CBC", HDR_LEN + 32, 64, CIPHER_ENC, 16, 15, 15,
+      VIRTIO_CRYPTO_BADMSG },
+    { "unknown session", HDR_LEN + 32, 64, VIRTIO_CRYPTO_CIPHER_ENCRYPT, 1,
+      VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 16, VIRTIO_CRYPTO_INVSESS },
+    { "session id of an older generation", HDR_LEN + 32, 64,
+      VIRTIO_CRYPTO_CIPHER_ENCRYPT, 1ull << 32, VIRTIO_CRYPTO_SYM_OP_CIPHER,
+      16, 16, 16, VIRTIO_CRYPTO_INVSESS },
+    { "HASH request", HDR_LEN + 32, 64, VIRTIO_CRYPTO_HASH, 0, 0, 0, 16, 16,
+      VIRTIO_CRYPTO_NOTSUPP },
+    { "algorithm chaining", HDR_LEN + 32, 64, VIRTIO_CRYPTO_CIPHER_ENCRYPT, 0,
+      VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING, 16, 16, 16,
+      VIRTIO_CRYPTO_NOTSUPP },
+    { "op_type 7", HDR_LEN + 32, 64, VIRTIO_CRYPTO_CIPHER_ENCRYPT, 0, 7, 16,
+      16, 16, VIRTIO_CRYPTO_BADMSG },
+};
+
 static void malformed_chains(void)
 {
     uint16_t h;
@@ -702,48 +719,14 @@ static void malformed_chains(void)
     /* well-formed chains, bad requests: answered with a status */
     h = frame(10, 16, &st);
     bad_req("header of 10 bytes", h, st, VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN, 16, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 0xfffffff0, 0xfffffff0);
-    bad_req("4 GiB source in a 72-byte request", h, st, VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 32);
-    bad_req("source and destination lengths differ", h, st,
-            VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN + 32, 16, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 16);
-    bad_req("destination longer than the writable buffer", h, st,
-            VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN + 64, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 32, 16, 16);
-    bad_req("IV of 32 bytes", h, st, VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 15, 15);
-    bad_req("15 bytes of AES-CBC", h, st, VIRTIO_CRYPTO_BADMSG);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc + 1,
-            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 16);
-    bad_req("unknown session", h, st, VIRTIO_CRYPTO_INVSESS);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT,
-            sess_enc + (1ull << 32), VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 16);
-    bad_req("session id of an older generation", h, st,
-            VIRTIO_CRYPTO_INVSESS);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_HASH, sess_enc, 0, 0, 16, 16);
-    bad_req("HASH request", h, st, VIRTIO_CRYPTO_NOTSUPP);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-            VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING, 16, 16, 16);
-    bad_req("algorithm chaining", h, st, VIRTIO_CRYPTO_NOTSUPP);
-    h = frame(HDR_LEN + 32, 64, &st);
-    put_hdr(ram + DATA_GPA, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc, 7, 16,
-            16, 16);
-    bad_req("op_type 7", h, st, VIRTIO_CRYPTO_BADMSG);
+    for (size_t i = 0; i < sizeof(bad_reqs) / sizeof(bad_reqs[0]); i++) {
+        const BadReq *b = &bad_reqs[i];
+
+        h = frame(b->out_len, b->in_len, &st);
+        put_hdr(ram + DATA_GPA, b->opcode, sess_enc + b->sess_add, b->op_type,
+                b->iv_len, b->src_len, b->dst_len);
+        bad_req(b->what, h, st, b->want);
+    }
 }
 
 /* ---- malformed messages ---- */

@@ -1058,8 +1058,66 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
     return 0;
 }
 
+/*
+ * A burst of random vhost-user messages on a connection of their own
+ * (near-valid sizes, indexes and memory tables, random fds), then a fresh
+ * connection set up as QEMU does: the daemon must take both.
+ */
+static int fuzz_messages(unsigned long *nmsg)
+{
+    static const uint32_t sizes[] = { 0, 8, 8, 40, 8 + 32, 8 + 64, VU_SESS_SIZE };
+    unsigned n = 1 + rnd() % 20;
+    int efd = eventfd(0, EFD_CLOEXEC);
+
+    connect_daemon();
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t p[VU_SESS_SIZE + 16];
+        uint32_t req = rnd() % 16 ? 1 + rnd() % 40 : (uint32_t)rnd();
+        uint32_t flags = rnd() % 16 ? VU_VERSION | (rnd() % 2 ? VU_FLAG_NEED_REPLY : 0)
+                                    : (uint32_t)rnd();
+        uint32_t size = rnd() % 8 ? sizes[rnd() % 7] : rnd() % sizeof(p);
+        int fds[3] = { ram_fd, efd, rnd() % 2 ? ram_fd : efd };
+        VuMemory *m = (VuMemory *)p;
+
+        for (size_t j = 0; j < sizeof(p); j += 8) {
+            uint64_t v = rnd();
+
+            memcpy(p + j, &v, 8);
+        }
+        if (rnd() % 2) {
+            /* a small ring index, or a plausible memory table */
+            uint32_t idx = rnd() % 10 | (rnd() % 4 ? 0 : VU_VRING_NOFD);
+
+            memcpy(p, &idx, 4);
+        }
+        if (req == VU_SET_MEM_TABLE && rnd() % 2) {
+            *m = memtable();
+            m->nregions = 1 + rnd() % 2;
+            m->regions[rnd() % 2].size += rnd() % 3 ? 0 : rnd() % 8192;
+            size = 8 + 32 * m->nregions;
+        }
+        if (send_msg(req, flags, p, size, fds, rnd() % 4) < 0) {
+            break;
+        }
+        (*nmsg)++;
+    }
+    close(efd);
+    /* our hang-up is the daemon's end of this front end */
+    connect_daemon();
+    if (setup(0, true) < 0) {
+        printf("# fuzz: no fresh set-up after random messages\n");
+        return -1;
+    }
+    sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
+                              VIRTIO_CRYPTO_OP_ENCRYPT,
+                              VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
+                              VIRTIO_CRYPTO_SYM_OP_CIPHER);
+    return sess_enc >= 0 ? 0 : -1;
+}
+
 static void fuzz(double seconds, unsigned long min)
 {
+    unsigned long nmsg = 0;
     struct timespec t0, t1;
     unsigned long nreq = 0, ngood = 0, resets = 0;
     double el = 0;
@@ -1068,6 +1126,10 @@ static void fuzz(double seconds, unsigned long min)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (el < seconds || (nreq < min && el < 3 * seconds)) {
         if (fuzz_batch(&nreq, &ngood) < 0 || !daemon_alive()) {
+            bad = 1;
+            break;
+        }
+        if (rnd() % 256 == 0 && fuzz_messages(&nmsg) < 0) {
             bad = 1;
             break;
         }
@@ -1090,8 +1152,8 @@ static void fuzz(double seconds, unsigned long min)
         el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     }
     printf("# fuzz: %lu requests (%lu good, checked) in %.1f s, %.0f/s, "
-           "%lu ring resets\n", nreq, ngood, el, nreq / (el ? el : 1),
-           resets);
+           "%lu ring resets, %lu random messages\n", nreq, ngood, el,
+           nreq / (el ? el : 1), resets, nmsg);
     ok(!bad && daemon_alive(), "fuzz: %lu random requests, daemon alive, "
        "every good one right", nreq);
     ok(nreq >= min, "fuzz: at least %lu requests", min);

@@ -5,7 +5,7 @@
  * of "guest RAM" with two regions (the second through an mmap offset, so
  * a buffer across the boundary is two pieces of the daemon's memory).
  *
- *   cryptod-client DAEMON [--fuzz SECONDS] [--seed N] [--min N]
+ *   cryptod-client DAEMON [--fuzz SECONDS] [--seed N] [--min N] [--poll]
  *
  * It starts DAEMON (built with ASan/UBSan for the test) on a socket in a
  * temporary directory and prints TAP: QEMU's message sequence, sessions,
@@ -15,7 +15,8 @@
  * followed by a good request, the guest RAM outside the buffers we gave
  * checked untouched, and at the end SIGTERM and a clean exit status.
  * With --fuzz, random malformed requests for SECONDS (at least --min of
- * them) with good ones mixed in and checked.
+ * them) with good ones mixed in and checked.  --poll runs the daemon with
+ * --poll (its queue threads never sleep).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1161,13 +1162,14 @@ static void fuzz(double seconds, unsigned long min)
 
 /* ---- main ---- */
 
-static void start_daemon(const char *prog, const char *dir)
+static void start_daemon(const char *prog, const char *dir, bool poll)
 {
     snprintf(sock_path, sizeof(sock_path), "%s/cryptod.sock", dir);
     daemon_pid = fork();
     if (daemon_pid == 0) {
         execl(prog, prog, "--socket", sock_path, "--provider", "openssl",
               "--foreground", "--queues", "4", "--max-sessions", "8",
+              poll ? "--poll" : "--poll-us", poll ? NULL : "50",
               (char *)NULL);
         _exit(127);
     }
@@ -1180,6 +1182,7 @@ int main(int argc, char **argv)
 {
     char dir[] = "/tmp/cryptod-test.XXXXXX";
     double fuzz_s = 0;
+    bool poll_mode = false;
     unsigned long fuzz_min = 0;
     int64_t ids[9];
     uint64_t dst, st;
@@ -1193,8 +1196,13 @@ int main(int argc, char **argv)
         return 2;
     }
     rng_state = time(NULL) | 1;
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--fuzz")) {
+    for (int i = 2; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--poll")) {
+            poll_mode = true;
+            i--;
+        } else if (i + 1 == argc) {
+            break;
+        } else if (!strcmp(argv[i], "--fuzz")) {
             fuzz_s = atof(argv[i + 1]);
         } else if (!strcmp(argv[i], "--seed")) {
             rng_state = strtoull(argv[i + 1], NULL, 0) | 1;
@@ -1223,7 +1231,10 @@ int main(int argc, char **argv)
     if (ram == MAP_FAILED || kick_fd < 0 || call_fd < 0) {
         bail("setup");
     }
-    start_daemon(argv[1], dir);
+    start_daemon(argv[1], dir, poll_mode);
+    if (poll_mode) {
+        printf("# daemon in --poll mode\n");
+    }
     if (fuzz_s) {
         printf("# fuzz seed %llu\n", (unsigned long long)rng_state);
     }

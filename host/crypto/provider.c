@@ -178,17 +178,21 @@ HostCryptoSession *hostcrypto_session_new(HostCrypto *hc,
     return s;
 }
 
+/* Wipe and free a session of size bytes; returns ret (its fini's) */
+static int hostcrypto_session_wipe(void *s, size_t size, int ret)
+{
+    explicit_bzero(s, size);
+    free(s);
+    return ret;
+}
+
 int hostcrypto_session_free(HostCryptoSession *s)
 {
-    int ret;
-
     if (!s) {
         return 0;
     }
-    ret = s->hc->prov->session_fini(s);
-    explicit_bzero(s, s->hc->prov->session_size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->session_size,
+                                   s->hc->prov->session_fini(s));
 }
 
 int hostcrypto_crypt(HostCryptoSession *s, const uint8_t *iv,
@@ -263,17 +267,11 @@ HostCryptoAuthSession *hostcrypto_auth_session_new(HostCrypto *hc,
 
 int hostcrypto_auth_session_free(HostCryptoAuthSession *s)
 {
-    size_t size;
-    int ret;
-
     if (!s) {
         return 0;
     }
-    size = s->hc->prov->auth_session_size;
-    ret = s->hc->prov->auth_fini(s);
-    explicit_bzero(s, size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->auth_session_size,
+                                   s->hc->prov->auth_fini(s));
 }
 
 int hostcrypto_digest(HostCryptoAuthSession *s, const uint8_t *src,
@@ -355,17 +353,11 @@ HostCryptoAeadSession *hostcrypto_aead_session_new(HostCrypto *hc,
 
 int hostcrypto_aead_session_free(HostCryptoAeadSession *s)
 {
-    size_t size;
-    int ret;
-
     if (!s) {
         return 0;
     }
-    size = s->hc->prov->aead_session_size;
-    ret = s->hc->prov->aead_fini(s);
-    explicit_bzero(s, size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->aead_session_size,
+                                   s->hc->prov->aead_fini(s));
 }
 
 int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,

@@ -295,7 +295,7 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     uint32_t assoclen = aad_len, tl = base->tag_len;
     struct af_alg_iv aiv;
     struct iovec in[3], out[3];
-    struct msghdr msg = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+    struct msghdr msg = { .msg_control = cbuf };
     struct cmsghdr *cmsg;
     uint8_t *aadcopy = NULL;
     size_t outlen;
@@ -313,6 +313,8 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
         memcpy(kiv, iv, iv_len);
         aiv.ivlen = iv_len;
     }
+    msg.msg_controllen = CMSG_SPACE(sizeof(op)) + CMSG_SPACE(sizeof(assoclen)) +
+                         CMSG_SPACE(sizeof(aiv) + aiv.ivlen);
     cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_ALG;
     cmsg->cmsg_type = ALG_SET_OP;

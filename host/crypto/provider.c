@@ -467,7 +467,7 @@ static bool hostcrypto_auth_probe(HostCrypto *hc, const HostCryptoAuthAlg *alg)
 
 /*
  * AEAD probe: ciphertext and tag equal to OpenSSL's, decrypted back, and
- * a flipped tag bit refused.
+ * a flipped tag bit refused, also on an empty message.
  */
 static bool hostcrypto_aead_probe(HostCrypto *hc, const HostCryptoAeadAlg *alg)
 {
@@ -504,8 +504,20 @@ static bool hostcrypto_aead_probe(HostCrypto *hc, const HostCryptoAeadAlg *alg)
         goto out;
     }
     tag[0] ^= 1;
-    ok = hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
-                         sizeof(ct), tag) == -EBADMSG;
+    if (hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
+                        sizeof(ct), tag) != -EBADMSG) {
+        goto out;
+    }
+    /* also with nothing to decrypt, the tag alone (AF_ALG skips that) */
+    if (hostcrypto_aead(enc, iv, alg->iv_len, NULL, 0, pt, ct, 0,
+                        tag) < 0 ||
+        hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                        tag) < 0) {
+        goto out;
+    }
+    tag[tl - 1] ^= 0x80;
+    ok = hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                         tag) == -EBADMSG;
 out:
     hostcrypto_aead_session_free(rsess);
     hostcrypto_aead_session_free(enc);

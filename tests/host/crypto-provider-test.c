@@ -709,28 +709,35 @@ static int aead_round(HostCrypto *hc, const HostCryptoAeadAlg *alg,
     bad += hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, out, out, len,
                            tag) < 0 || memcmp(out, pt, len);
     if (tamper) {
+        int r1, r2 = -EBADMSG, r3 = -EBADMSG;
+
         /* a flipped bit in the tag, the ciphertext or the aad */
         tag[tl - 1] ^= 0x80;
         memset(out, 0xaa, len);
         z = 0;
-        *tamper += hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct,
-                                   out, len, tag) != -EBADMSG;
+        r1 = hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct, out, len,
+                             tag);
         while (z < len && out[z] == 0) {
             z++;
         }
-        *tamper += z != len;   /* dst zeroed */
         tag[tl - 1] ^= 0x80;
         if (len) {
             ct[len / 2] ^= 1;
-            *tamper += hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct,
-                                       out, len, tag) != -EBADMSG;
+            r2 = hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct, out,
+                                 len, tag);
             ct[len / 2] ^= 1;
         }
         if (aad_len) {
             aad[0] ^= 4;
-            *tamper += hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct,
-                                       out, len, tag) != -EBADMSG;
+            r3 = hostcrypto_aead(job.dec, iv, iv_len, aad, aad_len, ct, out,
+                                 len, tag);
             aad[0] ^= 4;
+        }
+        if (r1 != -EBADMSG || r2 != -EBADMSG || r3 != -EBADMSG || z != len) {
+            printf("# %s %s, %zu + %zu bytes: bad tag %d, ciphertext %d, "
+                   "aad %d, %zu bytes zeroed\n", hc->prov->name, alg->name,
+                   aad_len, len, r1, r2, r3, z);
+            (*tamper)++;
         }
     }
     if (threads && iv_len == alg->iv_len) {

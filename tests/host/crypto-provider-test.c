@@ -453,7 +453,7 @@ static void test_auth_alg(HostCrypto *hc, const HostCryptoAuthAlg *alg)
        alg->name, alg->digest_len + 1);
 
     /* threads on one session */
-    job = (AuthJob) { .msg = msg, .want = want, .len = 70000, .bad = 0 };
+    job = (AuthJob) { .msg = msg, .want = want, .len = 4096 + 13 };
     bad = ref_auth(alg, key, keys[nkeys - 1], msg, job.len, want) < 0;
     job.s = hostcrypto_auth_session_new(hc, alg, key, keys[nkeys - 1],
                                         alg->digest_len, NULL);
@@ -785,20 +785,25 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
     fill(key, sizeof(key), alg->aead * 10 + alg->key_len);
     for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         for (a = 0; a < sizeof(aads) / sizeof(aads[0]); a++) {
-            if (max && lens[i] + aads[a] + alg->tag_max > max) {
+            bool big = lens[i] > 65536;
+
+            /* the big one once: guests run this under TCG */
+            if ((max && lens[i] + aads[a] + alg->tag_max > max) ||
+                (big && aads[a] != 13)) {
                 continue;
             }
-            nlen += a == 0;
+            nlen += a == 1;
             bad += aead_round(hc, alg, key, alg->tag_max, alg->iv_len,
                               aads[a], lens[i], lens[i] == 4096 + 3 ?
-                              NTHREADS : 0, &tamper);
+                              NTHREADS : 0, big ? NULL : &tamper);
         }
     }
     ok(!bad, "%s %s: %zu lengths 0 B .. %s, aad 0/13/100 B, equal to "
        "OpenSSL, in place, there and back, %d threads", hc->prov->name,
        alg->name, nlen, max ? "64 KiB" : "1 MiB", NTHREADS);
     ok(!tamper, "%s %s: a flipped bit in the tag, ciphertext or aad is "
-       "-EBADMSG with the output zeroed", hc->prov->name, alg->name);
+       "-EBADMSG with the output zeroed (0 B .. 64 KiB)", hc->prov->name,
+       alg->name);
 
     for (tl = 0; tl <= HOSTCRYPTO_MAX_TAG_LEN + 1; tl++) {
         bool want = tl <= HOSTCRYPTO_MAX_TAG_LEN && (alg->tag_lens >> tl & 1);

@@ -844,13 +844,24 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
 /* The provider's hashes, MACs and AEAD, as far as it offers them. */
 static void test_auth_provider(HostCrypto *hc, const char *name)
 {
+    /*
+     * In the guest (--all), where the CPU is emulated, openssl's own
+     * library gets only the known answers: 12 runs the rest on the host.
+     */
+    bool full = !require_all || strcmp(name, "openssl");
     size_t i;
     int n = 0, m = 0;
 
+    if (!full) {
+        printf("# openssl: hashes, MACs and AEAD by known answers only "
+               "(the rest in 12-crypto-provider.t)\n");
+    }
     for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
         if (hc->auth_ok[i]) {
             n++;
-            test_auth_alg(hc, &hostcrypto_auth_algs[i]);
+            if (full) {
+                test_auth_alg(hc, &hostcrypto_auth_algs[i]);
+            }
         } else {
             printf("# %s: no %s\n", name, hostcrypto_auth_algs[i].name);
         }
@@ -861,7 +872,9 @@ static void test_auth_provider(HostCrypto *hc, const char *name)
     for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
         if (hc->aead_ok[i]) {
             m++;
-            test_aead_alg(hc, &hostcrypto_aead_algs[i]);
+            if (full) {
+                test_aead_alg(hc, &hostcrypto_aead_algs[i]);
+            }
         } else {
             printf("# %s: no %s\n", name, hostcrypto_aead_algs[i].name);
         }
@@ -869,10 +882,14 @@ static void test_auth_provider(HostCrypto *hc, const char *name)
     if (m) {
         test_aead_kats(hc);
     }
-    if (!strcmp(name, "openssl")) {
+    /* the guest's kernel (36) has them all, with its modules loaded */
+    if (!strcmp(name, "openssl") || (require_all && !strcmp(name, "afalg"))) {
         ok(n == HOSTCRYPTO_NAUTH && m == HOSTCRYPTO_NAEAD,
-           "openssl offers all %d hashes/MACs and %d AEADs",
+           "%s offers all %d hashes/MACs and %d AEADs", name,
            HOSTCRYPTO_NAUTH, HOSTCRYPTO_NAEAD);
+    } else {
+        printf("# %s offers %d of %d hashes/MACs and %d of %d AEADs\n", name,
+               n, HOSTCRYPTO_NAUTH, m, HOSTCRYPTO_NAEAD);
     }
 }
 

@@ -451,6 +451,10 @@ static void test_auth_alg(HostCrypto *hc, const HostCryptoAuthAlg *alg)
     ok(!badlen, "%s %s: truncated digests are its first bytes; digest "
        "length 0, %u and a bad key length refused", hc->prov->name,
        alg->name, alg->digest_len + 1);
+    ref_auth(alg, key, keys[0], msg, 0, want);
+    ok(!auth_once(hc, alg, key, keys[0], alg->digest_len, NULL, 0, want),
+       "%s %s: the empty message as a NULL pointer", hc->prov->name,
+       alg->name);
 
     /* threads on one session */
     job = (AuthJob) { .msg = msg, .want = want, .len = 4096 + 13 };
@@ -819,6 +823,34 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
     }
     ok(!badtag, "%s %s: %d tag lengths equal to OpenSSL, the others "
        "refused", hc->prov->name, alg->name, tags);
+
+    /* the empty message by NULL pointers, each way */
+    {
+        uint8_t iv[HOSTCRYPTO_MAX_AEAD_IV_LEN] = { 0 }, t[16], reft[16];
+        HostCryptoAeadSession *e, *d;
+        int badnull;
+
+        e = hostcrypto_aead_session_new(hc, alg, true, key, alg->tag_max,
+                                        NULL);
+        d = hostcrypto_aead_session_new(hc, alg, false, key, alg->tag_max,
+                                        NULL);
+        badnull = !e || !d ||
+                  ref_aead(alg, key, iv, alg->iv_len, NULL, 0, t, 0, t, reft,
+                           alg->tag_max) < 0 ||
+                  hostcrypto_aead(e, iv, alg->iv_len, NULL, 0, NULL, NULL, 0,
+                                  t) < 0 ||
+                  memcmp(t, reft, alg->tag_max) ||
+                  hostcrypto_aead(d, iv, alg->iv_len, NULL, 0, NULL, NULL, 0,
+                                  t) < 0;
+        t[0] ^= 1;
+        badnull += !d || hostcrypto_aead(d, iv, alg->iv_len, NULL, 0, NULL,
+                                         NULL, 0, t) != -EBADMSG;
+        hostcrypto_aead_session_free(e);
+        hostcrypto_aead_session_free(d);
+        ok(!badnull, "%s %s: the empty message with NULL aad, source and "
+           "destination: OpenSSL's tag, a bad one refused", hc->prov->name,
+           alg->name);
+    }
 
     for (ivl = 0; ivl <= HOSTCRYPTO_MAX_AEAD_IV_LEN + 1; ivl++) {
         bool want = hostcrypto_aead_ok(hc, alg, ivl, alg->tag_max);

@@ -53,14 +53,6 @@
 #define NO_ANSWER       0xff
 #define TIMEOUT_US      (20 * 1000 * 1000)
 
-static const Alg algs[] = {
-    { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
-    { "AES-256-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 32, 16, 16, 16 },
-    { "AES-128-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, 16, 16, 16 },
-    { "AES-192-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 24, 1, 1, 16 },
-    { "AES-128-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 32, 1, 16, 16 },
-    { "DES-EDE3-CBC", VIRTIO_CRYPTO_CIPHER_3DES_CBC, 24, 8, 8, 8 },
-};
 
 /* What the test may expect of one request. */
 typedef enum Expect {

@@ -40,10 +40,6 @@ irqs() {
 	awk -v a="$1" 'index($0, a) && /virtio/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts
 }
 vdev() { basename "$(ls -d /sys/bus/pci/devices/$1/virtio* 2>/dev/null)"; }
-stats() {
-	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
-	sleep 3    # let the host answer before the counters move again
-}
 # "+R:COUNT:NAME:SECONDS" of openssl speed -mr -> "# res PATH SIZE MB/s OPS/s COUNT"
 speed() {
 	p=$1 size=$2
@@ -118,19 +114,19 @@ while [ $r -lt "$ROUNDS" ]; do
 	sed -n 's/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# res a \1 \2 \3/p' /tmp/a.out
 	grep -v '^bench' /tmp/a.out | sed 's/^/# /'
 	[ -n "$have_ossl" ] || continue
-	[ $r = 1 ] && stats p0
+	[ $r = 1 ] && backend_stats p0
 	for s in $SIZES; do speed "a'" "$s" -engine devcrypto; done
-	[ $r = 1 ] && stats p1
-	[ $r = 1 ] && stats b0
+	[ $r = 1 ] && backend_stats p1
+	[ $r = 1 ] && backend_stats b0
 	i0=$(irqs $theirs)
 	for s in $SIZES; do
 		if [ "$s" -le $BIG ]; then speed b "$s" -engine afalg; else enc "$s"; fi
 	done
 	echo "# irq b $theirs $i0 $(irqs $theirs)"
-	[ $r = 1 ] && stats b1
+	[ $r = 1 ] && backend_stats b1
 	i0=$(irqs $theirs)
 	for s in $SIZES; do speed c "$s"; done
 	echo "# irq c $theirs $i0 $(irqs $theirs)"
-	[ $r = 1 ] && stats c1
+	[ $r = 1 ] && backend_stats c1
 done
 tap_done

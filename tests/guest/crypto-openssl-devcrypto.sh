@@ -19,13 +19,6 @@ vec=/opt/openssl-devcrypto
 # Requests our driver sent on its data queues.
 reqs() { awk '/^dataq\./ { s += $2 } END { print s + 0 }' /sys/class/misc/cryptodev0/stats; }
 
-# Ask the host for the backend's counters; the reply is in the host's
-# log only, so give it time to be served before the counters move again.
-stats() {
-	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
-	sleep 3
-}
-
 # dgst through the engine, for files the host hashed too: the engine must
 # offer each digest and give the host's result, and the device must have
 # carried requests.  Needs hashes in virtio_cryptodev (CIOCGSESSION with
@@ -62,7 +55,7 @@ check "devcrypto engine loads from openssl's engine directory and is available" 
 check "devcrypto engine offers AES-128-CBC and AES-256-CBC" \
 	sh -c 'grep -q "AES-128-CBC" /tmp/eng && grep -q "AES-256-CBC" /tmp/eng'
 
-stats before
+backend_stats before
 enc=0
 dec=0
 for bits in 128 256; do
@@ -99,7 +92,7 @@ st=$?
 enc=$((enc + 4096))
 [ $st = 0 ] && [ "$(wc -c </tmp/ct)" = 4096 ] && ! cmp -s /tmp/ct $vec/ct.128.4096
 ok $? "a wrong key gives a different ciphertext of the same length"
-stats enc
+backend_stats enc
 echo "# devcrypto-bytes encrypt $enc decrypt $dec"
 
 # openssl speed through the engine: "+R:COUNT:NAME:SECONDS" (-mr).
@@ -110,7 +103,7 @@ count=$(sed -n 's/^+R:\([0-9]*\):.*/\1/p' /tmp/speed.out | head -1)
 [ $st = 0 ] && [ "${count:-0}" -gt 0 ]
 ok $? "openssl speed -engine devcrypto -evp aes-128-cbc ran (${count:-no} operations of 16384 B)"
 [ $st = 0 ] || sed 's/^/# /' /tmp/speed.out
-stats speed
+backend_stats speed
 echo "# devcrypto-speed-bytes $((${count:-0} * 16384))"
 
 if [ "$DIGESTS" = 1 ]; then

@@ -95,14 +95,18 @@ ok $? "a wrong key gives a different ciphertext of the same length"
 backend_stats enc
 echo "# devcrypto-bytes encrypt $enc decrypt $dec"
 
-# openssl speed through the engine: "+R:COUNT:NAME:SECONDS" (-mr).
-openssl speed -engine devcrypto -elapsed -mr -evp aes-128-cbc -bytes 16384 -seconds 1 \
+# openssl speed through the engine: "+R:COUNT:NAME:SECONDS" (-mr).  Its
+# alarm is set before its set-up (sessions, a random key from its
+# generator, which runs on the engine too), which on a loaded host took
+# all of a 1 s run; its count is checked against the device's by the .t
+# (it counts failed calls too).
+openssl speed -engine devcrypto -elapsed -mr -evp aes-128-cbc -bytes 16384 -seconds 3 \
 	>/tmp/speed.out 2>&1
 st=$?
 count=$(sed -n 's/^+R:\([0-9]*\):.*/\1/p' /tmp/speed.out | head -1)
 [ $st = 0 ] && [ "${count:-0}" -gt 0 ]
 ok $? "openssl speed -engine devcrypto -evp aes-128-cbc ran (${count:-no} operations of 16384 B)"
-[ $st = 0 ] || sed 's/^/# /' /tmp/speed.out
+[ $st = 0 ] && [ "${count:-0}" -gt 0 ] || sed 's/^/# /' /tmp/speed.out
 backend_stats speed
 echo "# devcrypto-speed-bytes $((${count:-0} * 16384))"
 

@@ -42,13 +42,14 @@ if [ ! -f "$dir/devcrypto.so" ]; then
 	# OpenSSL's own strict warnings (its code leaves parameters unused).
 	# -idirafter: the system's <openssl/*.h> win over the source's
 	# unconfigured ones; only its internal headers come from there.
-	cc -O2 -g -fPIC -Wall -Wextra -Wno-unused-parameter -Werror \
-		-I"$dir.tmp/inc" -idirafter "$src/include" -c "$c" -o "$dir.tmp/e_devcrypto.o" \
-		>"$dir.tmp/build.log" 2>&1 &&
-	cc -shared -Wl,--version-script="$dir.tmp/devcrypto.ld" -Wl,-z,defs \
-		-o "$dir.tmp/devcrypto.so" "$dir.tmp/e_devcrypto.o" -lcrypto \
-		>>"$dir.tmp/build.log" 2>&1 ||
-		{ cat "$dir.tmp/build.log" >&2; die "openssl-engine: build failed"; }
+	if ! { cc -O2 -g -fPIC -Wall -Wextra -Wno-unused-parameter -Werror \
+		-I"$dir.tmp/inc" -idirafter "$src/include" -c "$c" -o "$dir.tmp/e_devcrypto.o" &&
+		cc -shared -Wl,--version-script="$dir.tmp/devcrypto.ld" -Wl,-z,defs \
+			-o "$dir.tmp/devcrypto.so" "$dir.tmp/e_devcrypto.o" -lcrypto; } \
+		>"$dir.tmp/build.log" 2>&1; then
+		cat "$dir.tmp/build.log" >&2
+		die "openssl-engine: build failed (log: $dir.tmp/build.log)"
+	fi
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 fi

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The openssl interop tests, tests/t/39-crypto-openssl-*.t (bash, after
-# scripts/lib.sh):
+# The openssl interop tests: tests/t/39-crypto-openssl-*.t and
+# 39-cryptod-stock-qemu.t (bash, after scripts/lib.sh):
 #   . tests/lib/crypto-openssl.sh
 #   interop_vectors DIR GDIR BITS NOPAD [PAD]  random plaintexts
 #       DIR/pt.SIZE of each size in NOPAD and PAD, a random key per key
@@ -9,14 +9,18 @@
 #       (-nopad for the NOPAD sizes, PKCS#7 padding for the PAD ones); each
 #       file is appended as FILE:GDIR/NAME to the array IO_FILES (for
 #       tests/t/bundle.sh).  Fails if openssl does.
-#   interop_scenario NAME FILE...  boot tests/guest/NAME.sh with FILEs;
-#       sets IO_OUT (its output, also shown as TAP comments), IO_RC (its
-#       verdict), IO_OKS and IO_FAILS (its TAP results)
+#   interop_scenario NAME FILE [scenario.sh options]  boot
+#       tests/guest/NAME.sh with FILE; sets $out (its output, also shown as
+#       TAP comments), $rc (its verdict), $oks and $fails (its TAP results)
 #   interop_counter ID NAME  a counter of the backend, from the QMP
 #       query-stats reply the guest tagged ID
 #   interop_bytes N WHAT ID0 ID1 ENC DEC  TAP result N: from reply ID0 to
 #       ID1 the backend's sym-encrypt-bytes and sym-decrypt-bytes grew by
 #       exactly ENC and DEC (ENC > 0), the bytes the guest says WHAT sent
+#   afalg_bundle DIR  DIR/openssl-afalg.tar.gz for the scenario
+#       crypto-openssl-afalg (openssl, its afalg engine, the vectors), or
+#       status 1 (log DIR/bundle.log)
+#   afalg_run DIR [scenario.sh options]  interop_scenario of it
 interop_vectors() {
 	local dir=$1 g=$2 bits=$3 nopad=$4 pad=${5:-} iv b key size p
 	iv=$(sed -n 's/^IV=//p' "$dir/params")
@@ -38,17 +42,17 @@ interop_vectors() {
 }
 
 interop_scenario() {
-	local name=$1
-	shift
-	IO_OUT=$("$VDEVKIT_ROOT/scripts/scenario.sh" "$name" --files "$*" 2>&1)
-	IO_RC=$?
-	printf '%s\n' "$IO_OUT" | sed 's/^/# /'
-	IO_FAILS=$(printf '%s\n' "$IO_OUT" | grep -c -E '^(not ok|Bail out)')
-	IO_OKS=$(printf '%s\n' "$IO_OUT" | grep -c -E '^ok ')
+	local name=$1 file=$2
+	shift 2
+	out=$("$VDEVKIT_ROOT/scripts/scenario.sh" "$name" "$@" --files "$file" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/# /'
+	fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
+	oks=$(printf '%s\n' "$out" | grep -c -E '^ok ')
 }
 
 interop_counter() {
-	printf '%s\n' "$IO_OUT" | grep -F '"id": "'"$1"'"' |
+	printf '%s\n' "$out" | grep -F '"id": "'"$1"'"' |
 		grep -o '"name": "'"$2"'", "value": [0-9]*' | grep -o '[0-9]*$' | head -1
 }
 
@@ -65,4 +69,25 @@ interop_bytes() {
 	echo "#   encrypt: ${e0:-?} -> ${e1:-?}, guest sent ${enc:-?}"
 	echo "#   decrypt: ${d0:-?} -> ${d1:-?}, guest sent ${dec:-?}"
 	return 1
+}
+
+afalg_bundle() {
+	local tmp=$1 sizes="16 1008 4096 65584 1048576" # 1, 63, 256, 4099, 65536 blocks
+	local g=/opt/openssl-afalg
+	rm -rf "$tmp"
+	mkdir -p "$tmp/v"
+	{
+		echo "SIZES='$sizes'"
+		echo "IV=$(openssl rand -hex 16)"
+	} >"$tmp/v/params"
+	IO_FILES=(/usr/bin/openssl /usr/lib/x86_64-linux-gnu/engines-3/afalg.so "$tmp/v/params:$g/params")
+	interop_vectors "$tmp/v" "$g" "128 192 256" "$sizes" >"$tmp/bundle.log" 2>&1 &&
+		"$VDEVKIT_ROOT/tests/t/bundle.sh" "$tmp/openssl-afalg.tar.gz" "${IO_FILES[@]}" \
+			>>"$tmp/bundle.log" 2>&1
+}
+
+afalg_run() {
+	local tmp=$1
+	shift
+	interop_scenario crypto-openssl-afalg "$tmp/openssl-afalg.tar.gz" "$@"
 }

@@ -64,19 +64,19 @@ interop_scenario crypto-openssl-devcrypto "$tmp/openssl-devcrypto.tar.gz"
 # digests: 3 x (offered + 7 sizes).
 want=34
 [ "$devcrypto_digests" = 1 ] && want=$((want + 24))
-if [ "$IO_RC" = 0 ] && [ "$IO_FAILS" = 0 ] && [ "$IO_OKS" = "$want" ]; then
-	echo "ok 2 - guest openssl -engine devcrypto on virtio_cryptodev: $IO_OKS checks pass"
+if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" = "$want" ]; then
+	echo "ok 2 - guest openssl -engine devcrypto on virtio_cryptodev: $oks checks pass"
 else
-	echo "not ok 2 - guest openssl -engine devcrypto on virtio_cryptodev (status $IO_RC, $IO_OKS of $want ok, $IO_FAILS failed)"
+	echo "not ok 2 - guest openssl -engine devcrypto on virtio_cryptodev (status $rc, $oks of $want ok, $fails failed)"
 fi
 
-read -r want_enc want_dec < <(printf '%s\n' "$IO_OUT" |
+read -r want_enc want_dec < <(printf '%s\n' "$out" |
 	sed -n 's/^# devcrypto-bytes encrypt \([0-9]*\) decrypt \([0-9]*\)$/\1 \2/p')
-interop_bytes 3 "openssl enc" before enc "${want_enc:-}" "${want_dec:-}" || IO_RC=1
+interop_bytes 3 "openssl enc" before enc "${want_enc:-}" "${want_dec:-}" || rc=1
 
 # openssl speed: at least what it reported (its random generator adds a
 # few requests of its own, see docs/virtio-cryptodev.md), no decryption.
-want_speed=$(printf '%s\n' "$IO_OUT" | sed -n 's/^# devcrypto-speed-bytes \([0-9]*\)$/\1/p')
+want_speed=$(printf '%s\n' "$out" | sed -n 's/^# devcrypto-speed-bytes \([0-9]*\)$/\1/p')
 e1=$(interop_counter enc sym-encrypt-bytes) d1=$(interop_counter enc sym-decrypt-bytes)
 e2=$(interop_counter speed sym-encrypt-bytes) d2=$(interop_counter speed sym-decrypt-bytes)
 if [ -n "${want_speed:-}" ] && [ -n "$e1" ] && [ -n "$e2" ] && [ -n "$d1" ] && [ -n "$d2" ] &&
@@ -85,6 +85,6 @@ if [ -n "${want_speed:-}" ] && [ -n "$e1" ] && [ -n "$e2" ] && [ -n "$d1" ] && [
 else
 	echo "not ok 4 - backend encrypted at least what openssl speed reported"
 	echo "#   encrypt: ${e1:-?} -> ${e2:-?} (decrypt ${d1:-?} -> ${d2:-?}), speed reported ${want_speed:-?}"
-	IO_RC=1
+	rc=1
 fi
-[ "$IO_RC" = 0 ] && [ "$IO_FAILS" = 0 ] && [ "$IO_OKS" = "$want" ]
+[ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" = "$want" ]

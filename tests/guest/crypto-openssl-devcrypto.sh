@@ -113,7 +113,7 @@ echo "# devcrypto-speed-bytes $((${count:-0} * 16384))"
 if [ "$DIGESTS" = 1 ]; then
 	digest_checks
 else
-	echo "# digests not checked (devcrypto_digests off in the .t); the engine offers:"
+	echo "# digests not checked (the .t's devcrypto_digests); the engine offers:"
 	grep -E '^ *\[' /tmp/eng | sed 's/^/#   /'
 fi
 tap_done

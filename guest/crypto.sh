@@ -71,6 +71,14 @@ qtest_provider() {
 		-p /x86_64/cryptodev-host/auth-equal
 }
 
+# backend_stats ID: ask the host for the cryptodev backends' counters (QMP
+# query-stats; the reply, tagged ID, is in the host's log only), and give
+# it time to be served before the counters move again.
+backend_stats() {
+	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
+	sleep 3
+}
+
 # vcd_boot_arg NAME DEFAULT: vdevkit.NAME=VALUE from the kernel command line
 # (make targets pass settings that way, e.g. the fuzzer's duration).
 vcd_boot_arg() {

@@ -51,6 +51,26 @@ EOT
 	updated=
 	apt_update
 fi
+# The host release's own sources, with its security updates: OpenSSL's
+# devcrypto engine is built from the source of the host's libssl
+# (scripts/openssl-engine.sh), which bookworm's security archive may hold.
+rel=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ -n "$rel" ] || die "deps: /etc/os-release names no release (VERSION_CODENAME)"
+if ! grep -rqs "^Suites: $rel-security" $src/vdevkit-host-src.sources; then
+	main="$rel $rel-updates"
+	# trixie and trixie-updates are listed above already.
+	[ "$rel" = trixie ] && main=
+	{
+		[ -z "$main" ] || printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+			"Suites: $main" 'Components: main' \
+			'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' ''
+		printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian-security' \
+			"Suites: $rel-security" 'Components: main' \
+			'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+	} >$src/vdevkit-host-src.sources
+	updated=
+	apt_update
+fi
 
 want=$(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.list | tr -s ' \t' '\n' | sort -u | grep . || true)
 missing=()

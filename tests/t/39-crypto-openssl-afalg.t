@@ -11,7 +11,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"
-. "$root/tests/lib/openssl-afalg.sh"
+. "$root/tests/lib/crypto-openssl.sh"
 tmp=$OUT/crypto-openssl-afalg
 echo "1..3"
 
@@ -28,22 +28,7 @@ else
 	echo "not ok 2 - guest openssl -engine afalg on virtio_crypto (status $rc, $oks ok, $fails failed)"
 fi
 
-# A counter from the query-stats reply tagged ID: counter ID NAME
-counter() {
-	printf '%s\n' "$out" | grep -F '"id": "'"$1"'"' |
-		grep -o '"name": "'"$2"'", "value": [0-9]*' | grep -o '[0-9]*$' | head -1
-}
 read -r want_enc want_dec < <(printf '%s\n' "$out" |
 	sed -n 's/^# afalg-bytes encrypt \([0-9]*\) decrypt \([0-9]*\)$/\1 \2/p')
-e0=$(counter before sym-encrypt-bytes) e1=$(counter after sym-encrypt-bytes)
-d0=$(counter before sym-decrypt-bytes) d1=$(counter after sym-decrypt-bytes)
-if [ -n "${want_enc:-}" ] && [ -n "$e0" ] && [ -n "$e1" ] && [ -n "$d0" ] && [ -n "$d1" ] &&
-	[ $((e1 - e0)) = "$want_enc" ] && [ $((d1 - d0)) = "$want_dec" ] && [ "$want_enc" -gt 0 ]; then
-	echo "ok 3 - backend counted exactly the guest's bytes: encrypt $want_enc, decrypt $want_dec"
-else
-	echo "not ok 3 - backend byte counters grew by the guest's bytes"
-	echo "#   encrypt: ${e0:-?} -> ${e1:-?}, guest sent ${want_enc:-?}"
-	echo "#   decrypt: ${d0:-?} -> ${d1:-?}, guest sent ${want_dec:-?}"
-	rc=1
-fi
+interop_bytes 3 "the guest's afalg runs" before after "${want_enc:-}" "${want_dec:-}" || rc=1
 [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge 51 ]

@@ -14,7 +14,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"
-. "$root/tests/lib/openssl-afalg.sh"
+. "$root/tests/lib/crypto-openssl.sh"
 stock=${STOCK_QEMU:-/usr/bin/qemu-system-x86_64}
 tmp=$OUT/cryptod-stock
 mkdir -p "$tmp"

@@ -1110,15 +1110,24 @@ static void vcd_op_free_work(struct work_struct *w)
 	vcd_op_free(container_of(w, struct vcd_op, free_work));
 }
 
-/* May run in interrupt context or under a lock, where pages cannot be unpinned. */
-static void vcd_op_put(struct vcd_op *op)
+/*
+ * Drop a reference to a request; the last one frees it with @free's
+ * function.  May run in interrupt context or under a lock, where pages
+ * cannot be unpinned nor sessions put: then a worker frees it.
+ */
+static void vcd_put_deferred(refcount_t *ref, struct work_struct *free)
 {
-	if (!refcount_dec_and_test(&op->ref))
+	if (!refcount_dec_and_test(ref))
 		return;
 	if (in_task() && !irqs_disabled())
-		vcd_op_free(op);
+		free->func(free);
 	else
-		queue_work(vcd_wq, &op->free_work);
+		queue_work(vcd_wq, free);
+}
+
+static void vcd_op_put(struct vcd_op *op)
+{
+	vcd_put_deferred(&op->ref, &op->free_work);
 }
 
 static void vcd_piece_done(struct vcd_cookie *ck, unsigned int used, int err)
@@ -1669,12 +1678,7 @@ static void vcd_sreq_free_work(struct work_struct *w)
 
 static void vcd_sreq_put(struct vcd_sreq *r)
 {
-	if (!refcount_dec_and_test(&r->ref))
-		return;
-	if (in_task() && !irqs_disabled())
-		vcd_sreq_free(r);
-	else
-		queue_work(vcd_wq, &r->free_work);
+	vcd_put_deferred(&r->ref, &r->free_work);
 }
 
 static void vcd_sreq_done(struct vcd_cookie *ck, unsigned int used, int err)

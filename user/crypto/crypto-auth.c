@@ -7,6 +7,9 @@
  *   crypto-auth hold N      N sessions with partial hashes, then wait
  *   crypto-auth unplug      a partial hash; after /tmp/unplugged exists,
  *                           UPDATE and FINAL must fail with ENODEV
+ *   crypto-auth notsupp     on a device without hashes: a SHA-1 session is
+ *                           refused (EINVAL), or the device's NOTSUPP
+ *                           comes back as EOPNOTSUPP
  *
  * Known answers come from the standards (tests/vectors/auth-kat.vec);
  * random cases' results from OpenSSL on the host (crypto-auth-gen).
@@ -24,6 +27,7 @@
 #include <sys/wait.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
+#include "vcd-tap.h"
 
 struct kat_mac {
 	const char *alg, *key, *msg, *out;
@@ -66,44 +70,6 @@ struct rnd_srtp {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MIB (1u << 20)
 
-static const char *devpath = "/dev/crypto";
-static int tapn, nfail;
-
-static void tap(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tapn);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		nfail++;
-}
-
-static void *xalloc(size_t n)
-{
-	void *p = calloc(1, n ? n : 1);
-
-	if (!p) {
-		printf("Bail out! out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
-static int open_dev(void)
-{
-	int fd = open(devpath, O_RDWR);
-
-	if (fd < 0) {
-		printf("Bail out! cannot open %s: %s\n", devpath, strerror(errno));
-		exit(1);
-	}
-	return fd;
-}
 
 /* Hex (or "-", "aN") to bytes, as crypto-auth-gen reads them. */
 static size_t unhex(const char *h, unsigned char *b)
@@ -992,6 +958,20 @@ static int unplug(void)
 	return r1 == -ENODEV && r2 == -ENODEV ? 0 : 2;
 }
 
+static int notsupp(void)
+{
+	unsigned char d[64];
+	int fd = open_dev(), r;
+	uint32_t ses = 0;
+
+	r = sess(fd, 0, NULL, 0, CRYPTO_SHA1, NULL, 0, &ses);
+	if (!r)
+		r = hupd(fd, ses, 0, "abc", 3, d);
+	printf("SHA-1 on this device: %s\n", err(r));
+	close(fd);
+	return r == -EINVAL || r == -EOPNOTSUPP ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const secs[] = { "kat", "random", "cphash", "combined",
@@ -1012,6 +992,8 @@ int main(int argc, char **argv)
 		return hold(optind + 1 < argc ? atoi(argv[optind + 1]) : 4);
 	if (optind < argc && !strcmp(argv[optind], "unplug"))
 		return unplug();
+	if (optind < argc && !strcmp(argv[optind], "notsupp"))
+		return notsupp();
 	all = optind == argc;
 	for (i = 0; i < (int)N(secs); i++) {
 		int run = all;

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
+#include "vcd-tap.h"
 #include "crypto-vectors.h"
 
 /*
@@ -44,23 +45,7 @@ _Static_assert(offsetof(struct crypt_op, iv) == (PTR == 8 ? 40 : 24), "crypt_op.
 _Static_assert(offsetof(struct session_info_op, hash_info) == 132, "session_info_op.hash_info");
 _Static_assert(sizeof(struct session_info_op) == 268, "session_info_op size");
 
-static const char *devpath = "/dev/crypto";
 static const char *require = "";
-static int tapn, nfail;
-
-static void tap(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tapn);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		nfail++;
-}
 
 static void tap_skip(const char *fmt, ...)
 {
@@ -71,17 +56,6 @@ static void tap_skip(const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-}
-
-static int open_dev(void)
-{
-	int fd = open(devpath, O_RDWR);
-
-	if (fd < 0) {
-		printf("Bail out! cannot open %s: %s\n", devpath, strerror(errno));
-		exit(1);
-	}
-	return fd;
 }
 
 static int required(const char *alg)
@@ -261,17 +235,6 @@ static void sec_kat(void)
 		    k->where);
 	}
 	close(fd);
-}
-
-static unsigned char *xalloc(size_t n)
-{
-	unsigned char *p = malloc(n);
-
-	if (!p) {
-		printf("Bail out! out of memory\n");
-		exit(1);
-	}
-	return p;
 }
 
 /*

@@ -1709,6 +1709,8 @@ static struct vcd_sreq *vcd_sreq_alloc(struct vcd_session *s, size_t wrlen)
 		kfree(r);
 		return NULL;
 	}
+	/* Not OK until the device says so. */
+	r->wr[wrlen] = VIRTIO_CRYPTO_ERR;
 	kref_get(&s->ref);
 	r->s = s;
 	return r;
@@ -2135,7 +2137,7 @@ static int vcd_gcm(struct vcd_session *s, struct crypt_auth_op *c,
 	/* The device counts every variable part against max_size. */
 	if (rdlen + dlen > s->dev->max_size)
 		return -EMSGSIZE;
-	if ((len && (!c->src || !c->dst)) || (!enc && !len && !c->dst))
+	if ((len && !c->src) || (dlen && !c->dst))
 		return -EFAULT;
 
 	r = vcd_sreq_alloc(s, dlen);

@@ -263,8 +263,9 @@ static int hash_parts(int fd, uint32_t ses, const unsigned char *msg,
 
 	if (parts == 0)
 		return hupd(fd, ses, 0, msg, len, d);
+	/* No empty UPDATE: with len 0 it finishes the message. */
 	while (!r && parts-- > 1 && off < len) {
-		size_t k = vcd_rand(rs) % (len - off + 1);
+		size_t k = vcd_rand(rs) % (len - off) + 1;
 
 		r = hupd(fd, ses, off ? COP_FLAG_UPDATE :
 			 COP_FLAG_UPDATE | COP_FLAG_RESET, msg + off, k, NULL);
@@ -809,6 +810,13 @@ static void sec_errors(void)
 	c.tag = tag;
 	c.tag_len = 21;
 	expect(authcrypt(fd, &c), EINVAL, "SRTP tag longer than HMAC-SHA1");
+	c.tag_len = 10;
+	c.len = 5;
+	c.op = COP_DECRYPT;
+	expect(authcrypt(fd, &c), EINVAL,
+	       "SRTP decrypt of a payload shorter than the tag (as cryptodev-linux)");
+	c.op = COP_ENCRYPT;
+	c.len = 16;
 	c.flags = COP_FLAG_AEAD_SRTP_TYPE | COP_FLAG_AEAD_TLS_TYPE;
 	c.tag_len = 0;
 	expect(authcrypt(fd, &c), EINVAL, "TLS and SRTP at once");
@@ -837,9 +845,9 @@ static int child(int id)
 	int fd = open_dev(), bad = 0, round, i;
 
 	for (i = 0; i < 16; i++) {
-		/* hashes and HMACs up to 300 KB; every fourth session GCM */
+		/* hashes and HMACs up to 150 KB; every fourth session GCM */
 		mc[i] = &rnd_macs[(id * 16 + i * 7) % N(rnd_macs)];
-		while (mc[i]->len > 300000)
+		while (mc[i]->len > 150000)
 			mc[i] = &rnd_macs[(mc[i] - rnd_macs + 1) % N(rnd_macs)];
 		msg[i] = xalloc(mc[i]->len + 1);
 		fill_mac_case(mc[i], key, msg[i]);
@@ -851,7 +859,7 @@ static int child(int id)
 					mc[i]->keylen, &ses[i]) != 0;
 		}
 	}
-	for (round = 0; round < 4 && !bad; round++) {
+	for (round = 0; round < 2 && !bad; round++) {
 		size_t off[16] = { 0 };
 		int busy = 1;
 
@@ -916,7 +924,7 @@ static void sec_concurrent(void)
 		if (waitpid(pids[i], &st, 0) < 0)
 			st = -1;
 		tap(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		    "concurrent: process %d of 8, 16 mixed sessions, 4 rounds", i);
+		    "concurrent: process %d of 8, 16 mixed sessions, 2 rounds", i);
 	}
 }
 

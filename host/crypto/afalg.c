@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/if_alg.h>
+#include <openssl/crypto.h>
 
 #include "provider.h"
 
@@ -282,20 +283,21 @@ static int afalg_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
  * CCM's IV is the kernel's 16-byte counter block: flags byte L' = L - 1
  * (L: bytes of the length field, 15 - nonce length), then the nonce.
  */
-static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
-                      size_t iv_len, const uint8_t *aad, size_t aad_len,
-                      const uint8_t *src, uint8_t *dst, size_t len,
-                      uint8_t *tag)
+static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
+                          const uint8_t *iv, size_t iv_len,
+                          const uint8_t *aad, size_t aad_len,
+                          const uint8_t *src, uint8_t *dst, size_t len,
+                          uint8_t *tag)
 {
     AfalgAeadSession *s = (AfalgAeadSession *)base;
     uint8_t cbuf[CMSG_SPACE(sizeof(uint32_t)) * 2 +
                  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
     uint8_t kiv[16] = { 0 };
-    uint32_t op = base->encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
+    uint32_t op = encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
     uint32_t assoclen = aad_len, tl = base->tag_len;
     struct af_alg_iv aiv;
     struct iovec in[3], out[3];
-    struct msghdr msg = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+    struct msghdr msg = { .msg_control = cbuf };
     struct cmsghdr *cmsg;
     uint8_t *aadcopy = NULL;
     size_t outlen;
@@ -313,6 +315,8 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
         memcpy(kiv, iv, iv_len);
         aiv.ivlen = iv_len;
     }
+    msg.msg_controllen = CMSG_SPACE(sizeof(op)) + CMSG_SPACE(sizeof(assoclen)) +
+                         CMSG_SPACE(sizeof(aiv) + aiv.ivlen);
     cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_ALG;
     cmsg->cmsg_type = ALG_SET_OP;
@@ -334,7 +338,7 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     in[1] = (struct iovec) { .iov_base = (void *)src, .iov_len = len };
     in[2] = (struct iovec) { .iov_base = tag, .iov_len = tl };
     msg.msg_iov = in;
-    msg.msg_iovlen = base->encrypt ? 2 : 3;
+    msg.msg_iovlen = encrypt ? 2 : 3;
 
     /* the kernel copies the aad to the output; that copy goes here */
     aadcopy = malloc(aad_len ? aad_len : 1);
@@ -344,7 +348,7 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     out[0] = (struct iovec) { .iov_base = aadcopy, .iov_len = aad_len };
     out[1] = (struct iovec) { .iov_base = dst, .iov_len = len };
     out[2] = (struct iovec) { .iov_base = tag, .iov_len = tl };
-    outlen = aad_len + len + (base->encrypt ? tl : 0);
+    outlen = aad_len + len + (encrypt ? tl : 0);
 
     fd = accept4(s->tfm, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) {
@@ -353,12 +357,12 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     }
     /* never wait for room: the request must fit the socket at once */
     n = sendmsg(fd, &msg, MSG_DONTWAIT);
-    if (n < 0 || (size_t)n != aad_len + len + (base->encrypt ? 0 : tl)) {
+    if (n < 0 || (size_t)n != aad_len + len + (encrypt ? 0 : tl)) {
         ret = n < 0 && errno != EAGAIN ? -errno : -EMSGSIZE;
         goto out;
     }
     msg = (struct msghdr) { .msg_iov = out,
-                            .msg_iovlen = base->encrypt ? 3 : 2 };
+                            .msg_iovlen = encrypt ? 3 : 2 };
     do {
         n = recvmsg(fd, &msg, 0);
     } while (n < 0 && errno == EINTR);
@@ -371,6 +375,31 @@ out:
     close(fd);
 out_free:
     free(aadcopy);
+    return ret;
+}
+
+/*
+ * The kernel runs a decryption only when there is output to write: with
+ * neither aad nor data it returns 0 without looking at the tag.  So the
+ * empty message's tag is computed (an encryption, with the same key and
+ * tag length) and compared here.
+ */
+static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
+                      size_t iv_len, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *src, uint8_t *dst, size_t len,
+                      uint8_t *tag)
+{
+    uint8_t want[HOSTCRYPTO_MAX_TAG_LEN];
+    int ret;
+
+    if (base->encrypt || aad_len || len) {
+        return afalg_aead_run(base, base->encrypt, iv, iv_len, aad, aad_len,
+                              src, dst, len, tag);
+    }
+    ret = afalg_aead_run(base, true, iv, iv_len, aad, 0, src, dst, 0, want);
+    if (ret == 0 && CRYPTO_memcmp(want, tag, base->tag_len)) {
+        ret = -EBADMSG;
+    }
     return ret;
 }
 

@@ -28,20 +28,31 @@ static int ossl_session_fini(HostCryptoSession *base)
     return 0;
 }
 
+/* The cipher called name, if its key is key_len bytes: 0 or -errno */
+static int ossl_cipher_fetch(EVP_CIPHER **cipher, const char *name,
+                             uint32_t key_len, HostCryptoError *err)
+{
+    *cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+    if (!*cipher) {
+        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s", name);
+    }
+    if ((uint32_t)EVP_CIPHER_get_key_length(*cipher) != key_len) {
+        return hostcrypto_error(err, EINVAL,
+                                "OpenSSL %s: unexpected key length", name);
+    }
+    return 0;
+}
+
 static int ossl_session_init(HostCryptoSession *base, const uint8_t *key,
                              HostCryptoError *err)
 {
     OsslSession *s = (OsslSession *)base;
     const HostCryptoAlg *alg = base->alg;
+    int r;
 
-    s->cipher = EVP_CIPHER_fetch(NULL, alg->ossl, NULL);
-    if (!s->cipher) {
-        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s", alg->ossl);
-    }
-    if ((uint32_t)EVP_CIPHER_get_key_length(s->cipher) != alg->key_len) {
-        return hostcrypto_error(err, EINVAL,
-                                "OpenSSL %s: unexpected key length",
-                                alg->ossl);
+    r = ossl_cipher_fetch(&s->cipher, alg->ossl, alg->key_len, err);
+    if (r < 0) {
+        return r;
     }
     s->tmpl = EVP_CIPHER_CTX_new();
     if (!s->tmpl ||
@@ -212,18 +223,14 @@ static int ossl_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
 {
     OsslAeadSession *s = (OsslAeadSession *)base;
     const HostCryptoAeadAlg *alg = base->alg;
+    int r;
 
     if (alg->key_len > sizeof(s->key)) {
         return hostcrypto_error(err, EINVAL, "%s: key too long", alg->name);
     }
-    s->cipher = EVP_CIPHER_fetch(NULL, alg->ossl, NULL);
-    if (!s->cipher) {
-        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s", alg->ossl);
-    }
-    if ((uint32_t)EVP_CIPHER_get_key_length(s->cipher) != alg->key_len) {
-        return hostcrypto_error(err, EINVAL,
-                                "OpenSSL %s: unexpected key length",
-                                alg->ossl);
+    r = ossl_cipher_fetch(&s->cipher, alg->ossl, alg->key_len, err);
+    if (r < 0) {
+        return r;
     }
     memcpy(s->key, key, alg->key_len);
     return 0;

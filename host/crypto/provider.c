@@ -178,17 +178,21 @@ HostCryptoSession *hostcrypto_session_new(HostCrypto *hc,
     return s;
 }
 
+/* Wipe and free a session of size bytes; returns ret (its fini's) */
+static int hostcrypto_session_wipe(void *s, size_t size, int ret)
+{
+    explicit_bzero(s, size);
+    free(s);
+    return ret;
+}
+
 int hostcrypto_session_free(HostCryptoSession *s)
 {
-    int ret;
-
     if (!s) {
         return 0;
     }
-    ret = s->hc->prov->session_fini(s);
-    explicit_bzero(s, s->hc->prov->session_size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->session_size,
+                                   s->hc->prov->session_fini(s));
 }
 
 int hostcrypto_crypt(HostCryptoSession *s, const uint8_t *iv,
@@ -263,17 +267,11 @@ HostCryptoAuthSession *hostcrypto_auth_session_new(HostCrypto *hc,
 
 int hostcrypto_auth_session_free(HostCryptoAuthSession *s)
 {
-    size_t size;
-    int ret;
-
     if (!s) {
         return 0;
     }
-    size = s->hc->prov->auth_session_size;
-    ret = s->hc->prov->auth_fini(s);
-    explicit_bzero(s, size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->auth_session_size,
+                                   s->hc->prov->auth_fini(s));
 }
 
 int hostcrypto_digest(HostCryptoAuthSession *s, const uint8_t *src,
@@ -355,17 +353,11 @@ HostCryptoAeadSession *hostcrypto_aead_session_new(HostCrypto *hc,
 
 int hostcrypto_aead_session_free(HostCryptoAeadSession *s)
 {
-    size_t size;
-    int ret;
-
     if (!s) {
         return 0;
     }
-    size = s->hc->prov->aead_session_size;
-    ret = s->hc->prov->aead_fini(s);
-    explicit_bzero(s, size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->aead_session_size,
+                                   s->hc->prov->aead_fini(s));
 }
 
 int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
@@ -475,7 +467,7 @@ static bool hostcrypto_auth_probe(HostCrypto *hc, const HostCryptoAuthAlg *alg)
 
 /*
  * AEAD probe: ciphertext and tag equal to OpenSSL's, decrypted back, and
- * a flipped tag bit refused.
+ * a flipped tag bit refused, also on an empty message.
  */
 static bool hostcrypto_aead_probe(HostCrypto *hc, const HostCryptoAeadAlg *alg)
 {
@@ -512,8 +504,20 @@ static bool hostcrypto_aead_probe(HostCrypto *hc, const HostCryptoAeadAlg *alg)
         goto out;
     }
     tag[0] ^= 1;
-    ok = hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
-                         sizeof(ct), tag) == -EBADMSG;
+    if (hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
+                        sizeof(ct), tag) != -EBADMSG) {
+        goto out;
+    }
+    /* also with nothing to decrypt, the tag alone (AF_ALG skips that) */
+    if (hostcrypto_aead(enc, iv, alg->iv_len, NULL, 0, pt, ct, 0,
+                        tag) < 0 ||
+        hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                        tag) < 0) {
+        goto out;
+    }
+    tag[tl - 1] ^= 0x80;
+    ok = hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                         tag) == -EBADMSG;
 out:
     hostcrypto_aead_session_free(rsess);
     hostcrypto_aead_session_free(enc);

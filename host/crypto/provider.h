@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host crypto providers: symmetric ciphers, hashes, MACs and AEAD run by
- * OpenSSL's libcrypto in process, by the kernel's crypto API through AF_ALG sockets, or by
- * /dev/crypto (cryptodev-linux ioctls).  Plain C, no QEMU or GLib types,
- * so that QEMU's cryptodev-backend-host and other host programs (a
- * vhost-user daemon) share it.  Link with libcrypto.
+ * OpenSSL's libcrypto in process, by the kernel's crypto API through
+ * AF_ALG sockets, or by /dev/crypto (cryptodev-linux ioctls).  Plain C,
+ * no QEMU or GLib types, so that QEMU's cryptodev-backend-host and other
+ * host programs (a vhost-user daemon) share it.  Link with libcrypto.
  *
  *   HostCryptoError err;
  *   HostCrypto *hc = hostcrypto_open("auto", &err);
@@ -21,8 +21,8 @@
  * Hashes and MACs (HostCryptoAuthAlg, one table for both services) and
  * AEAD (HostCryptoAeadAlg) work the same way:
  *
- *   const HostCryptoAuthAlg *h =
- *       hostcrypto_auth_find(HOSTCRYPTO_SERVICE_MAC, HOSTCRYPTO_MAC_HMAC_SHA_256);
+ *   const HostCryptoAuthAlg *h = hostcrypto_auth_find(
+ *       HOSTCRYPTO_SERVICE_MAC, HOSTCRYPTO_MAC_HMAC_SHA_256);
  *   if (h && hc->auth_ok[h - hostcrypto_auth_algs]) {
  *       HostCryptoAuthSession *a =
  *           hostcrypto_auth_session_new(hc, h, key, key_len, 32, &err);
@@ -260,7 +260,8 @@ extern const HostCryptoProvider hostcrypto_devcrypto;
  * first of devcrypto, afalg and openssl that works) and probe it: an
  * algorithm is offered (alg_ok, auth_ok, aead_ok) only if the provider
  * encrypts and decrypts (digests; seals, opens and refuses a bad tag) a
- * test message to the same answer as OpenSSL.  Fails if it offers none.  Returns NULL with err set on failure.
+ * test message to the same answer as OpenSSL.  Fails if it offers none.
+ * Returns NULL with err set on failure.
  */
 HostCrypto *hostcrypto_open(const char *name, HostCryptoError *err);
 void hostcrypto_close(HostCrypto *hc);

@@ -2465,8 +2465,55 @@ struct vcd_compat_crypt_op {
 	compat_uptr_t iv;
 };
 
+struct vcd_compat_crypt_auth_op {
+	u32 ses;
+	u16 op;
+	u16 flags;
+	u32 len;
+	u32 auth_len;
+	compat_uptr_t auth_src;
+	compat_uptr_t src;
+	compat_uptr_t dst;
+	compat_uptr_t tag;
+	u32 tag_len;
+	compat_uptr_t iv;
+	u32 iv_len;
+};
+
 #define VCD_COMPAT_CIOCGSESSION	_IOWR('c', 102, struct vcd_compat_session_op)
 #define VCD_COMPAT_CIOCCRYPT	_IOWR('c', 104, struct vcd_compat_crypt_op)
+#define VCD_COMPAT_CIOCAUTHCRYPT \
+	_IOWR('c', 109, struct vcd_compat_crypt_auth_op)
+
+/* cryptodev-linux has no compat CIOCAUTHCRYPT; we serve 32-bit callers too. */
+static long vcd_compat_authcrypt(struct vcd_file *f, void __user *uarg)
+{
+	struct vcd_compat_crypt_auth_op cc;
+	struct crypt_auth_op c = {};
+	long err;
+
+	if (copy_from_user(&cc, uarg, sizeof(cc)))
+		return -EFAULT;
+	c.ses = cc.ses;
+	c.op = cc.op;
+	c.flags = cc.flags;
+	c.len = cc.len;
+	c.auth_len = cc.auth_len;
+	c.auth_src = compat_ptr(cc.auth_src);
+	c.src = compat_ptr(cc.src);
+	c.dst = compat_ptr(cc.dst);
+	c.tag = compat_ptr(cc.tag);
+	c.tag_len = cc.tag_len;
+	c.iv = compat_ptr(cc.iv);
+	c.iv_len = cc.iv_len;
+	err = vcd_authcrypt(f, &c);
+	if (err)
+		return err;
+	cc.len = c.len;
+	cc.tag_len = c.tag_len;
+	cc.tag = ptr_to_compat(c.tag);
+	return copy_to_user(uarg, &cc, sizeof(cc)) ? -EFAULT : 0;
+}
 
 static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
@@ -2505,6 +2552,8 @@ static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 		cop.mac = compat_ptr(ccop.mac);
 		cop.iv = compat_ptr(ccop.iv);
 		return vcd_crypt(f, &cop);
+	case VCD_COMPAT_CIOCAUTHCRYPT:
+		return vcd_compat_authcrypt(f, uarg);
 	default:
 		/* The other structures are the same in both ABIs. */
 		return vcd_ioctl(filp, cmd, (unsigned long)uarg);

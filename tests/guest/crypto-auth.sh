@@ -5,8 +5,9 @@
 # RFC 4231, the GCM spec), random messages of 0 B .. 1 MiB in random
 # UPDATE parts against host OpenSSL, CIOCCPHASH mid-stream, combined
 # sessions, TLS and SRTP records against a host reference, every error,
-# 8 processes x 16 mixed sessions; then the module unloaded with partial
-# hashes held, and the device unplugged during a multi-part hash.
+# 8 processes x 16 mixed sessions, and most of it again as a 32-bit
+# program; then the module unloaded with partial hashes held, and the
+# device unplugged during a multi-part hash.
 # vm: -m 1024 -smp 2 -object cryptodev-backend-host,id=c0,queues=2 -device virtio-crypto-pci,cryptodev=c0,id=vc0,bus=pci.0,addr=0x6
 # timeout: 600
 . /lib/vdevkit/tap.sh
@@ -14,6 +15,9 @@
 
 dmesg | grep 'virtio_cryptodev virtio' | sed 's/^/# /'
 tap_include crypto-auth
+# The same as a 32-bit program: the compat ioctls (crypt_op.mac,
+# crypt_auth_op's pointers).
+tap_include crypto-auth32 kat random cphash combined gcm tls srtp errors
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
 is "$(vcd_stat cryptodev0 device_sessions)" 0 "every device session destroyed again"
 is "$(vcd_stat cryptodev0 hash_held_bytes)" 0 "no multi-part message held after the processes closed"

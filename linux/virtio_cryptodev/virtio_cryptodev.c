@@ -1656,6 +1656,7 @@ struct vcd_sreq {
 	u8 *rd;			/* device-readable variable part */
 	size_t rdlen;
 	size_t rdcap;		/* allocated, wiped when freed */
+	struct vcd_buf zc;	/* or: rdlen bytes of pinned user pages */
 	u8 *wr;			/* device-writable: result, then status */
 	size_t wrlen;
 	unsigned int used;
@@ -1664,6 +1665,8 @@ struct vcd_sreq {
 
 static void vcd_sreq_free(struct vcd_sreq *r)
 {
+	if (r->zc.pinned)
+		vcd_buf_release(r->s->dev, &r->zc);
 	kvfree_sensitive(r->rd, r->rdcap);
 	kvfree_sensitive(r->wr, r->wrlen);
 	if (r->s)
@@ -1752,10 +1755,11 @@ static struct scatterlist *vcd_kbuf_sg(struct scatterlist *sg, void *buf,
 static int vcd_sreq_run(struct vcd_sreq *r)
 {
 	struct vcd_device *d = r->s->dev;
-	unsigned int nrd = vcd_kbuf_nents(r->rd, r->rdlen);
+	unsigned int nrd = r->zc.pinned ? r->zc.npages :
+			   vcd_kbuf_nents(r->rd, r->rdlen);
 	unsigned int nwr = vcd_kbuf_nents(r->wr, r->wrlen);
 	struct scatterlist hdr, *sg, *sgs[3];
-	unsigned int out = 0, qi;
+	unsigned int out = 0, qi, pages = 0, n = 0;
 	u8 status;
 	long w;
 	int err;
@@ -1768,8 +1772,13 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	sg_init_table(sg, nrd + nwr);
 	sg_init_one(&hdr, &r->hdr, sizeof(r->hdr));
 	sgs[out++] = &hdr;
-	if (nrd)
+	if (r->zc.pinned && r->rdlen) {
+		n = vcd_buf_sg(&r->zc, 0, r->rdlen, sg, &pages);
+		sg_mark_end(&sg[n - 1]);
+		sgs[out++] = sg;
+	} else if (nrd) {
 		sgs[out++] = vcd_kbuf_sg(sg, r->rd, r->rdlen);
+	}
 	sgs[out] = vcd_kbuf_sg(sg + nrd, r->wr, r->wrlen);
 
 	refcount_inc(&r->ref);	/* the device's */
@@ -1782,6 +1791,10 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 		atomic_dec(&d->inflight);
 		refcount_dec(&r->ref);
 		return err;
+	}
+	if (pages) {
+		atomic64_add(pages, &d->data_pages);
+		atomic64_add(n, &d->data_segs);
 	}
 	w = wait_for_completion_killable_timeout(&r->done, vcd_timeout());
 	if (w < 0)
@@ -1806,26 +1819,15 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	return 0;
 }
 
-/*
- * Hash or MAC the @len bytes at @buf (@cap allocated, kvmalloc'ed or NULL),
- * which the request takes over, into @digest (the session's digest size).
- */
-static int vcd_digest(struct vcd_session *s, u8 *buf, size_t len, size_t cap,
-		      u8 *digest)
+/* Send hash or MAC request @r for its rdlen bytes; the digest to @digest. */
+static int vcd_digest_run(struct vcd_session *s, struct vcd_sreq *r,
+			  u8 *digest)
 {
 	const struct vcd_mac *m = s->mac;
-	struct vcd_sreq *r;
+	size_t len = r->rdlen;
 	u64 dsid;
 	int err;
 
-	r = vcd_sreq_alloc(s, m->dlen);
-	if (!r) {
-		kvfree_sensitive(buf, cap);
-		return -ENOMEM;
-	}
-	r->rd = buf;
-	r->rdlen = len;
-	r->rdcap = cap;
 	err = vcd_get_dsession(s, m->service, 0, &dsid);
 	if (err)
 		goto out;
@@ -1841,6 +1843,45 @@ static int vcd_digest(struct vcd_session *s, u8 *buf, size_t len, size_t cap,
 out:
 	vcd_sreq_put(r);
 	return err;
+}
+
+/*
+ * Hash or MAC the @len bytes at @buf (@cap allocated, kvmalloc'ed or NULL),
+ * which the request takes over, into @digest (the session's digest size).
+ */
+static int vcd_digest(struct vcd_session *s, u8 *buf, size_t len, size_t cap,
+		      u8 *digest)
+{
+	struct vcd_sreq *r = vcd_sreq_alloc(s, s->mac->dlen);
+
+	if (!r) {
+		kvfree_sensitive(buf, cap);
+		return -ENOMEM;
+	}
+	r->rd = buf;
+	r->rdlen = len;
+	r->rdcap = cap;
+	return vcd_digest_run(s, r, digest);
+}
+
+/*
+ * A one-shot digest of user memory, pinned and named to the device as the
+ * cipher path does: no copy.  -ENOTBLK when the pages cannot be pinned
+ * (the caller copies instead).
+ */
+static int vcd_digest_pinned(struct vcd_session *s, const u8 __user *src,
+			     size_t len, u8 *digest)
+{
+	struct vcd_sreq *r = vcd_sreq_alloc(s, s->mac->dlen);
+
+	if (!r)
+		return -ENOMEM;
+	if (vcd_buf_pin(s->dev, &r->zc, (unsigned long)src, len, false)) {
+		vcd_sreq_put(r);
+		return -ENOTBLK;
+	}
+	r->rdlen = len;
+	return vcd_digest_run(s, r, digest);
 }
 
 /* The longest message the device takes in one request. */
@@ -1959,6 +2000,7 @@ static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
 			  u8 *iv)
 {
 	u8 digest[VCD_MAX_DIGEST];
+	bool final;
 	int err;
 
 	if (cop->flags & ~(VCD_HASH_FLAGS | COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
@@ -1978,6 +2020,16 @@ static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
 		goto unlock;
 	if (!cop->flags || (cop->flags & COP_FLAG_RESET))
 		vcd_hash_clear(s);
+	final = (cop->flags & COP_FLAG_FINAL) ||
+		!(cop->flags & COP_FLAG_UPDATE) || !cop->len;
+	/* A whole message from the caller's memory: no need to keep it. */
+	if (final && !s->alg && !s->hlen && cop->len > bounce_max &&
+	    cop->len <= vcd_msg_max(s) && !(cop->flags & COP_FLAG_NO_ZC) &&
+	    cop->src) {
+		err = vcd_digest_pinned(s, cop->src, cop->len, digest);
+		if (err != -ENOTBLK)
+			goto out;
+	}
 	if (s->alg && cop->op == COP_ENCRYPT) {
 		err = vcd_hash_append(s, cop->src, cop->len);
 		if (!err)
@@ -1991,15 +2043,13 @@ static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
 	} else {
 		err = vcd_hash_append(s, cop->src, cop->len);
 	}
-	if (err)
+	if (err || !final)
 		goto unlock;
-	if ((cop->flags & COP_FLAG_FINAL) || !(cop->flags & COP_FLAG_UPDATE) ||
-	    !cop->len) {
-		err = vcd_hash_final(s, digest);
-		if (!err && copy_to_user(cop->mac, digest, s->mac->dlen))
-			err = -EFAULT;
-		memzero_explicit(digest, sizeof(digest));
-	}
+	err = vcd_hash_final(s, digest);
+out:
+	if (!err && copy_to_user(cop->mac, digest, s->mac->dlen))
+		err = -EFAULT;
+	memzero_explicit(digest, sizeof(digest));
 unlock:
 	mutex_unlock(&s->hlock);
 	return err;

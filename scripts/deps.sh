@@ -57,21 +57,23 @@ missing=()
 for p in $want; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
-if is_bookworm; then
-	# These must come from backports on bookworm.
-	bpo=()
-	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" ge 1.5 || bpo+=(meson)
-	dpkg-query -W python3-pycotap >/dev/null 2>&1 || bpo+=(python3-pycotap)
-	if [ ${#bpo[@]} -gt 0 ]; then
-		apt_update
-		say "deps: installing from bookworm-backports: ${bpo[*]}"
-		apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
-			{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
+# scripts/deps.d/*.bpo: packages bookworm takes from bookworm-backports
+# and trixie from main, one a line, with the oldest version that will do
+# if any ("meson 1.5").
+bpo=()
+while read -r p v; do
+	cur=$(dpkg-query -W -f='${Status} ${Version}\n' "$p" 2>/dev/null |
+		sed -n 's/^install ok installed //p' || true)
+	if [ -n "$cur" ] && { [ -z "$v" ] || dpkg --compare-versions "$cur" ge "$v"; }; then
+		continue
 	fi
-else
-	for p in meson python3-pycotap; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-	done
+	if is_bookworm; then bpo+=("$p"); else missing+=("$p"); fi
+done < <(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.bpo | grep -v '^[[:space:]]*$')
+if [ ${#bpo[@]} -gt 0 ]; then
+	apt_update
+	say "deps: installing from bookworm-backports: ${bpo[*]}"
+	apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update

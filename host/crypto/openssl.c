@@ -242,6 +242,7 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
                      uint8_t *tag)
 {
     static const uint8_t empty;
+    uint8_t scratch;
     OsslAeadSession *s = (OsslAeadSession *)base;
     bool ccm = base->alg->aead == HOSTCRYPTO_AEAD_CCM;
     int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
@@ -275,8 +276,9 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     }
     /* CCM checks the tag here, and needs the call even for no data */
     if (len || ccm) {
-        if (!EVP_CipherUpdate(ctx, dst, &outl, len ? src : &empty,
-                              (int)len)) {
+        /* never NULL: CCM would take a NULL output for more aad */
+        if (!EVP_CipherUpdate(ctx, len ? dst : &scratch, &outl,
+                              len ? src : &empty, (int)len)) {
             ret = ccm && !enc ? -EBADMSG : -EIO;
             goto out;
         }
@@ -284,7 +286,8 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
             goto out;
         }
     }
-    if (!ccm && !EVP_CipherFinal_ex(ctx, dst + len, &finl)) {
+    if (!ccm && !EVP_CipherFinal_ex(ctx, len ? dst + len : &scratch,
+                                    &finl)) {
         ret = enc ? -EIO : -EBADMSG;
         goto out;
     }

@@ -173,7 +173,10 @@ typedef struct HostCryptoProvider {
     const char *name;         /* "openssl", "afalg", "devcrypto" */
     /* XTS only in whole blocks (the cryptodev ABI checks the blocksize) */
     bool xts_whole_blocks;
-    /* longest request in bytes (longer ones fail), 0: no limit */
+    /*
+     * longest request in bytes (longer ones fail), 0: no limit; for AEAD
+     * aad + data + tag; digests have no limit
+     */
     size_t max_len;
     /* Optional: check that the provider is there, set up hc->fd. */
     int (*open)(HostCrypto *hc, HostCryptoError *err);
@@ -320,8 +323,9 @@ HostCryptoAuthSession *hostcrypto_auth_session_new(HostCrypto *hc,
 int hostcrypto_auth_session_free(HostCryptoAuthSession *s);
 
 /*
- * One-shot digest of len bytes at src (0 is fine) into s->digest_len
- * bytes at digest.  0 or a negative errno.  Thread-safe as crypt.
+ * One-shot digest of len bytes at src (0 is fine, and src may then be
+ * NULL) into s->digest_len bytes at digest.  0 or a negative errno.
+ * Thread-safe as crypt.
  */
 int hostcrypto_digest(HostCryptoAuthSession *s, const uint8_t *src,
                       size_t len, uint8_t *digest);
@@ -354,11 +358,13 @@ int hostcrypto_aead_session_free(HostCryptoAeadSession *s);
 /*
  * One AEAD request: nonce iv (iv_len bytes, hostcrypto_aead_ok), aad_len
  * bytes of additional data, len bytes from src to dst (src == dst is
- * allowed, other overlaps are not; len and aad_len may be 0).  Encrypt
+ * allowed, other overlaps are not; len and aad_len may be 0, and then
+ * their pointers NULL).  Encrypt
  * writes s->tag_len bytes at tag; decrypt reads and checks them, and on a
  * mismatch returns -EBADMSG with dst zeroed.  If hc->prov->max_len is
- * set, aad_len + len + tag_len must not exceed it (-EMSGSIZE).  0 or a
- * negative errno.  Thread-safe as crypt.
+ * set, aad_len + len + tag_len must not exceed it (-EMSGSIZE; devcrypto
+ * also for more than 4096 bytes of aad).  0 or a negative errno.
+ * Thread-safe as crypt.
  */
 int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
                     size_t iv_len, const uint8_t *aad, size_t aad_len,

@@ -451,9 +451,13 @@ static void test_auth_alg(HostCrypto *hc, const HostCryptoAuthAlg *alg)
     ok(!badlen, "%s %s: truncated digests are its first bytes; digest "
        "length 0, %u and a bad key length refused", hc->prov->name,
        alg->name, alg->digest_len + 1);
+    ref_auth(alg, key, keys[0], msg, 0, want);
+    ok(!auth_once(hc, alg, key, keys[0], alg->digest_len, NULL, 0, want),
+       "%s %s: the empty message as a NULL pointer", hc->prov->name,
+       alg->name);
 
     /* threads on one session */
-    job = (AuthJob) { .msg = msg, .want = want, .len = 70000, .bad = 0 };
+    job = (AuthJob) { .msg = msg, .want = want, .len = 4096 + 13 };
     bad = ref_auth(alg, key, keys[nkeys - 1], msg, job.len, want) < 0;
     job.s = hostcrypto_auth_session_new(hc, alg, key, keys[nkeys - 1],
                                         alg->digest_len, NULL);
@@ -785,20 +789,25 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
     fill(key, sizeof(key), alg->aead * 10 + alg->key_len);
     for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         for (a = 0; a < sizeof(aads) / sizeof(aads[0]); a++) {
-            if (max && lens[i] + aads[a] + alg->tag_max > max) {
+            bool big = lens[i] > 65536;
+
+            /* the big one once: guests run this under TCG */
+            if ((max && lens[i] + aads[a] + alg->tag_max > max) ||
+                (big && aads[a] != 13)) {
                 continue;
             }
-            nlen += a == 0;
+            nlen += a == 1;
             bad += aead_round(hc, alg, key, alg->tag_max, alg->iv_len,
                               aads[a], lens[i], lens[i] == 4096 + 3 ?
-                              NTHREADS : 0, &tamper);
+                              NTHREADS : 0, big ? NULL : &tamper);
         }
     }
     ok(!bad, "%s %s: %zu lengths 0 B .. %s, aad 0/13/100 B, equal to "
        "OpenSSL, in place, there and back, %d threads", hc->prov->name,
        alg->name, nlen, max ? "64 KiB" : "1 MiB", NTHREADS);
     ok(!tamper, "%s %s: a flipped bit in the tag, ciphertext or aad is "
-       "-EBADMSG with the output zeroed", hc->prov->name, alg->name);
+       "-EBADMSG with the output zeroed (0 B .. 64 KiB)", hc->prov->name,
+       alg->name);
 
     for (tl = 0; tl <= HOSTCRYPTO_MAX_TAG_LEN + 1; tl++) {
         bool want = tl <= HOSTCRYPTO_MAX_TAG_LEN && (alg->tag_lens >> tl & 1);
@@ -814,6 +823,34 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
     }
     ok(!badtag, "%s %s: %d tag lengths equal to OpenSSL, the others "
        "refused", hc->prov->name, alg->name, tags);
+
+    /* the empty message by NULL pointers, each way */
+    {
+        uint8_t iv[HOSTCRYPTO_MAX_AEAD_IV_LEN] = { 0 }, t[16], reft[16];
+        HostCryptoAeadSession *e, *d;
+        int badnull;
+
+        e = hostcrypto_aead_session_new(hc, alg, true, key, alg->tag_max,
+                                        NULL);
+        d = hostcrypto_aead_session_new(hc, alg, false, key, alg->tag_max,
+                                        NULL);
+        badnull = !e || !d ||
+                  ref_aead(alg, key, iv, alg->iv_len, NULL, 0, t, 0, t, reft,
+                           alg->tag_max) < 0 ||
+                  hostcrypto_aead(e, iv, alg->iv_len, NULL, 0, NULL, NULL, 0,
+                                  t) < 0 ||
+                  memcmp(t, reft, alg->tag_max) ||
+                  hostcrypto_aead(d, iv, alg->iv_len, NULL, 0, NULL, NULL, 0,
+                                  t) < 0;
+        t[0] ^= 1;
+        badnull += !d || hostcrypto_aead(d, iv, alg->iv_len, NULL, 0, NULL,
+                                         NULL, 0, t) != -EBADMSG;
+        hostcrypto_aead_session_free(e);
+        hostcrypto_aead_session_free(d);
+        ok(!badnull, "%s %s: the empty message with NULL aad, source and "
+           "destination: OpenSSL's tag, a bad one refused", hc->prov->name,
+           alg->name);
+    }
 
     for (ivl = 0; ivl <= HOSTCRYPTO_MAX_AEAD_IV_LEN + 1; ivl++) {
         bool want = hostcrypto_aead_ok(hc, alg, ivl, alg->tag_max);
@@ -839,13 +876,24 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
 /* The provider's hashes, MACs and AEAD, as far as it offers them. */
 static void test_auth_provider(HostCrypto *hc, const char *name)
 {
+    /*
+     * In the guest (--all), where the CPU is emulated, openssl's own
+     * library gets only the known answers: 12 runs the rest on the host.
+     */
+    bool full = !require_all || strcmp(name, "openssl");
     size_t i;
     int n = 0, m = 0;
 
+    if (!full) {
+        printf("# openssl: hashes, MACs and AEAD by known answers only "
+               "(the rest in 12-crypto-provider.t)\n");
+    }
     for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
         if (hc->auth_ok[i]) {
             n++;
-            test_auth_alg(hc, &hostcrypto_auth_algs[i]);
+            if (full) {
+                test_auth_alg(hc, &hostcrypto_auth_algs[i]);
+            }
         } else {
             printf("# %s: no %s\n", name, hostcrypto_auth_algs[i].name);
         }
@@ -856,7 +904,9 @@ static void test_auth_provider(HostCrypto *hc, const char *name)
     for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
         if (hc->aead_ok[i]) {
             m++;
-            test_aead_alg(hc, &hostcrypto_aead_algs[i]);
+            if (full) {
+                test_aead_alg(hc, &hostcrypto_aead_algs[i]);
+            }
         } else {
             printf("# %s: no %s\n", name, hostcrypto_aead_algs[i].name);
         }
@@ -864,10 +914,14 @@ static void test_auth_provider(HostCrypto *hc, const char *name)
     if (m) {
         test_aead_kats(hc);
     }
-    if (!strcmp(name, "openssl")) {
+    /* the guest's kernel (36) has them all, with its modules loaded */
+    if (!strcmp(name, "openssl") || (require_all && !strcmp(name, "afalg"))) {
         ok(n == HOSTCRYPTO_NAUTH && m == HOSTCRYPTO_NAEAD,
-           "openssl offers all %d hashes/MACs and %d AEADs",
+           "%s offers all %d hashes/MACs and %d AEADs", name,
            HOSTCRYPTO_NAUTH, HOSTCRYPTO_NAEAD);
+    } else {
+        printf("# %s offers %d of %d hashes/MACs and %d of %d AEADs\n", name,
+               n, HOSTCRYPTO_NAUTH, m, HOSTCRYPTO_NAEAD);
     }
 }
 

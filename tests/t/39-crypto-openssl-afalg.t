@@ -11,46 +11,17 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"
+. "$root/tests/lib/openssl-afalg.sh"
 tmp=$OUT/crypto-openssl-afalg
-rm -rf "$tmp"
-mkdir -p "$tmp/v"
 echo "1..3"
 
-sizes="16 1008 4096 65584 1048576"   # 1, 63, 256, 4099 and 65536 blocks
-g=/opt/openssl-afalg
-iv=$(openssl rand -hex 16)
-{
-	echo "SIZES='$sizes'"
-	echo "IV=$iv"
-} >"$tmp/v/params"
-files=(/usr/bin/openssl /usr/lib/x86_64-linux-gnu/engines-3/afalg.so "$tmp/v/params:$g/params")
-fail=
-for bits in 128 192 256; do
-	key=$(openssl rand -hex $((bits / 8)))
-	echo "K$bits=$key" >>"$tmp/v/params"
-	for size in $sizes; do
-		[ -f "$tmp/v/pt.$size" ] || {
-			head -c "$size" /dev/urandom >"$tmp/v/pt.$size"
-			files+=("$tmp/v/pt.$size:$g/pt.$size")
-		}
-		openssl enc -e "-aes-$bits-cbc" -K "$key" -iv "$iv" -nopad \
-			-in "$tmp/v/pt.$size" -out "$tmp/v/ct.$bits.$size" || fail=1
-		files+=("$tmp/v/ct.$bits.$size:$g/ct.$bits.$size")
-	done
-done
-if [ -n "$fail" ] || ! "$root/tests/t/bundle.sh" "$tmp/openssl-afalg.tar.gz" "${files[@]}" \
-	>"$tmp/bundle.log" 2>&1; then
+if ! afalg_bundle "$tmp"; then
 	echo "not ok 1 - vectors and openssl bundle made on the host (see $tmp/bundle.log)"
 	exit 1
 fi
 echo "ok 1 - host openssl made the expected ciphertexts; bundle $(du -k "$tmp/openssl-afalg.tar.gz" | cut -f1) KiB"
 
-out=$("$root/scripts/scenario.sh" crypto-openssl-afalg \
-	--files "$tmp/openssl-afalg.tar.gz" 2>&1)
-rc=$?
-printf '%s\n' "$out" | sed 's/^/# /'
-fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
-oks=$(printf '%s\n' "$out" | grep -c -E '^ok ')
+afalg_run "$tmp"
 if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge 51 ]; then
 	echo "ok 2 - guest openssl -engine afalg on virtio_crypto: $oks checks pass"
 else

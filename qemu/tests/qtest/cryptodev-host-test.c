@@ -1183,6 +1183,9 @@ static void test_auth_equal(const void *data)
             g_assert_cmpmem(out, a->digest_len, want, a->digest_len);
         }
         g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+        g_test_message("%s %s, %u-byte key (%s): equal to OpenSSL",
+                       mac ? cmac ? "cmac" : "hmac" : "hash", a->name,
+                       key_len, prov ? prov : "openssl");
     }
 
     for (i = 0; i < ARRAY_SIZE(aead_algs); i++) {
@@ -1218,6 +1221,8 @@ static void test_auth_equal(const void *data)
         }
         g_assert_cmpuint(destroy_session(d, enc), ==, VIRTIO_CRYPTO_OK);
         g_assert_cmpuint(destroy_session(d, dec), ==, VIRTIO_CRYPTO_OK);
+        g_test_message("%s (%s): equal to OpenSSL", a->name,
+                       prov ? prov : "openssl");
     }
     dev_stop(d);
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio_cryptodev: the cryptodev /dev/crypto ioctl interface served by a
- * virtio crypto device (virtio ID 20).  Each CIOCCRYPT is carried to the
- * device as one or more symmetric cipher requests on its data queues; user
- * pages are pinned and handed to the device directly, small or awkward
- * buffers are copied through the kernel.
+ * virtio crypto device (virtio ID 20).  Each cipher CIOCCRYPT is carried to
+ * the device as one or more symmetric cipher requests on its data queues;
+ * user pages are pinned and handed to the device directly, small or awkward
+ * buffers are copied through the kernel.  Hashes and MACs are one request
+ * each (the device has no partial state: a multi-part message is kept here
+ * until its final part), AES-GCM is one AEAD request, and cryptodev's TLS
+ * and SRTP modes are built from MAC and cipher requests.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -44,6 +47,11 @@
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
 #define VCD_MAX_PIECE_PAGES	512		/* pages per piece and direction */
 #define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
+#define VCD_MAX_DIGEST		64
+#define VCD_GCM_IV		12
+#define VCD_GCM_TAG		16
+#define VCD_MAX_AAD		PAGE_SIZE	/* as cryptodev-linux */
+#define VCD_SRTP_MAX_DIFF	256		/* src - auth_src, as cryptodev-linux */
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0444);
@@ -69,7 +77,27 @@ static unsigned int inject;
 module_param(inject, uint, 0600);
 MODULE_PARM_DESC(inject, "Testing: corrupt the next answer (1: used length, 2: status)");
 
-enum vcd_mode { VCD_ECB, VCD_CBC, VCD_CTR, VCD_XTS };
+/*
+ * The device hashes whole messages only, so the parts of a multi-part hash
+ * (COP_FLAG_UPDATE) are kept here until the final one.  Bounded per session
+ * (EMSGSIZE past it), per open file and in total (ENOBUFS past those).
+ */
+static unsigned long hash_max_session = 4UL << 20;
+module_param(hash_max_session, ulong, 0644);
+MODULE_PARM_DESC(hash_max_session, "Bytes of a multi-part hash message kept per session (also bounded by the device's request size)");
+
+static unsigned long hash_max_file = 16UL << 20;
+module_param(hash_max_file, ulong, 0644);
+MODULE_PARM_DESC(hash_max_file, "Bytes of multi-part hash messages kept per open file");
+
+static unsigned long hash_max_total = 64UL << 20;
+module_param(hash_max_total, ulong, 0644);
+MODULE_PARM_DESC(hash_max_total, "Bytes of multi-part hash messages kept in all");
+
+/* Bytes held for multi-part hashes, all files. */
+static atomic64_t vcd_held = ATOMIC64_INIT(0);
+
+enum vcd_mode { VCD_ECB, VCD_CBC, VCD_CTR, VCD_XTS, VCD_GCM };
 
 #define VCD_BROKEN		0
 
@@ -94,6 +122,38 @@ static const struct vcd_alg vcd_algs[] = {
 	  16, 16, { 32, 64 } },
 	{ CRYPTO_3DES_CBC, VIRTIO_CRYPTO_CIPHER_3DES_CBC, "cbc(des3_ede)",
 	  VCD_CBC, 8, 8, { 24 } },
+	/* An AEAD: vio is a VIRTIO_CRYPTO_AEAD_* algorithm. */
+	{ CRYPTO_AES_GCM, VIRTIO_CRYPTO_AEAD_GCM, "gcm(aes)", VCD_GCM,
+	  1, VCD_GCM_IV, { 16, 24, 32 } },
+};
+
+/* Hashes and HMACs (session_op.mac). */
+struct vcd_mac {
+	u32 cop;		/* cryptodev algorithm number */
+	u32 vio;		/* VIRTIO_CRYPTO_HASH_* or VIRTIO_CRYPTO_MAC_* */
+	u32 service;		/* VIRTIO_CRYPTO_SERVICE_HASH or _MAC */
+	const char *name;	/* Linux crypto API name */
+	u8 dlen;		/* digest bytes */
+};
+
+#define VCD_HASH(c, v, n, l) \
+	{ c, VIRTIO_CRYPTO_HASH_##v, VIRTIO_CRYPTO_SERVICE_HASH, n, l }
+#define VCD_HMAC(c, v, n, l) \
+	{ c, VIRTIO_CRYPTO_MAC_HMAC_##v, VIRTIO_CRYPTO_SERVICE_MAC, n, l }
+
+static const struct vcd_mac vcd_macs[] = {
+	VCD_HASH(CRYPTO_MD5, MD5, "md5", 16),
+	VCD_HASH(CRYPTO_SHA1, SHA1, "sha1", 20),
+	VCD_HASH(CRYPTO_SHA2_224, SHA_224, "sha224", 28),
+	VCD_HASH(CRYPTO_SHA2_256, SHA_256, "sha256", 32),
+	VCD_HASH(CRYPTO_SHA2_384, SHA_384, "sha384", 48),
+	VCD_HASH(CRYPTO_SHA2_512, SHA_512, "sha512", 64),
+	VCD_HMAC(CRYPTO_MD5_HMAC, MD5, "hmac(md5)", 16),
+	VCD_HMAC(CRYPTO_SHA1_HMAC, SHA1, "hmac(sha1)", 20),
+	VCD_HMAC(CRYPTO_SHA2_224_HMAC, SHA_224, "hmac(sha224)", 28),
+	VCD_HMAC(CRYPTO_SHA2_256_HMAC, SHA_256, "hmac(sha256)", 32),
+	VCD_HMAC(CRYPTO_SHA2_384_HMAC, SHA_384, "hmac(sha384)", 48),
+	VCD_HMAC(CRYPTO_SHA2_512_HMAC, SHA_512, "hmac(sha512)", 64),
 };
 
 /* Anything queued on a virtqueue starts with this. */
@@ -137,8 +197,15 @@ struct vcd_device {
 	struct list_head orphans;	/* device sessions left by broken times */
 	wait_queue_head_t space_wq;
 	u32 algos;
+	u32 services;		/* BIT(VIRTIO_CRYPTO_SERVICE_*) */
+	u32 hash_algos;
+	u32 mac_algos;
+	u32 aead_algos;
 	u32 max_key;
+	u32 max_auth_key;
 	u64 max_size;
+	u32 sreq_nents;		/* data descriptors one request may take */
+	size_t msg_max;		/* longest message one hash request takes */
 	u32 piece_max;		/* largest piece, multiple of 64 bytes */
 	u32 piece_xts;		/* largest XTS data unit */
 	/* Recent answer times in ns, by log2 of the bytes waited for. */
@@ -150,22 +217,45 @@ struct vcd_device {
 	char name[24];
 };
 
+/* One session the device holds for a user session. */
+struct vcd_dsess {
+	struct list_head node;	/* in vcd_session.dsl */
+	u32 service;		/* VIRTIO_CRYPTO_SERVICE_* */
+	u32 algo;
+	u32 key;		/* cipher, AEAD: direction | tag length << 8 */
+	u64 id;
+};
+
 struct vcd_session {
 	struct kref ref;
 	struct vcd_device *dev;
 	struct list_head node;	/* in dev->slist */
-	const struct vcd_alg *alg;
-	struct mutex lock;	/* creation of device sessions */
-	bool have[2];
-	u64 dsid[2];
+	const struct vcd_alg *alg;	/* cipher or AEAD, or NULL */
+	const struct vcd_mac *mac;	/* hash or HMAC, or NULL */
+	struct mutex lock;	/* device sessions: dsl */
+	struct list_head dsl;
 	u32 keylen;
 	u8 key[VCD_MAX_KEY];
+	u32 mackeylen;
+	u8 *mackey;
+	/*
+	 * A session with a mac: its operations hold hlock, which guards the
+	 * message kept for a multi-part hash (hbuf: hlen bytes of hcap,
+	 * counted in *facct and vcd_held) and gone (freed by its file).
+	 */
+	struct mutex hlock;
+	bool gone;
+	u8 *hbuf;
+	size_t hlen;
+	size_t hcap;
+	atomic64_t *facct;
 };
 
 struct vcd_file {
 	struct vcd_device *dev;	/* NULL: /dev/crypto, picks per session */
 	struct xarray sessions;
 	u32 next_id;
+	atomic64_t held;	/* bytes kept for multi-part hashes */
 };
 
 struct vcd_ctrl {
@@ -179,7 +269,7 @@ struct vcd_ctrl {
 		struct virtio_crypto_session_input sin;
 		struct virtio_crypto_inhdr st;
 	} in;
-	u8 key[VCD_MAX_KEY];
+	u8 key[CRYPTO_HMAC_MAX_KEY_LEN];
 };
 
 /* One side of a CIOCCRYPT: user pages pinned, or a kernel copy. */
@@ -482,35 +572,71 @@ static int vcd_status_errno(struct vcd_device *d, u32 status)
 	}
 }
 
-static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
-			       int dir, u64 *id)
+/* Fill a create-session request for @s (layouts: virtio 1.2, legacy sizes). */
+static u32 vcd_fill_create(struct vcd_ctrl *c, struct vcd_session *s,
+			   const struct vcd_dsess *ds)
 {
 	struct virtio_crypto_cipher_session_para *p;
+	u32 vdir = (ds->key & 0xff) == COP_ENCRYPT ? VIRTIO_CRYPTO_OP_ENCRYPT :
+						     VIRTIO_CRYPTO_OP_DECRYPT;
+	struct virtio_crypto_aead_session_para *ap;
+	struct virtio_crypto_mac_session_para *mp;
+
+	c->req.header.opcode =
+		cpu_to_le32(VIRTIO_CRYPTO_OPCODE(ds->service, 0x02));
+	c->req.header.algo = cpu_to_le32(ds->algo);
+	switch (ds->service) {
+	case VIRTIO_CRYPTO_SERVICE_HASH:
+		c->req.u.hash_create_session.para.algo = cpu_to_le32(ds->algo);
+		c->req.u.hash_create_session.para.hash_result_len =
+			cpu_to_le32(s->mac->dlen);
+		return 0;
+	case VIRTIO_CRYPTO_SERVICE_MAC:
+		mp = &c->req.u.mac_create_session.para;
+		mp->algo = cpu_to_le32(ds->algo);
+		mp->hash_result_len = cpu_to_le32(s->mac->dlen);
+		mp->auth_key_len = cpu_to_le32(s->mackeylen);
+		memcpy(c->key, s->mackey, s->mackeylen);
+		return s->mackeylen;
+	case VIRTIO_CRYPTO_SERVICE_AEAD:
+		ap = &c->req.u.aead_create_session.para;
+		ap->algo = cpu_to_le32(ds->algo);
+		ap->key_len = cpu_to_le32(s->keylen);
+		ap->hash_result_len = cpu_to_le32(ds->key >> 8);	/* tag */
+		ap->op = cpu_to_le32(vdir);
+		memcpy(c->key, s->key, s->keylen);
+		return s->keylen;
+	default:
+		c->req.u.sym_create_session.op_type =
+			cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
+		p = &c->req.u.sym_create_session.u.cipher.para;
+		p->algo = cpu_to_le32(ds->algo);
+		p->keylen = cpu_to_le32(s->keylen);
+		p->op = cpu_to_le32(vdir);
+		memcpy(c->key, s->key, s->keylen);
+		return s->keylen;
+	}
+}
+
+static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
+			       struct vcd_dsess *ds)
+{
 	struct vcd_ctrl *c;
-	u32 status;
+	u32 status, klen;
 	int err;
 
 	c = vcd_ctrl_alloc();
 	if (!c)
 		return -ENOMEM;
-	c->req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_CREATE_SESSION);
-	c->req.header.algo = cpu_to_le32(s->alg->vio);
-	c->req.u.sym_create_session.op_type =
-		cpu_to_le32(VIRTIO_CRYPTO_SYM_OP_CIPHER);
-	p = &c->req.u.sym_create_session.u.cipher.para;
-	p->algo = cpu_to_le32(s->alg->vio);
-	p->keylen = cpu_to_le32(s->keylen);
-	p->op = cpu_to_le32(dir == COP_ENCRYPT ? VIRTIO_CRYPTO_OP_ENCRYPT :
-						VIRTIO_CRYPTO_OP_DECRYPT);
-	memcpy(c->key, s->key, s->keylen);
+	klen = vcd_fill_create(c, s, ds);
 	c->in.sin.status = cpu_to_le32(VIRTIO_CRYPTO_ERR);
 
-	err = vcd_ctrl_run(d, c, s->keylen, &c->in.sin, sizeof(c->in.sin));
+	err = vcd_ctrl_run(d, c, klen, &c->in.sin, sizeof(c->in.sin));
 	if (!err) {
 		status = le32_to_cpu(c->in.sin.status);
 		switch (status) {
 		case VIRTIO_CRYPTO_OK:
-			*id = le64_to_cpu(c->in.sin.session_id);
+			ds->id = le64_to_cpu(c->in.sin.session_id);
 			atomic_inc(&d->dsessions);
 			break;
 		case VIRTIO_CRYPTO_NOSPC:	/* only here does it mean "full" */
@@ -533,7 +659,8 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
  * does not (QEMU's backends keep their sessions across a reset and an
  * unplug).  Returns 0 once the device has answered, whatever it said.
  */
-static int vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
+static int vcd_destroy_dsession(struct vcd_device *d, u32 service, u32 algo,
+				u64 id)
 {
 	struct vcd_ctrl *c;
 	int err;
@@ -541,7 +668,7 @@ static int vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 	c = vcd_ctrl_alloc();
 	if (!c)
 		return -ENOMEM;
-	c->req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_CIPHER_DESTROY_SESSION);
+	c->req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_OPCODE(service, 0x03));
 	c->req.header.algo = cpu_to_le32(algo);
 	c->req.u.destroy_session.session_id = cpu_to_le64(id);
 	c->in.st.status = VIRTIO_CRYPTO_ERR;
@@ -554,6 +681,7 @@ static int vcd_destroy_dsession(struct vcd_device *d, u32 algo, u64 id)
 
 struct vcd_orphan {
 	struct list_head node;
+	u32 service;
 	u32 algo;
 	u64 id;
 };
@@ -563,12 +691,14 @@ struct vcd_orphan {
  * answering would hold the caller for timeout_ms per device session, so the
  * destruction is left to remove(), which tries once more.
  */
-static void vcd_orphan_dsession(struct vcd_device *d, u32 algo, u64 id)
+static void vcd_orphan_dsession(struct vcd_device *d, u32 service, u32 algo,
+				u64 id)
 {
 	struct vcd_orphan *o = kmalloc(sizeof(*o), GFP_KERNEL);
 
 	if (!o)
 		return;	/* left behind; still counted in device_sessions */
+	o->service = service;
 	o->algo = algo;
 	o->id = id;
 	mutex_lock(&d->slist_lock);
@@ -582,17 +712,16 @@ static void vcd_session_release(struct kref *ref)
 {
 	struct vcd_session *s = container_of(ref, struct vcd_session, ref);
 	struct vcd_device *d = s->dev;
-	int dir;
+	struct vcd_dsess *ds, *tmp;
 
 	/* remove() destroys what a session still has if it runs first. */
 	down_read(&d->dsess_rw);
-	for (dir = 0; dir < 2; dir++) {
-		if (!s->have[dir])
-			continue;
+	list_for_each_entry_safe(ds, tmp, &s->dsl, node) {
 		if (test_bit(VCD_BROKEN, &d->state) ||
-		    vcd_destroy_dsession(d, s->alg->vio, s->dsid[dir]))
-			vcd_orphan_dsession(d, s->alg->vio, s->dsid[dir]);
-		s->have[dir] = false;
+		    vcd_destroy_dsession(d, ds->service, ds->algo, ds->id))
+			vcd_orphan_dsession(d, ds->service, ds->algo, ds->id);
+		list_del(&ds->node);
+		kfree(ds);
 	}
 	mutex_lock(&d->slist_lock);
 	list_del(&s->node);
@@ -601,6 +730,8 @@ static void vcd_session_release(struct kref *ref)
 	atomic_dec(&d->sessions);
 	vcd_dev_put(d);
 	mutex_destroy(&s->lock);
+	mutex_destroy(&s->hlock);
+	kfree_sensitive(s->mackey);
 	kfree_sensitive(s);
 }
 
@@ -631,15 +762,49 @@ static const struct vcd_alg *vcd_find_alg(u32 cop)
 	return NULL;
 }
 
-static bool vcd_dev_has(struct vcd_device *d, const struct vcd_alg *a,
-			u32 keylen)
+static const struct vcd_mac *vcd_find_mac(u32 cop)
 {
-	return ((d->algos | force_algos) & BIT(a->vio)) && keylen <= d->max_key;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcd_macs); i++)
+		if (vcd_macs[i].cop == cop)
+			return &vcd_macs[i];
+	return NULL;
+}
+
+/* What a new session needs from a device. */
+struct vcd_want {
+	const struct vcd_alg *a;
+	u32 keylen;
+	const struct vcd_mac *m;
+	u32 mackeylen;
+};
+
+static bool vcd_dev_has(struct vcd_device *d, const struct vcd_want *w)
+{
+	const struct vcd_alg *a = w->a;
+	const struct vcd_mac *m = w->m;
+
+	if (a && a->mode == VCD_GCM) {
+		if (!(d->services & BIT(VIRTIO_CRYPTO_SERVICE_AEAD)) ||
+		    !(d->aead_algos & BIT(a->vio)) || w->keylen > d->max_key)
+			return false;
+	} else if (a) {
+		if (!((d->algos | force_algos) & BIT(a->vio)) ||
+		    w->keylen > d->max_key)
+			return false;
+	}
+	if (!m)
+		return true;
+	if (!(d->services & BIT(m->service)))
+		return false;
+	if (m->service == VIRTIO_CRYPTO_SERVICE_HASH)
+		return d->hash_algos & BIT(m->vio);
+	return (d->mac_algos & BIT(m->vio)) && w->mackeylen <= d->max_auth_key;
 }
 
 /* /dev/crypto: spread sessions over the usable devices that can do it. */
-static struct vcd_device *vcd_pick_device(const struct vcd_alg *a, u32 keylen,
-					  int *err)
+static struct vcd_device *vcd_pick_device(const struct vcd_want *w, int *err)
 {
 	struct vcd_device *d, *pick = NULL;
 	unsigned int n = 0, want;
@@ -655,13 +820,13 @@ static struct vcd_device *vcd_pick_device(const struct vcd_alg *a, u32 keylen,
 			continue;
 		}
 		*err = -EINVAL;
-		if (vcd_dev_has(d, a, keylen))
+		if (vcd_dev_has(d, w))
 			n++;
 	}
 	if (n) {
 		want = (unsigned int)atomic_inc_return(&vcd_rr) % n;
 		list_for_each_entry(d, &vcd_devices, node) {
-			if (!vcd_usable(d) || !vcd_dev_has(d, a, keylen))
+			if (!vcd_usable(d) || !vcd_dev_has(d, w))
 				continue;
 			if (want-- == 0) {
 				pick = d;
@@ -674,6 +839,37 @@ static struct vcd_device *vcd_pick_device(const struct vcd_alg *a, u32 keylen,
 	return pick;
 }
 
+/* Check a session_op's algorithms and key lengths (cryptodev-linux rules). */
+static int vcd_want_of(const struct session_op *sop, struct vcd_want *w)
+{
+	unsigned int i;
+
+	memset(w, 0, sizeof(*w));
+	if (!sop->cipher && !sop->mac)
+		return -EINVAL;
+	if (sop->cipher) {
+		w->a = vcd_find_alg(sop->cipher);
+		if (!w->a)
+			return -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(w->a->keylens); i++)
+			if (w->a->keylens[i] && w->a->keylens[i] == sop->keylen)
+				break;
+		if (i == ARRAY_SIZE(w->a->keylens))
+			return -EINVAL;
+		w->keylen = sop->keylen;
+	}
+	/* As in cryptodev-linux, an AEAD cipher's session ignores mac. */
+	if (sop->mac && !(w->a && w->a->mode == VCD_GCM)) {
+		w->m = vcd_find_mac(sop->mac);
+		if (!w->m || sop->mackeylen > CRYPTO_HMAC_MAX_KEY_LEN)
+			return -EINVAL;
+		/* A plain hash takes no key. */
+		if (w->m->service == VIRTIO_CRYPTO_SERVICE_MAC)
+			w->mackeylen = sop->mackeylen;
+	}
+	return 0;
+}
+
 /* CIOCGSESSION on a session_op already copied in; sets sop->ses. */
 static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 {
@@ -681,20 +877,14 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	const struct vcd_alg *a;
 	struct vcd_session *s;
 	struct vcd_device *d;
-	unsigned int i;
+	struct vcd_want w;
 	u32 id;
 	int err;
 
-	if (sop.mac)
-		return -EINVAL;
-	a = vcd_find_alg(sop.cipher);
-	if (!a)
-		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(a->keylens); i++)
-		if (a->keylens[i] && a->keylens[i] == sop.keylen)
-			break;
-	if (i == ARRAY_SIZE(a->keylens))
-		return -EINVAL;
+	err = vcd_want_of(&sop, &w);
+	if (err)
+		return err;
+	a = w.a;
 
 	if (f->dev) {
 		d = f->dev;
@@ -702,11 +892,11 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 			return -ENODEV;
 		if (test_bit(VCD_BROKEN, &d->state))
 			return -EIO;
-		if (!vcd_dev_has(d, a, sop.keylen))
+		if (!vcd_dev_has(d, &w))
 			return -EINVAL;
 		kref_get(&d->ref);
 	} else {
-		d = vcd_pick_device(a, sop.keylen, &err);
+		d = vcd_pick_device(&w, &err);
 		if (!d)
 			return err;
 	}
@@ -718,12 +908,24 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	}
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
+	mutex_init(&s->hlock);
+	INIT_LIST_HEAD(&s->dsl);
 	s->dev = d;
 	s->alg = a;
-	s->keylen = sop.keylen;
-	if (copy_from_user(s->key, sop.key, sop.keylen)) {
-		err = -EFAULT;
+	s->mac = w.m;
+	s->facct = &f->held;
+	s->keylen = w.keylen;
+	err = -EFAULT;
+	if (copy_from_user(s->key, sop.key, w.keylen))
 		goto free;
+	s->mackeylen = w.mackeylen;
+	if (w.mackeylen) {
+		s->mackey = memdup_user(sop.mackey, w.mackeylen);
+		if (IS_ERR(s->mackey)) {
+			err = PTR_ERR(s->mackey);
+			s->mackey = NULL;
+			goto free;
+		}
 	}
 	/*
 	 * IEEE 1619-2018 forbids equal XTS key halves, and the backend's
@@ -731,7 +933,7 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	 * mode.  Refused here, always, before any device sees the key.
 	 */
 	err = -EINVAL;
-	if (a->mode == VCD_XTS &&
+	if (a && a->mode == VCD_XTS &&
 	    !crypto_memneq(s->key, s->key + s->keylen / 2, s->keylen / 2))
 		goto free;
 	/* On the list before a racing CIOCFSESSION can find it. */
@@ -753,10 +955,40 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 
 free:
 	mutex_destroy(&s->lock);
+	mutex_destroy(&s->hlock);
+	kfree_sensitive(s->mackey);
 	kfree_sensitive(s);
 put_dev:
 	vcd_dev_put(d);
 	return err;
+}
+
+/* Forget a multi-part message; s->hlock held. */
+static void vcd_hash_clear(struct vcd_session *s)
+{
+	if (s->hbuf) {
+		atomic64_sub(s->hcap, s->facct);
+		atomic64_sub(s->hcap, &vcd_held);
+		kvfree_sensitive(s->hbuf, s->hcap);
+	}
+	s->hbuf = NULL;
+	s->hlen = 0;
+	s->hcap = 0;
+}
+
+/*
+ * A session leaves its file: its kept message goes now, while the file's
+ * counter exists (operations still holding the session find it gone).
+ */
+static void vcd_session_drop(struct vcd_session *s)
+{
+	if (s->mac) {
+		mutex_lock(&s->hlock);
+		s->gone = true;
+		vcd_hash_clear(s);
+		mutex_unlock(&s->hlock);
+	}
+	vcd_session_put(s);
 }
 
 static long vcd_fsession(struct vcd_file *f, u32 id)
@@ -765,7 +997,7 @@ static long vcd_fsession(struct vcd_file *f, u32 id)
 
 	if (!s)
 		return -EINVAL;
-	vcd_session_put(s);
+	vcd_session_drop(s);
 	return 0;
 }
 
@@ -819,11 +1051,20 @@ static long vcd_ioc_sessinfo(struct vcd_file *f, void __user *arg)
 		return -ENOMEM;
 	}
 	info->ses = id;
-	strscpy(info->cipher_info.cra_name, s->alg->name,
-		sizeof(info->cipher_info.cra_name));
-	snprintf(info->cipher_info.cra_driver_name,
-		 sizeof(info->cipher_info.cra_driver_name),
-		 "virtio_cryptodev-%s", s->dev->name);
+	if (s->alg) {
+		strscpy(info->cipher_info.cra_name, s->alg->name,
+			sizeof(info->cipher_info.cra_name));
+		snprintf(info->cipher_info.cra_driver_name,
+			 sizeof(info->cipher_info.cra_driver_name),
+			 "virtio_cryptodev-%s", s->dev->name);
+	}
+	if (s->mac) {
+		strscpy(info->hash_info.cra_name, s->mac->name,
+			sizeof(info->hash_info.cra_name));
+		snprintf(info->hash_info.cra_driver_name,
+			 sizeof(info->hash_info.cra_driver_name),
+			 "virtio_cryptodev-%s", s->dev->name);
+	}
 	info->flags = SIOP_FLAG_KERNEL_DRIVER_ONLY;
 	if (copy_to_user(arg, info, sizeof(*info)))
 		ret = -EFAULT;
@@ -869,15 +1110,24 @@ static void vcd_op_free_work(struct work_struct *w)
 	vcd_op_free(container_of(w, struct vcd_op, free_work));
 }
 
-/* May run in interrupt context or under a lock, where pages cannot be unpinned. */
-static void vcd_op_put(struct vcd_op *op)
+/*
+ * Drop a reference to a request; the last one frees it with @free's
+ * function.  May run in interrupt context or under a lock, where pages
+ * cannot be unpinned nor sessions put: then a worker frees it.
+ */
+static void vcd_put_deferred(refcount_t *ref, struct work_struct *free)
 {
-	if (!refcount_dec_and_test(&op->ref))
+	if (!refcount_dec_and_test(ref))
 		return;
 	if (in_task() && !irqs_disabled())
-		vcd_op_free(op);
+		free->func(free);
 	else
-		queue_work(vcd_wq, &op->free_work);
+		queue_work(vcd_wq, free);
+}
+
+static void vcd_op_put(struct vcd_op *op)
+{
+	vcd_put_deferred(&op->ref, &op->free_work);
 }
 
 static void vcd_piece_done(struct vcd_cookie *ck, unsigned int used, int err)
@@ -1230,116 +1480,136 @@ static int vcd_run(struct vcd_op *op)
 	return err;
 }
 
-static int vcd_get_dsession(struct vcd_session *s, int dir, u64 *id)
+/*
+ * The device session of @s for @service (and for ciphers and AEAD, @key:
+ * direction and tag length), created at first use.
+ */
+static int vcd_get_dsession(struct vcd_session *s, u32 service, u32 key,
+			    u64 *id)
 {
 	struct vcd_device *d = s->dev;
+	struct vcd_dsess *ds;
 	int err = 0;
 
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	/* Not once remove() has destroyed the device sessions. */
 	down_read(&d->dsess_rw);
-	if (READ_ONCE(d->dead))
+	if (READ_ONCE(d->dead)) {
 		err = -ENODEV;
-	else if (!s->have[dir])
-		err = vcd_create_dsession(d, s, dir, &s->dsid[dir]);
-	if (!err)
-		s->have[dir] = true;
-	*id = s->dsid[dir];
+		goto out;
+	}
+	list_for_each_entry(ds, &s->dsl, node)
+		if (ds->service == service && ds->key == key)
+			goto found;
+	ds = kzalloc(sizeof(*ds), GFP_KERNEL);
+	if (!ds) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ds->service = service;
+	ds->key = key;
+	ds->algo = service == VIRTIO_CRYPTO_SERVICE_HASH ||
+		   service == VIRTIO_CRYPTO_SERVICE_MAC ? s->mac->vio :
+							  s->alg->vio;
+	err = vcd_create_dsession(d, s, ds);
+	if (err) {
+		kfree(ds);
+		goto out;
+	}
+	list_add_tail(&ds->node, &s->dsl);
+found:
+	*id = ds->id;
+out:
 	up_read(&d->dsess_rw);
 	mutex_unlock(&s->lock);
 	return err;
 }
 
-/* CIOCCRYPT on a crypt_op already copied in. */
-static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
+/* Length rules of the session's cipher for one operation of @len bytes. */
+static int vcd_cipher_check(struct vcd_session *s, size_t len)
 {
-	const struct crypt_op cop = *copp;
-	u8 iv[VCD_MAX_IV] = {};
+	const struct vcd_alg *a = s->alg;
+
+	if (len % a->blk && a->mode != VCD_CTR)
+		return -EINVAL;
+	if (len > VCD_MAX_OP_LEN)
+		return -EINVAL;
+	/* One XTS data unit per call: it cannot be split (see vcd_run()). */
+	if (a->mode == VCD_XTS && len > s->dev->piece_xts)
+		return -EINVAL;
+	return 0;
+}
+
+static int vcd_dev_check(struct vcd_device *d)
+{
+	if (READ_ONCE(d->dead))
+		return -ENODEV;
+	if (test_bit(VCD_BROKEN, &d->state))
+		return -EIO;
+	return 0;
+}
+
+/*
+ * Run the session's cipher over @len bytes of user memory from @src to
+ * @dst, with @iv (updated to the IV that continues the stream).
+ */
+static int vcd_cipher_user(struct vcd_session *s, int dir, u16 flags,
+			   u8 __user *src, u8 __user *dst, size_t len, u8 *iv)
+{
+	const struct vcd_alg *a = s->alg;
+	struct vcd_device *d = s->dev;
 	unsigned long usrc, udst;
-	const struct vcd_alg *a;
-	struct vcd_session *s;
-	struct vcd_device *d;
 	unsigned int npieces;
 	struct vcd_op *op;
 	bool bounce;
 	u64 dsid;
 	int err;
 
-	s = vcd_session_get(f, cop.ses);
-	if (!s)
-		return -EINVAL;
-	a = s->alg;
-	d = s->dev;
-	err = -EINVAL;
-	if (cop.op != COP_ENCRYPT && cop.op != COP_DECRYPT)
-		goto put_session;
-	if (cop.flags & ~(COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
-		goto put_session;
-	if (cop.len % a->blk && a->mode != VCD_CTR)
-		goto put_session;
-	if (cop.len > VCD_MAX_OP_LEN)
-		goto put_session;
-	/* One XTS data unit per call: it cannot be split (see vcd_run()). */
-	if (a->mode == VCD_XTS && cop.len > d->piece_xts)
-		goto put_session;
-	err = -ENODEV;
-	if (READ_ONCE(d->dead))
-		goto put_session;
-	err = -EIO;
-	if (test_bit(VCD_BROKEN, &d->state))
-		goto put_session;
-	err = -EFAULT;
-	if (a->ivlen && cop.iv && copy_from_user(iv, cop.iv, a->ivlen))
-		goto put_session;
-	err = 0;
-	if (!cop.len)
-		goto put_session;
-	if (!cop.src || !cop.dst) {
-		err = -EFAULT;
-		goto put_session;
-	}
-	err = vcd_get_dsession(s, cop.op, &dsid);
+	if (!len)
+		return 0;
+	if (!src || !dst)
+		return -EFAULT;
+	err = vcd_get_dsession(s, VIRTIO_CRYPTO_SERVICE_CIPHER, dir, &dsid);
 	if (err)
-		goto put_session;
+		return err;
 
 	npieces = min_t(size_t, VCD_BATCH,
-			DIV_ROUND_UP(cop.len, a->mode == VCD_XTS ?
+			DIV_ROUND_UP(len, a->mode == VCD_XTS ?
 				     d->piece_xts : d->piece_max));
 	op = kzalloc(struct_size(op, pieces, npieces), GFP_KERNEL);
-	err = -ENOMEM;
 	if (!op)
-		goto put_session;
+		return -ENOMEM;
 	op->npieces = npieces;
 	kref_get(&s->ref);
 	op->s = s;
 	op->dev = d;
 	op->a = a;
-	op->dir = cop.op;
+	op->dir = dir;
 	op->dsid = dsid;
-	op->len = cop.len;
-	memcpy(op->iv, iv, sizeof(iv));
+	op->len = len;
+	memcpy(op->iv, iv, VCD_MAX_IV);
 	refcount_set(&op->ref, 1);
 	init_waitqueue_head(&op->wq);
 	INIT_WORK(&op->free_work, vcd_op_free_work);
+	err = -ENOMEM;
 	op->qmask = bitmap_zalloc(d->ndq, GFP_KERNEL);
 	if (!op->qmask)
 		goto put_op;
 
-	usrc = (unsigned long)cop.src;
-	udst = (unsigned long)cop.dst;
+	usrc = (unsigned long)src;
+	udst = (unsigned long)dst;
 	/* Partly overlapping buffers would feed results back as input. */
-	bounce = cop.len <= bounce_max || (cop.flags & COP_FLAG_NO_ZC) ||
-		 (usrc != udst && usrc < udst + cop.len && udst < usrc + cop.len);
+	bounce = len <= bounce_max || (flags & COP_FLAG_NO_ZC) ||
+		 (usrc != udst && usrc < udst + len && udst < usrc + len);
 	op->inplace = usrc == udst;
 	if (!bounce) {
 		if (op->inplace) {
-			err = vcd_buf_pin(d, &op->src, usrc, cop.len, true);
+			err = vcd_buf_pin(d, &op->src, usrc, len, true);
 		} else {
-			err = vcd_buf_pin(d, &op->src, usrc, cop.len, false);
+			err = vcd_buf_pin(d, &op->src, usrc, len, false);
 			if (!err)
-				err = vcd_buf_pin(d, &op->dst, udst, cop.len,
-						  true);
+				err = vcd_buf_pin(d, &op->dst, udst, len, true);
 		}
 		if (err) {
 			/* Not pinnable (e.g. I/O memory): fall back to copying. */
@@ -1350,27 +1620,480 @@ static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
 	}
 	if (bounce) {
 		op->inplace = false;
-		err = vcd_buf_kernel(&op->src, cop.len);
+		err = vcd_buf_kernel(&op->src, len);
 		if (!err)
-			err = vcd_buf_kernel(&op->dst, cop.len);
+			err = vcd_buf_kernel(&op->dst, len);
 		if (err)
 			goto put_op;
 		err = -EFAULT;
-		if (copy_from_user(op->src.kbuf, cop.src, cop.len))
+		if (copy_from_user(op->src.kbuf, src, len))
 			goto put_op;
 	}
 	if (op->inplace)
 		op->dst = op->src;
 
 	err = vcd_run(op);
-	if (!err && bounce && copy_to_user(cop.dst, op->dst.kbuf, cop.len))
+	if (!err && bounce && copy_to_user(dst, op->dst.kbuf, len))
 		err = -EFAULT;
-	if (!err && (cop.flags & COP_FLAG_WRITE_IV) && a->ivlen &&
-	    a->mode != VCD_XTS && cop.iv &&
-	    copy_to_user(cop.iv, op->iv, a->ivlen))
-		err = -EFAULT;
+	if (!err)
+		memcpy(iv, op->iv, VCD_MAX_IV);
 put_op:
 	vcd_op_put(op);
+	return err;
+}
+
+/* ---- single requests: hash, MAC, AEAD ---- */
+
+/* One data request whose buffers are kernel copies owned by it. */
+struct vcd_sreq {
+	struct vcd_cookie ck;
+	refcount_t ref;
+	struct completion done;
+	struct work_struct free_work;
+	/* Held until the device answers, like vcd_op's. */
+	struct vcd_session *s;
+	struct virtio_crypto_op_data_req hdr;
+	u8 *rd;			/* device-readable variable part */
+	size_t rdlen;
+	size_t rdcap;		/* allocated, wiped when freed */
+	struct vcd_buf zc;	/* or: rdlen bytes of pinned user pages */
+	u8 *wr;			/* device-writable: result, then status */
+	size_t wrlen;
+	unsigned int used;
+	int err;
+};
+
+static void vcd_sreq_free(struct vcd_sreq *r)
+{
+	if (r->zc.pinned)
+		vcd_buf_release(r->s->dev, &r->zc);
+	kvfree_sensitive(r->rd, r->rdcap);
+	kvfree_sensitive(r->wr, r->wrlen);
+	if (r->s)
+		vcd_session_put(r->s);
+	kfree(r);
+}
+
+static void vcd_sreq_free_work(struct work_struct *w)
+{
+	vcd_sreq_free(container_of(w, struct vcd_sreq, free_work));
+}
+
+static void vcd_sreq_put(struct vcd_sreq *r)
+{
+	vcd_put_deferred(&r->ref, &r->free_work);
+}
+
+static void vcd_sreq_done(struct vcd_cookie *ck, unsigned int used, int err)
+{
+	struct vcd_sreq *r = container_of(ck, struct vcd_sreq, ck);
+
+	r->used = used;
+	r->err = err;
+	atomic_dec(&r->s->dev->inflight);
+	complete(&r->done);
+	vcd_sreq_put(r);
+}
+
+/* A request for @s; @wrlen bytes of result (the status byte is added). */
+static struct vcd_sreq *vcd_sreq_alloc(struct vcd_session *s, size_t wrlen)
+{
+	struct vcd_sreq *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	r->ck.done = vcd_sreq_done;
+	refcount_set(&r->ref, 1);
+	init_completion(&r->done);
+	INIT_WORK(&r->free_work, vcd_sreq_free_work);
+	r->wrlen = wrlen + 1;
+	r->wr = kvzalloc(r->wrlen, GFP_KERNEL_ACCOUNT);
+	if (!r->wr) {
+		kfree(r);
+		return NULL;
+	}
+	/* Not OK until the device says so. */
+	r->wr[wrlen] = VIRTIO_CRYPTO_ERR;
+	kref_get(&s->ref);
+	r->s = s;
+	return r;
+}
+
+static unsigned int vcd_kbuf_nents(const void *buf, size_t len)
+{
+	if (!len)
+		return 0;
+	if (!is_vmalloc_addr(buf))
+		return 1;
+	return DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE);
+}
+
+/* Describe a kmalloc'ed (one entry) or vmalloc'ed (per page) buffer. */
+static struct scatterlist *vcd_kbuf_sg(struct scatterlist *sg, void *buf,
+				       size_t len)
+{
+	unsigned int n = 0;
+
+	if (!is_vmalloc_addr(buf)) {
+		sg_set_buf(&sg[n++], buf, len);
+	} else {
+		while (len) {
+			size_t in = min_t(size_t, len,
+					  PAGE_SIZE - offset_in_page(buf));
+
+			sg_set_page(&sg[n++], vmalloc_to_page(buf), in,
+				    offset_in_page(buf));
+			buf += in;
+			len -= in;
+		}
+	}
+	sg_mark_end(&sg[n - 1]);
+	return sg;
+}
+
+/* Queue @r on a data queue and wait for the device's answer. */
+static int vcd_sreq_run(struct vcd_sreq *r)
+{
+	struct vcd_device *d = r->s->dev;
+	unsigned int nrd = r->zc.pinned ? r->zc.npages :
+			   vcd_kbuf_nents(r->rd, r->rdlen);
+	unsigned int nwr = vcd_kbuf_nents(r->wr, r->wrlen);
+	struct scatterlist hdr, *sg, *sgs[3];
+	unsigned int out = 0, qi, pages = 0, n = 0;
+	u8 status;
+	long w;
+	int err;
+
+	if (nrd + nwr > d->sreq_nents)
+		return -EMSGSIZE;
+	sg = kvmalloc_array(nrd + nwr, sizeof(*sg), GFP_KERNEL);
+	if (!sg)
+		return -ENOMEM;
+	sg_init_table(sg, nrd + nwr);
+	sg_init_one(&hdr, &r->hdr, sizeof(r->hdr));
+	sgs[out++] = &hdr;
+	if (r->zc.pinned && r->rdlen) {
+		n = vcd_buf_sg(&r->zc, 0, r->rdlen, sg, &pages);
+		sg_mark_end(&sg[n - 1]);
+		sgs[out++] = sg;
+	} else if (nrd) {
+		sgs[out++] = vcd_kbuf_sg(sg, r->rd, r->rdlen);
+	}
+	sgs[out] = vcd_kbuf_sg(sg + nrd, r->wr, r->wrlen);
+
+	refcount_inc(&r->ref);	/* the device's */
+	atomic_inc(&d->inflight);
+	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
+	err = vcd_queue(d, &d->dqs[qi], sgs, out, 1, &r->ck);
+	/* The ring has its own copy of the descriptors. */
+	kvfree(sg);
+	if (err) {
+		atomic_dec(&d->inflight);
+		refcount_dec(&r->ref);
+		return err;
+	}
+	if (pages) {
+		atomic64_add(pages, &d->data_pages);
+		atomic64_add(n, &d->data_segs);
+	}
+	w = wait_for_completion_killable_timeout(&r->done, vcd_timeout());
+	if (w < 0)
+		return -EINTR;	/* the request keeps its buffers until answered */
+	if (w == 0) {
+		vcd_mark_broken(d, "request timed out");
+		return -EIO;
+	}
+	if (r->err)
+		return r->err;
+	status = r->wr[r->wrlen - 1];
+	if (r->used > r->wrlen || r->used < 1) {
+		vcd_mark_broken(d, "impossible used length");
+		return -EIO;
+	}
+	if (status != VIRTIO_CRYPTO_OK)
+		return vcd_status_errno(d, status);
+	if (r->used != r->wrlen) {
+		vcd_mark_broken(d, "short result");
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Send hash or MAC request @r for its rdlen bytes; the digest to @digest. */
+static int vcd_digest_run(struct vcd_session *s, struct vcd_sreq *r,
+			  u8 *digest)
+{
+	const struct vcd_mac *m = s->mac;
+	size_t len = r->rdlen;
+	u64 dsid;
+	int err;
+
+	err = vcd_get_dsession(s, m->service, 0, &dsid);
+	if (err)
+		goto out;
+	r->hdr.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_OPCODE(m->service, 0));
+	r->hdr.header.algo = cpu_to_le32(m->vio);
+	r->hdr.header.session_id = cpu_to_le64(dsid);
+	/* MAC requests have the hash request's layout. */
+	r->hdr.u.hash_req.para.src_data_len = cpu_to_le32(len);
+	r->hdr.u.hash_req.para.hash_result_len = cpu_to_le32(m->dlen);
+	err = vcd_sreq_run(r);
+	if (!err)
+		memcpy(digest, r->wr, m->dlen);
+out:
+	vcd_sreq_put(r);
+	return err;
+}
+
+/*
+ * Hash or MAC the @len bytes at @buf (@cap allocated, kvmalloc'ed or NULL),
+ * which the request takes over, into @digest (the session's digest size).
+ */
+static int vcd_digest(struct vcd_session *s, u8 *buf, size_t len, size_t cap,
+		      u8 *digest)
+{
+	struct vcd_sreq *r = vcd_sreq_alloc(s, s->mac->dlen);
+
+	if (!r) {
+		kvfree_sensitive(buf, cap);
+		return -ENOMEM;
+	}
+	r->rd = buf;
+	r->rdlen = len;
+	r->rdcap = cap;
+	return vcd_digest_run(s, r, digest);
+}
+
+/*
+ * A one-shot digest of user memory, pinned and named to the device as the
+ * cipher path does: no copy.  -ENOTBLK when the pages cannot be pinned
+ * (the caller copies instead).
+ */
+static int vcd_digest_pinned(struct vcd_session *s, const u8 __user *src,
+			     size_t len, u8 *digest)
+{
+	struct vcd_sreq *r = vcd_sreq_alloc(s, s->mac->dlen);
+
+	if (!r)
+		return -ENOMEM;
+	if (vcd_buf_pin(s->dev, &r->zc, (unsigned long)src, len, false)) {
+		vcd_sreq_put(r);
+		return -ENOTBLK;
+	}
+	r->rdlen = len;
+	return vcd_digest_run(s, r, digest);
+}
+
+/* The longest message the device takes in one request. */
+static size_t vcd_msg_max(struct vcd_session *s)
+{
+	return min_t(size_t, READ_ONCE(hash_max_session), s->dev->msg_max);
+}
+
+/* Room for @add more message bytes in @s's buffer; s->hlock held. */
+static int vcd_hash_reserve(struct vcd_session *s, size_t add)
+{
+	size_t need = s->hlen + add, max = vcd_msg_max(s), cap, grow;
+	u8 *nb;
+
+	if (need <= s->hcap)
+		return 0;
+	if (need > max || need < add)
+		return -EMSGSIZE;
+	cap = min(max3(need, 2 * s->hcap, (size_t)PAGE_SIZE), max);
+	grow = cap - s->hcap;
+	if (atomic64_add_return(grow, s->facct) > READ_ONCE(hash_max_file)) {
+		atomic64_sub(grow, s->facct);
+		return -ENOBUFS;
+	}
+	if (atomic64_add_return(grow, &vcd_held) > READ_ONCE(hash_max_total)) {
+		atomic64_sub(grow, &vcd_held);
+		atomic64_sub(grow, s->facct);
+		return -ENOBUFS;
+	}
+	nb = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
+	if (!nb) {
+		atomic64_sub(grow, &vcd_held);
+		atomic64_sub(grow, s->facct);
+		return -ENOMEM;
+	}
+	if (s->hlen)
+		memcpy(nb, s->hbuf, s->hlen);
+	kvfree_sensitive(s->hbuf, s->hcap);
+	s->hbuf = nb;
+	s->hcap = cap;
+	return 0;
+}
+
+/* Add @len bytes of user memory to @s's message; s->hlock held. */
+static int vcd_hash_append(struct vcd_session *s, const u8 __user *src,
+			   size_t len)
+{
+	int err;
+
+	if (!len)
+		return 0;
+	if (!src)
+		return -EFAULT;
+	err = vcd_hash_reserve(s, len);
+	if (err)
+		return err;
+	if (copy_from_user(s->hbuf + s->hlen, src, len))
+		return -EFAULT;
+	s->hlen += len;
+	return 0;
+}
+
+/* Hash the message kept in @s, which starts afresh; s->hlock held. */
+static int vcd_hash_final(struct vcd_session *s, u8 *digest)
+{
+	u8 *buf = s->hbuf;
+	size_t len = s->hlen, cap = s->hcap;
+
+	if (buf) {
+		atomic64_sub(cap, s->facct);
+		atomic64_sub(cap, &vcd_held);
+	}
+	s->hbuf = NULL;
+	s->hlen = 0;
+	s->hcap = 0;
+	return vcd_digest(s, buf, len, cap, digest);
+}
+
+/*
+ * A digest over @alen bytes at @auth followed by @len bytes at @src, all
+ * in user memory (TLS and SRTP modes).
+ */
+static int vcd_digest_user(struct vcd_session *s, const u8 __user *auth,
+			   size_t alen, const u8 __user *src, size_t len,
+			   u8 *digest)
+{
+	size_t total = alen + len;
+	u8 *buf = NULL;
+
+	if (total > vcd_msg_max(s) || total < len)
+		return -EMSGSIZE;
+	if (total) {
+		buf = kvmalloc(total, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			return -ENOMEM;
+	}
+	if ((alen && copy_from_user(buf, auth, alen)) ||
+	    (len && copy_from_user(buf + alen, src, len))) {
+		kvfree_sensitive(buf, total);
+		return -EFAULT;
+	}
+	return vcd_digest(s, buf, total, total, digest);
+}
+
+/* ---- CIOCCRYPT ---- */
+
+#define VCD_HASH_FLAGS	(COP_FLAG_UPDATE | COP_FLAG_FINAL | COP_FLAG_RESET)
+
+/*
+ * A session with a mac, as cryptodev-linux runs it: flags 0 or RESET start
+ * a new message; the data is hashed (before encryption, after decryption
+ * when there is a cipher too); without UPDATE, with FINAL, or with len 0
+ * the digest goes to cop->mac.
+ */
+static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
+			  u8 *iv)
+{
+	u8 digest[VCD_MAX_DIGEST];
+	bool final;
+	int err;
+
+	if (cop->flags & ~(VCD_HASH_FLAGS | COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
+		return -EINVAL;
+	if (s->alg) {
+		err = vcd_cipher_check(s, cop->len);
+		if (err)
+			return err;
+	}
+	err = vcd_dev_check(s->dev);
+	if (err)
+		return err;
+	if (mutex_lock_killable(&s->hlock))
+		return -EINTR;
+	err = -EINVAL;
+	if (s->gone)
+		goto unlock;
+	if (!cop->flags || (cop->flags & COP_FLAG_RESET))
+		vcd_hash_clear(s);
+	final = (cop->flags & COP_FLAG_FINAL) ||
+		!(cop->flags & COP_FLAG_UPDATE) || !cop->len;
+	/* A whole message from the caller's memory: no need to keep it. */
+	if (final && !s->alg && !s->hlen && cop->len > bounce_max &&
+	    cop->len <= vcd_msg_max(s) && !(cop->flags & COP_FLAG_NO_ZC) &&
+	    cop->src) {
+		err = vcd_digest_pinned(s, cop->src, cop->len, digest);
+		if (err != -ENOTBLK)
+			goto out;
+	}
+	if (s->alg && cop->op == COP_ENCRYPT) {
+		err = vcd_hash_append(s, cop->src, cop->len);
+		if (!err)
+			err = vcd_cipher_user(s, cop->op, cop->flags, cop->src,
+					      cop->dst, cop->len, iv);
+	} else if (s->alg) {
+		err = vcd_cipher_user(s, cop->op, cop->flags, cop->src,
+				      cop->dst, cop->len, iv);
+		if (!err)
+			err = vcd_hash_append(s, cop->dst, cop->len);
+	} else {
+		err = vcd_hash_append(s, cop->src, cop->len);
+	}
+	if (err || !final)
+		goto unlock;
+	err = vcd_hash_final(s, digest);
+out:
+	if (!err && copy_to_user(cop->mac, digest, s->mac->dlen))
+		err = -EFAULT;
+	memzero_explicit(digest, sizeof(digest));
+unlock:
+	mutex_unlock(&s->hlock);
+	return err;
+}
+
+/* CIOCCRYPT on a crypt_op already copied in. */
+static long vcd_crypt(struct vcd_file *f, const struct crypt_op *copp)
+{
+	const struct crypt_op cop = *copp;
+	u8 iv[VCD_MAX_IV] = {};
+	const struct vcd_alg *a;
+	struct vcd_session *s;
+	int err;
+
+	s = vcd_session_get(f, cop.ses);
+	if (!s)
+		return -EINVAL;
+	a = s->alg;
+	err = -EINVAL;
+	if (cop.op != COP_ENCRYPT && cop.op != COP_DECRYPT)
+		goto put_session;
+	/* AES-GCM goes through CIOCAUTHCRYPT, as in cryptodev-linux. */
+	if (a && a->mode == VCD_GCM)
+		goto put_session;
+	err = -EFAULT;
+	if (a && a->ivlen && cop.iv && copy_from_user(iv, cop.iv, a->ivlen))
+		goto put_session;
+	if (s->mac) {
+		err = vcd_crypt_mac(s, &cop, iv);
+	} else {
+		err = -EINVAL;
+		if (cop.flags & ~(COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC))
+			goto put_session;
+		err = vcd_cipher_check(s, cop.len);
+		if (!err)
+			err = vcd_dev_check(s->dev);
+		if (!err)
+			err = vcd_cipher_user(s, cop.op, cop.flags, cop.src,
+					      cop.dst, cop.len, iv);
+	}
+	if (!err && cop.len && (cop.flags & COP_FLAG_WRITE_IV) && a &&
+	    a->ivlen && a->mode != VCD_XTS && cop.iv &&
+	    copy_to_user(cop.iv, iv, a->ivlen))
+		err = -EFAULT;
 put_session:
 	vcd_session_put(s);
 	return err;
@@ -1383,6 +2106,350 @@ static long vcd_ioc_crypt(struct vcd_file *f, void __user *arg)
 	if (copy_from_user(&cop, arg, sizeof(cop)))
 		return -EFAULT;
 	return vcd_crypt(f, &cop);
+}
+
+/* ---- CIOCCPHASH ---- */
+
+/*
+ * Copy the message @src has hashed so far to @dst (same algorithm); @dst's
+ * own key applies to what follows.  Sessions of the same file.
+ */
+static long vcd_ioc_cphash(struct vcd_file *f, void __user *arg)
+{
+	struct vcd_session *src, *dst, *first, *second;
+	struct cphash_op cp;
+	long err;
+
+	if (copy_from_user(&cp, arg, sizeof(cp)))
+		return -EFAULT;
+	if (cp.dst_ses == cp.src_ses)
+		return -EDEADLK;
+	src = vcd_session_get(f, cp.src_ses);
+	dst = vcd_session_get(f, cp.dst_ses);
+	err = -ENOENT;
+	if (!src || !dst)
+		goto put;
+	err = -EINVAL;
+	if (!src->mac || src->mac != dst->mac)
+		goto put;
+	first = src < dst ? src : dst;
+	second = src < dst ? dst : src;
+	err = -EINTR;
+	if (mutex_lock_killable(&first->hlock))
+		goto put;
+	if (mutex_lock_killable_nested(&second->hlock, SINGLE_DEPTH_NESTING)) {
+		mutex_unlock(&first->hlock);
+		goto put;
+	}
+	err = -ENOENT;
+	if (src->gone || dst->gone)
+		goto unlock;
+	vcd_hash_clear(dst);
+	err = vcd_hash_reserve(dst, src->hlen);
+	if (!err && src->hlen) {
+		memcpy(dst->hbuf, src->hbuf, src->hlen);
+		dst->hlen = src->hlen;
+	}
+unlock:
+	mutex_unlock(&second->hlock);
+	mutex_unlock(&first->hlock);
+put:
+	if (src)
+		vcd_session_put(src);
+	if (dst)
+		vcd_session_put(dst);
+	return err;
+}
+
+/* ---- CIOCAUTHCRYPT ---- */
+
+/* AES-GCM: one AEAD request; the tag follows the ciphertext in dst. */
+static int vcd_gcm(struct vcd_session *s, struct crypt_auth_op *c,
+		   const u8 *iv)
+{
+	bool enc = c->op == COP_ENCRYPT;
+	u32 tag = c->tag_len ? c->tag_len : VCD_GCM_TAG;
+	size_t len = c->len, dlen, rdlen;
+	struct vcd_sreq *r;
+	__le32 *flf;
+	u64 dsid;
+	int err;
+
+	/* The tag lengths of NIST SP 800-38D, as Linux's gcm(aes). */
+	if (tag > VCD_GCM_TAG || (tag < 12 && tag != 4 && tag != 8))
+		return -EINVAL;
+	if (c->auth_len > VCD_MAX_AAD || len > VCD_MAX_OP_LEN)
+		return -EINVAL;
+	if (!enc && len < tag)
+		return -EINVAL;
+	dlen = enc ? len + tag : len - tag;
+	rdlen = VCD_GCM_IV + len + c->auth_len;
+	/* The device counts every variable part against max_size. */
+	if (rdlen + dlen > s->dev->max_size)
+		return -EMSGSIZE;
+	if ((len && !c->src) || (dlen && !c->dst))
+		return -EFAULT;
+
+	r = vcd_sreq_alloc(s, dlen);
+	if (!r)
+		return -ENOMEM;
+	/* The spec's order: iv, source, aad. */
+	r->rd = kvmalloc(rdlen, GFP_KERNEL_ACCOUNT);
+	err = -ENOMEM;
+	if (!r->rd)
+		goto out;
+	r->rdlen = rdlen;
+	r->rdcap = rdlen;
+	memcpy(r->rd, iv, VCD_GCM_IV);
+	err = -EFAULT;
+	if (len && copy_from_user(r->rd + VCD_GCM_IV, c->src, len))
+		goto out;
+	if (c->auth_len &&
+	    copy_from_user(r->rd + VCD_GCM_IV + len, c->auth_src, c->auth_len))
+		goto out;
+	err = vcd_get_dsession(s, VIRTIO_CRYPTO_SERVICE_AEAD, c->op | tag << 8,
+			       &dsid);
+	if (err)
+		goto out;
+	r->hdr.header.opcode = cpu_to_le32(enc ? VIRTIO_CRYPTO_AEAD_ENCRYPT :
+					   VIRTIO_CRYPTO_AEAD_DECRYPT);
+	r->hdr.header.algo = cpu_to_le32(s->alg->vio);
+	r->hdr.header.session_id = cpu_to_le64(dsid);
+	r->hdr.u.aead_req.para.iv_len = cpu_to_le32(VCD_GCM_IV);
+	r->hdr.u.aead_req.para.aad_len = cpu_to_le32(c->auth_len);
+	r->hdr.u.aead_req.para.src_data_len = cpu_to_le32(len);
+	r->hdr.u.aead_req.para.dst_data_len = cpu_to_le32(dlen);
+	/* tag_len follows dst_data_len (virtio 1.2); Linux's header lacks it. */
+	flf = (__le32 *)&r->hdr.u.aead_req;
+	flf[4] = cpu_to_le32(tag);
+	err = vcd_sreq_run(r);
+	if (err)
+		goto out;
+	if (dlen && copy_to_user(c->dst, r->wr, dlen)) {
+		err = -EFAULT;
+		goto out;
+	}
+	c->len = dlen;
+	c->tag_len = tag;
+	c->tag = c->dst + (enc ? len : len - tag);
+out:
+	vcd_sreq_put(r);
+	return err;
+}
+
+/* A constant-time check of TLS padding; returns the bytes it takes or 0. */
+static size_t vcd_tls_pad(const u8 *p, size_t len)
+{
+	u8 n = p[len - 1], bad = 0;
+	size_t i, max = min_t(size_t, len, 256);
+
+	bad |= (size_t)n + 1 > len;
+	for (i = 1; i <= max; i++) {
+		/* The last n + 1 bytes must all be n. */
+		u8 in = i <= (size_t)n + 1;
+
+		bad |= in & (p[len - i] != n);
+	}
+	return bad ? 0 : (size_t)n + 1;
+}
+
+/*
+ * TLS 1.0-1.2 MAC-then-encrypt (cryptodev-linux's COP_FLAG_AEAD_TLS_TYPE),
+ * in place: encrypt MACs auth_src || data, appends the MAC and the padding
+ * and encrypts it all; decrypt decrypts, checks padding and MAC.
+ */
+static int vcd_tls(struct vcd_session *s, struct crypt_auth_op *c, u8 *iv)
+{
+	const struct vcd_alg *a = s->alg;
+	u32 tag = c->tag_len ? c->tag_len : s->mac->dlen;
+	u8 digest[VCD_MAX_DIGEST], want[VCD_MAX_DIGEST];
+	u8 tail[VCD_MAX_DIGEST + VCD_MAX_IV];
+	size_t bs = a->mode == VCD_CTR ? 1 : a->blk, len = c->len, pad, total;
+	size_t plen;
+	u8 *buf;
+	int err;
+
+	if (tag > s->mac->dlen || c->auth_len > VCD_MAX_AAD)
+		return -EINVAL;
+	if (c->op == COP_ENCRYPT) {
+		pad = bs > 1 ? bs - (len + tag) % bs : 0;
+		total = len + tag + pad;
+		err = vcd_cipher_check(s, total);
+		if (err)
+			return err;
+		err = vcd_digest_user(s, c->auth_src, c->auth_len, c->dst, len,
+				      digest);
+		if (err)
+			return err;
+		memcpy(tail, digest, tag);
+		memset(tail + tag, pad - 1, pad);
+		err = -EFAULT;
+		if (copy_to_user(c->dst + len, tail, tag + pad))
+			goto out;
+		err = vcd_cipher_user(s, COP_ENCRYPT, c->flags, c->dst, c->dst,
+				      total, iv);
+		if (!err)
+			c->len = total;
+		goto out;
+	}
+	if (!len)
+		return -EINVAL;
+	err = vcd_cipher_check(s, len);
+	if (err)
+		return err;
+	err = vcd_cipher_user(s, COP_DECRYPT, c->flags, c->dst, c->dst, len, iv);
+	if (err)
+		return err;
+	buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	err = -EFAULT;
+	if (copy_from_user(buf, c->dst, len))
+		goto free;
+	plen = len;
+	pad = bs > 1 ? vcd_tls_pad(buf, len) : 1;
+	/* Bad padding fails as a bad MAC does, after the same work. */
+	if (bs > 1 && pad)
+		plen = len - pad;
+	err = -EINVAL;
+	if (tag > plen)
+		goto free;
+	memcpy(want, buf + plen - tag, tag);
+	err = vcd_digest_user(s, c->auth_src, c->auth_len, c->dst, plen - tag,
+			      digest);
+	if (err)
+		goto free;
+	err = -EBADMSG;
+	if (!crypto_memneq(want, digest, tag) && pad)
+		err = 0;
+	if (!err)
+		c->len = plen - tag;
+free:
+	kvfree_sensitive(buf, len);
+out:
+	memzero_explicit(digest, sizeof(digest));
+	memzero_explicit(tail, sizeof(tail));
+	return err;
+}
+
+/*
+ * SRTP (cryptodev-linux's COP_FLAG_AEAD_SRTP_TYPE), in place: the MAC
+ * covers auth_src, which holds the encrypted payload at src; the tag is
+ * written to, or checked against, c->tag.
+ */
+static int vcd_srtp(struct vcd_session *s, struct crypt_auth_op *c, u8 *iv)
+{
+	u32 tag = c->tag_len ? c->tag_len : s->mac->dlen;
+	u8 digest[VCD_MAX_DIGEST], want[VCD_MAX_DIGEST];
+	long diff = (long)(c->src - c->auth_src);
+	int err;
+
+	if (s->alg->mode != VCD_CTR || tag > s->mac->dlen)
+		return -EINVAL;
+	if (!c->dst || !c->auth_src || !c->len || !c->auth_len)
+		return -EINVAL;
+	if (diff < 0 || diff > VCD_SRTP_MAX_DIFF ||
+	    diff + c->len > c->auth_len)
+		return -EINVAL;
+	err = vcd_cipher_check(s, c->len);
+	if (err)
+		return err;
+	if (c->op == COP_ENCRYPT) {
+		err = vcd_cipher_user(s, COP_ENCRYPT, c->flags, c->dst, c->dst,
+				      c->len, iv);
+		if (!err)
+			err = vcd_digest_user(s, c->auth_src, c->auth_len,
+					      NULL, 0, digest);
+		if (!err && copy_to_user(c->tag, digest, tag))
+			err = -EFAULT;
+		goto out;
+	}
+	if (tag > c->len)
+		return -EINVAL;
+	if (copy_from_user(want, c->tag, tag))
+		return -EFAULT;
+	err = vcd_digest_user(s, c->auth_src, c->auth_len, NULL, 0, digest);
+	if (!err && crypto_memneq(want, digest, tag))
+		err = -EBADMSG;
+	if (!err)
+		err = vcd_cipher_user(s, COP_DECRYPT, c->flags, c->dst, c->dst,
+				      c->len, iv);
+out:
+	memzero_explicit(digest, sizeof(digest));
+	return err;
+}
+
+/* CIOCAUTHCRYPT on a crypt_auth_op already copied in; updates it. */
+static long vcd_authcrypt(struct vcd_file *f, struct crypt_auth_op *c)
+{
+	u16 modes = COP_FLAG_AEAD_TLS_TYPE | COP_FLAG_AEAD_SRTP_TYPE;
+	u8 iv[VCD_MAX_IV] = {};
+	const struct vcd_alg *a;
+	struct vcd_session *s;
+	bool gcm;
+	int err;
+
+	if (c->op != COP_ENCRYPT && c->op != COP_DECRYPT)
+		return -EINVAL;
+	s = vcd_session_get(f, c->ses);
+	if (!s)
+		return -EINVAL;
+	a = s->alg;
+	err = -EINVAL;
+	if (!a || (c->flags & ~(modes | COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC)) ||
+	    (c->flags & modes) == modes)
+		goto put;
+	gcm = a->mode == VCD_GCM;
+	/* GCM takes neither mode; TLS and SRTP need a cipher and a MAC. */
+	if (gcm && (c->flags & modes))
+		goto put;
+	if (!gcm && (!(c->flags & modes) || !s->mac))
+		goto put;
+	/* Both modes work in place, as in cryptodev-linux. */
+	if ((c->flags & modes) && c->src != c->dst)
+		goto put;
+	err = vcd_dev_check(s->dev);
+	if (err)
+		goto put;
+	err = -EFAULT;
+	if (c->iv && copy_from_user(iv, c->iv, a->ivlen))
+		goto put;
+	if (gcm) {
+		err = vcd_gcm(s, c, iv);
+	} else {
+		/* These reuse the session's hash state, as cryptodev-linux. */
+		err = -EINTR;
+		if (mutex_lock_killable(&s->hlock))
+			goto put;
+		err = -EINVAL;
+		if (!s->gone) {
+			vcd_hash_clear(s);
+			if (c->flags & COP_FLAG_AEAD_TLS_TYPE)
+				err = vcd_tls(s, c, iv);
+			else
+				err = vcd_srtp(s, c, iv);
+		}
+		mutex_unlock(&s->hlock);
+	}
+	if (!err && (c->flags & COP_FLAG_WRITE_IV) && c->iv && !gcm &&
+	    copy_to_user(c->iv, iv, a->ivlen))
+		err = -EFAULT;
+put:
+	vcd_session_put(s);
+	return err;
+}
+
+static long vcd_ioc_authcrypt(struct vcd_file *f, void __user *arg)
+{
+	struct crypt_auth_op c;
+	long err;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	err = vcd_authcrypt(f, &c);
+	if (!err && copy_to_user(arg, &c, sizeof(c)))
+		err = -EFAULT;
+	return err;
 }
 
 /* CRIOGET: a second descriptor for the same open file, as in BSD. */
@@ -1416,6 +2483,10 @@ static long vcd_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return vcd_ioc_sessinfo(f, uarg);
 	case CIOCCRYPT:
 		return vcd_ioc_crypt(f, uarg);
+	case CIOCAUTHCRYPT:
+		return vcd_ioc_authcrypt(f, uarg);
+	case CIOCCPHASH:
+		return vcd_ioc_cphash(f, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -1444,8 +2515,55 @@ struct vcd_compat_crypt_op {
 	compat_uptr_t iv;
 };
 
+struct vcd_compat_crypt_auth_op {
+	u32 ses;
+	u16 op;
+	u16 flags;
+	u32 len;
+	u32 auth_len;
+	compat_uptr_t auth_src;
+	compat_uptr_t src;
+	compat_uptr_t dst;
+	compat_uptr_t tag;
+	u32 tag_len;
+	compat_uptr_t iv;
+	u32 iv_len;
+};
+
 #define VCD_COMPAT_CIOCGSESSION	_IOWR('c', 102, struct vcd_compat_session_op)
 #define VCD_COMPAT_CIOCCRYPT	_IOWR('c', 104, struct vcd_compat_crypt_op)
+#define VCD_COMPAT_CIOCAUTHCRYPT \
+	_IOWR('c', 109, struct vcd_compat_crypt_auth_op)
+
+/* cryptodev-linux has no compat CIOCAUTHCRYPT; we serve 32-bit callers too. */
+static long vcd_compat_authcrypt(struct vcd_file *f, void __user *uarg)
+{
+	struct vcd_compat_crypt_auth_op cc;
+	struct crypt_auth_op c = {};
+	long err;
+
+	if (copy_from_user(&cc, uarg, sizeof(cc)))
+		return -EFAULT;
+	c.ses = cc.ses;
+	c.op = cc.op;
+	c.flags = cc.flags;
+	c.len = cc.len;
+	c.auth_len = cc.auth_len;
+	c.auth_src = compat_ptr(cc.auth_src);
+	c.src = compat_ptr(cc.src);
+	c.dst = compat_ptr(cc.dst);
+	c.tag = compat_ptr(cc.tag);
+	c.tag_len = cc.tag_len;
+	c.iv = compat_ptr(cc.iv);
+	c.iv_len = cc.iv_len;
+	err = vcd_authcrypt(f, &c);
+	if (err)
+		return err;
+	cc.len = c.len;
+	cc.tag_len = c.tag_len;
+	cc.tag = ptr_to_compat(c.tag);
+	return copy_to_user(uarg, &cc, sizeof(cc)) ? -EFAULT : 0;
+}
 
 static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
@@ -1484,6 +2602,8 @@ static long vcd_compat_ioctl(struct file *filp, unsigned int cmd,
 		cop.mac = compat_ptr(ccop.mac);
 		cop.iv = compat_ptr(ccop.iv);
 		return vcd_crypt(f, &cop);
+	case VCD_COMPAT_CIOCAUTHCRYPT:
+		return vcd_compat_authcrypt(f, uarg);
 	default:
 		/* The other structures are the same in both ABIs. */
 		return vcd_ioctl(filp, cmd, (unsigned long)uarg);
@@ -1528,7 +2648,7 @@ static int vcd_release(struct inode *inode, struct file *filp)
 
 	xa_for_each(&f->sessions, id, s) {
 		xa_erase(&f->sessions, id);
-		vcd_session_put(s);
+		vcd_session_drop(s);
 	}
 	xa_destroy(&f->sessions);
 	if (f->dev)
@@ -1578,6 +2698,8 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
 		       atomic_read(&d->sessions), atomic_read(&d->dsessions));
+	n += sysfs_emit_at(buf, n, "hash_held_bytes %lld\n",
+			   (long long)atomic64_read(&vcd_held));
 	n += sysfs_emit_at(buf, n, "pinned_pages %lld\ndata_pages %lld\ndata_segments %lld\n",
 			   (long long)atomic64_read(&d->pinned),
 			   (long long)atomic64_read(&d->data_pages),
@@ -1654,6 +2776,16 @@ static void vcd_size_pieces(struct vcd_device *d)
 		d->piece_max = rounddown(max_chunk, 64);
 	if (d->piece_max < 64)
 		d->piece_max = 64;
+	/*
+	 * A hash, MAC or AEAD request is one chain: its header, one
+	 * descriptor per page of a vmalloc'ed buffer, the result.
+	 */
+	d->sreq_nents = ring > 4 ? ring - 1 : 1;
+	d->msg_max = d->max_size > VCD_MAX_DIGEST ?
+		     d->max_size - VCD_MAX_DIGEST : 0;
+	d->msg_max = min_t(size_t, d->msg_max,
+			   (size_t)(d->sreq_nents > 3 ? d->sreq_nents - 3 : 0) *
+			   PAGE_SIZE);
 }
 
 static int vcd_probe(struct virtio_device *vdev)
@@ -1668,9 +2800,12 @@ static int vcd_probe(struct virtio_device *vdev)
 	virtio_cread_le(vdev, struct virtio_crypto_config, crypto_services,
 			&services);
 	virtio_cread_le(vdev, struct virtio_crypto_config, max_dataqueues, &ndq);
-	if (!(status & VIRTIO_CRYPTO_S_HW_READY) ||
-	    !(services & BIT(VIRTIO_CRYPTO_SERVICE_CIPHER)) || !ndq) {
-		dev_err(&vdev->dev, "device not ready or without ciphers\n");
+	if (!(status & VIRTIO_CRYPTO_S_HW_READY) || !ndq ||
+	    !(services & (BIT(VIRTIO_CRYPTO_SERVICE_CIPHER) |
+			  BIT(VIRTIO_CRYPTO_SERVICE_HASH) |
+			  BIT(VIRTIO_CRYPTO_SERVICE_MAC) |
+			  BIT(VIRTIO_CRYPTO_SERVICE_AEAD)))) {
+		dev_err(&vdev->dev, "device not ready or without services we use\n");
 		return -ENODEV;
 	}
 
@@ -1690,8 +2825,18 @@ static int vcd_probe(struct virtio_device *vdev)
 	 * asking for fewer would send control requests to a data queue.
 	 */
 	d->ndq = ndq;
-	virtio_cread_le(vdev, struct virtio_crypto_config, cipher_algo_l,
-			&d->algos);
+	d->services = services;
+	if (services & BIT(VIRTIO_CRYPTO_SERVICE_CIPHER))
+		virtio_cread_le(vdev, struct virtio_crypto_config,
+				cipher_algo_l, &d->algos);
+	virtio_cread_le(vdev, struct virtio_crypto_config, hash_algo,
+			&d->hash_algos);
+	virtio_cread_le(vdev, struct virtio_crypto_config, mac_algo_l,
+			&d->mac_algos);
+	virtio_cread_le(vdev, struct virtio_crypto_config, aead_algo,
+			&d->aead_algos);
+	virtio_cread_le(vdev, struct virtio_crypto_config, max_auth_key_len,
+			&d->max_auth_key);
 	virtio_cread_le(vdev, struct virtio_crypto_config, max_cipher_key_len,
 			&d->max_key);
 	virtio_cread_le(vdev, struct virtio_crypto_config, max_size,
@@ -1730,8 +2875,9 @@ static int vcd_probe(struct virtio_device *vdev)
 	list_add_tail(&d->node, &vcd_devices);
 	mutex_unlock(&vcd_devices_lock);
 	dev_info(&vdev->dev,
-		 "/dev/%s: %u data queues, ciphers %#x, max_size %llu, piece %u\n",
-		 d->name, d->ndq, d->algos, d->max_size, d->piece_max);
+		 "/dev/%s: %u data queues, ciphers %#x, hashes %#x, macs %#x, aead %#x, max_size %llu, piece %u\n",
+		 d->name, d->ndq, d->algos, d->hash_algos, d->mac_algos,
+		 d->aead_algos, d->max_size, d->piece_max);
 	return 0;
 
 ida:
@@ -1756,8 +2902,9 @@ free:
 static void vcd_destroy_all(struct vcd_device *d)
 {
 	struct vcd_orphan *o, *tmp;
+	struct vcd_dsess *ds, *dtmp;
 	struct vcd_session *s;
-	int dir, err = 0;
+	int err = 0;
 
 	if (!test_bit(VCD_BROKEN, &d->state))
 		wait_event_timeout(d->space_wq, !atomic_read(&d->inflight),
@@ -1765,16 +2912,18 @@ static void vcd_destroy_all(struct vcd_device *d)
 	down_write(&d->dsess_rw);
 	mutex_lock(&d->slist_lock);
 	list_for_each_entry(s, &d->slist, node) {
-		for (dir = 0; dir < 2; dir++) {
-			if (s->have[dir] && !err)
-				err = vcd_destroy_dsession(d, s->alg->vio,
-							   s->dsid[dir]);
-			s->have[dir] = false;
+		list_for_each_entry_safe(ds, dtmp, &s->dsl, node) {
+			if (!err)
+				err = vcd_destroy_dsession(d, ds->service,
+							   ds->algo, ds->id);
+			list_del(&ds->node);
+			kfree(ds);
 		}
 	}
 	list_for_each_entry_safe(o, tmp, &d->orphans, node) {
 		if (!err)
-			err = vcd_destroy_dsession(d, o->algo, o->id);
+			err = vcd_destroy_dsession(d, o->service, o->algo,
+						   o->id);
 		list_del(&o->node);
 		kfree(o);
 	}

@@ -6,7 +6,8 @@
 # Then: every ioctl answered with an errno a caller can cause, at least
 # vdevkit.fuzz_min ioctls, no oops or warning, no session, device session
 # or pinned page left once the processes are gone, the device still ok,
-# and the known answers and random cases right in the same boot.
+# and the known answers and random cases right in the same boot (ciphers,
+# hashes, HMACs, AES-GCM, TLS).
 # vm: -smp 2 -object cryptodev-backend-host,id=c0,queues=4,max-sessions=4096 -device virtio-crypto-pci,cryptodev=c0
 . /lib/vdevkit/tap.sh
 . /lib/vdevkit/crypto.sh
@@ -27,11 +28,12 @@ check "at least $min ioctls ($n)" test "$n" -ge "$min"
 check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
 is "$(vcd_stat cryptodev0 state)" ok "the device is not marked broken"
-for c in sessions device_sessions pinned_pages; do
+for c in sessions device_sessions pinned_pages hash_held_bytes; do
 	is "$(vcd_stat cryptodev0 $c)" 0 "no $c left"
 done
 tap_include crypto-test -r aes-128-cbc kat random errors
-for c in sessions device_sessions pinned_pages; do
+tap_include crypto-auth kat gcm tls errors
+for c in sessions device_sessions pinned_pages hash_held_bytes; do
 	is "$(vcd_stat cryptodev0 $c)" 0 "no $c left after the correctness tests"
 done
 tap_done

@@ -18,10 +18,16 @@
  * files they do not belong to; descriptors are closed and reopened while
  * other threads are inside ioctls on them.
  *
+ * Hashes, HMACs, AES-GCM and combined sessions are drawn too, with
+ * CIOCCRYPT's multi-part flags, CIOCCPHASH and CIOCAUTHCRYPT (AES-GCM, TLS
+ * and SRTP modes).
+ *
  * The driver must answer every call with success or an errno a caller can
- * cause (EINVAL, EFAULT, ENOTTY, EBADF, ENOSPC, ENOMEM, EMFILE).  Anything
- * else (EIO: the device was sent a request it rejected or was marked
- * broken; ENODEV, EBADMSG, ...) is counted as unexpected.  Prints the
+ * cause (EINVAL, EFAULT, ENOTTY, EBADF, ENOSPC, ENOMEM, EMFILE; and
+ * EMSGSIZE, ENOBUFS for multi-part bounds, EBADMSG for a forged tag,
+ * ENOENT, EDEADLK from CIOCCPHASH).  Anything else (EIO: the device was
+ * sent a request it rejected or was marked broken; ENODEV, ...) is
+ * counted as unexpected.  Prints the
  * counts; exits 1 if anything was unexpected, a process died, or fewer
  * than MIN ioctls were made.
  */
@@ -154,7 +160,14 @@ static void do_gsession(struct thr *t, int fd)
 		CRYPTO_AES_GCM, CRYPTO_SHA1_HMAC, 9999 };
 	static const uint32_t keylens[] = { 16, 24, 32, 64, 0, 1, 15, 17, 33,
 		63, 65, CRYPTO_CIPHER_MAX_KEY_LEN * 2, 0xffffffff };
-	static const uint32_t macs[] = { 0, 0, 0, CRYPTO_SHA1_HMAC, 0xffffffff };
+	static const uint32_t macs[] = { 0, 0, 0, CRYPTO_SHA1_HMAC, 0xffffffff,
+		CRYPTO_SHA2_256, CRYPTO_MD5, CRYPTO_SHA2_512_HMAC,
+		CRYPTO_RIPEMD160 };
+	static const uint32_t good_macs[] = { CRYPTO_SHA1, CRYPTO_SHA2_256,
+		CRYPTO_SHA2_512, CRYPTO_MD5_HMAC, CRYPTO_SHA1_HMAC,
+		CRYPTO_SHA2_256_HMAC, CRYPTO_SHA2_384_HMAC };
+	static const uint32_t mackeylens[] = { 0, 1, 20, 64, 65, 512, 513,
+		0xffffffff };
 	struct session_op so, *sop = &so;
 	int r;
 
@@ -164,11 +177,30 @@ static void do_gsession(struct thr *t, int fd)
 		so.keylen = so.cipher == CRYPTO_AES_XTS ? 32u << pick(t, 2) :
 			    so.cipher == CRYPTO_3DES_CBC ? 24 : 16 + 8 * pick(t, 3);
 		so.key = buf + pick(t, 4096);
+		switch (pick(t, 4)) {
+		case 0:		/* a hash or HMAC alone */
+			so.cipher = 0;
+			so.keylen = 0;
+			/* fallthrough */
+		case 1:		/* with the cipher: a combined session */
+			so.mac = good_macs[pick(t, 7)];
+			so.mackeylen = pick(t, 100);
+			so.mackey = buf + pick(t, 4096);
+			break;
+		case 2:
+			if (pick(t, 2)) {
+				so.cipher = CRYPTO_AES_GCM;
+				so.keylen = 16 + 8 * pick(t, 3);
+			}
+			break;
+		}
 	} else {
 		so.cipher = PICK(t, ciphers);
 		so.keylen = PICK(t, keylens);
 		so.mac = PICK(t, macs);
 		so.key = pick_ptr(t, so.keylen < 64 ? so.keylen : 64);
+		so.mackeylen = PICK(t, mackeylens);
+		so.mackey = pick_ptr(t, so.mackeylen < 600 ? so.mackeylen : 600);
 	}
 	/* Equal XTS key halves now and then */
 	if (so.cipher == CRYPTO_AES_XTS && so.keylen <= 64 &&
@@ -207,7 +239,9 @@ static void do_crypt(struct thr *t, int fd)
 		(16u << 20) + 16, 0x80000000, 0xffffffff, 0xfffffff0 };
 	static const uint32_t ops[] = { COP_ENCRYPT, COP_DECRYPT, 2, 0xffff };
 	static const uint32_t flags[] = { 0, COP_FLAG_WRITE_IV, COP_FLAG_NO_ZC,
-		COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC, COP_FLAG_UPDATE, 0xffff };
+		COP_FLAG_WRITE_IV | COP_FLAG_NO_ZC, COP_FLAG_UPDATE, 0xffff,
+		COP_FLAG_FINAL, COP_FLAG_RESET | COP_FLAG_UPDATE,
+		COP_FLAG_UPDATE | COP_FLAG_FINAL };
 	struct crypt_op co, *cop = &co;
 	uint32_t len;
 
@@ -215,7 +249,7 @@ static void do_crypt(struct thr *t, int fd)
 	co.ses = pick_ses(t);
 	if (pick(t, 2)) {	/* good fields, so that the device sees work */
 		co.op = ops[pick(t, 2)];
-		co.flags = flags[pick(t, 4)];
+		co.flags = pick(t, 2) ? flags[pick(t, 4)] : PICK(t, flags);
 		len = 16 * (pick(t, 8) ? pick(t, 512) + 1 : pick(t, 16384) + 1);
 	} else {
 		co.op = PICK(t, ops);
@@ -241,10 +275,42 @@ static void do_crypt(struct thr *t, int fd)
 		co.dst = pick_ptr(t, len);
 	}
 	co.iv = pick(t, 2) ? pick_ptr(t, 16) : NULL;
-	co.mac = pick(t, 16) ? NULL : pick_ptr(t, 20);
+	co.mac = pick(t, 4) ? buf + pick(t, 4096) : pick_ptr(t, 64);
 	if (!pick(t, 16))
 		cop = pick_ptr(t, sizeof(co));
 	count(t, ioctl(fd, CIOCCRYPT, cop));
+}
+
+static void do_authcrypt(struct thr *t, int fd)
+{
+	static const uint32_t lens[] = { 0, 1, 15, 16, 17, 32, 100, 4096,
+		65536, 1u << 20, 0xffffffff, 0x80000000 };
+	static const uint32_t alens[] = { 0, 1, 13, 20, 4096, 4097,
+		0xffffffff };
+	static const uint32_t tlens[] = { 0, 4, 5, 8, 10, 12, 16, 17, 20,
+		64, 0xffffffff };
+	static const uint16_t flags[] = { 0, COP_FLAG_AEAD_TLS_TYPE,
+		COP_FLAG_AEAD_SRTP_TYPE, COP_FLAG_WRITE_IV, 0xffff };
+	struct crypt_auth_op ca, *cap = &ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.ses = pick_ses(t);
+	ca.op = pick(t, 8) ? pick(t, 2) : (uint16_t)rnd(t);
+	ca.flags = flags[pick(t, 5)];
+	ca.len = pick(t, 2) ? pick(t, 2048) : PICK(t, lens);
+	ca.auth_len = pick(t, 2) ? pick(t, 64) : PICK(t, alens);
+	ca.tag_len = pick(t, 2) ? 0 : PICK(t, tlens);
+	ca.auth_src = pick_ptr(t, ca.auth_len < 8192 ? ca.auth_len : 8192);
+	ca.src = pick_ptr(t, ca.len < BUF_SIZE ? ca.len + 64 : 64);
+	/* The TLS and SRTP modes work in place, from near auth_src. */
+	ca.dst = pick(t, 2) ? ca.src : pick_ptr(t, ca.len + 64);
+	if (pick(t, 2) && ca.auth_src)
+		ca.src = ca.dst = ca.auth_src + pick(t, 300);
+	ca.tag = pick_ptr(t, 64);
+	ca.iv = pick(t, 2) ? pick_ptr(t, 16) : NULL;
+	if (!pick(t, 16))
+		cap = pick_ptr(t, sizeof(ca));
+	count(t, ioctl(fd, CIOCAUTHCRYPT, cap));
 }
 
 static void do_other(struct thr *t, int fd)
@@ -254,7 +320,19 @@ static void do_other(struct thr *t, int fd)
 	void *p;
 	int r;
 
-	switch (pick(t, 6)) {
+	switch (pick(t, 8)) {
+	case 4: {
+		struct cphash_op cp = { .dst_ses = ses, .src_ses = pick_ses(t) };
+
+		if (!pick(t, 8))
+			cp.src_ses = ses;
+		p = pick(t, 8) ? (void *)&cp : pick_ptr(t, sizeof(cp));
+		count(t, ioctl(fd, CIOCCPHASH, p));
+		break;
+	}
+	case 5:
+		do_authcrypt(t, fd);
+		break;
 	case 0:
 		p = pick(t, 8) ? (void *)&ses : pick_ptr(t, 4);
 		count(t, ioctl(fd, CIOCFSESSION, p));
@@ -282,7 +360,8 @@ static void do_other(struct thr *t, int fd)
 
 		if (cmd != CRIOGET && cmd != CIOCGSESSION &&
 		    cmd != CIOCFSESSION && cmd != CIOCCRYPT &&
-		    cmd != CIOCGSESSINFO)
+		    cmd != CIOCGSESSINFO && cmd != CIOCCPHASH &&
+		    cmd != CIOCAUTHCRYPT)
 			count(t, ioctl(fd, cmd, pick_ptr(t, 512)));
 		break;
 	}
@@ -388,7 +467,7 @@ int main(int argc, char **argv)
 {
 	/* errnos a caller can cause; any other is a finding */
 	static const int expected[] = { EINVAL, EFAULT, ENOTTY, EBADF, ENOSPC,
-		ENOMEM, EMFILE };
+		ENOMEM, EMFILE, EMSGSIZE, ENOBUFS, EBADMSG, ENOENT, EDEADLK };
 	unsigned int procs = 4, threads = 2, i, j;
 	unsigned long min = 0, unexpected = 0;
 	uint64_t seed = time(NULL);

@@ -48,6 +48,42 @@ static inline const struct vcd_algdesc *vcd_alg_by_name(const char *name)
 	return NULL;
 }
 
+/* Hashes and HMACs: OpenSSL's digest name, cryptodev mac number. */
+struct vcd_macdesc {
+	const char *name;
+	const char *md;
+	unsigned int cop;
+	int hmac;
+	unsigned int dlen;
+};
+
+static const struct vcd_macdesc vcd_macdescs[] = {
+	{ "md5", "md5", 13, 0, 16 },
+	{ "sha1", "sha1", 14, 0, 20 },
+	{ "sha224", "sha224", 103, 0, 28 },
+	{ "sha256", "sha256", 104, 0, 32 },
+	{ "sha384", "sha384", 105, 0, 48 },
+	{ "sha512", "sha512", 106, 0, 64 },
+	{ "hmac-md5", "md5", 6, 1, 16 },
+	{ "hmac-sha1", "sha1", 7, 1, 20 },
+	{ "hmac-sha224", "sha224", 107, 1, 28 },
+	{ "hmac-sha256", "sha256", 18, 1, 32 },
+	{ "hmac-sha384", "sha384", 19, 1, 48 },
+	{ "hmac-sha512", "sha512", 20, 1, 64 },
+};
+
+#define VCD_NMACS (sizeof(vcd_macdescs) / sizeof(vcd_macdescs[0]))
+
+static inline const struct vcd_macdesc *vcd_mac_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < VCD_NMACS; i++)
+		if (!strcmp(vcd_macdescs[i].name, name))
+			return &vcd_macdescs[i];
+	return NULL;
+}
+
 /* xorshift64*: the same bytes on host and guest for the same seed. */
 static inline uint64_t vcd_rand(uint64_t *s)
 {

@@ -349,7 +349,7 @@ static void test_io(void)
 		   "(%u pool pages)", (unsigned long)d->bf.stats.grant_ops,
 		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages);
 	ok(d->bf.stats.bad_responses == 0, "no malformed responses from "
-	   "blkback");
+	   "the backend");
 	printf("# requests %lu segments %lu indirect %lu groups %lu\n",
 	       (unsigned long)d->bf.stats.requests,
 	       (unsigned long)d->bf.stats.segments,
@@ -373,9 +373,9 @@ static void test_ro(void)
 	ok(rc == -BF_EROFS, "write refused with EROFS (rc %d)", rc);
 	rc = blk_read(d, 0, rbuf, 1 << 20);
 	ok(rc == 0, "1 MiB read works (rc %d)", rc);
-	d->bf.readonly = 0;	/* bypass our check: blkback must refuse */
+	d->bf.readonly = 0;	/* bypass our check: the backend must refuse */
 	rc = blkfront_rw(&d->bf, 1, 0, wbuf, 4096);
-	ok(rc == -BF_EIO, "blkback refuses the write too (rc %d)", rc);
+	ok(rc == -BF_EIO, "the backend refuses the write too (rc %d)", rc);
 	d->bf.readonly = 1;
 	blkfront_detach(&d->bf);
 }

@@ -3,16 +3,20 @@
 # (our mode, then "seed mode": one block per request, one request in
 # flight, no persistent grants) and through QEMU's qdisk, then Linux's
 # blkfront (PV, xbench) through each; before each guest, the ceiling:
-# dom0's own direct I/O on the device behind xvda (fio). Workloads: sequential 1 MiB writes
-# and reads (MB/s), 4 KiB random reads at QD1 and QD32 (IOPS), over the
-# first 64 MiB, 3 s each. Prints BENCH lines and a table of each against
-# the ceiling.
+# dom0's own direct I/O on the device behind xvda (fio). Workloads:
+# sequential 1 MiB writes and reads (MB/s), 4 KiB random reads at QD1 and
+# QD32 (IOPS), over the first 64 MiB, 3 s each. Prints BENCH lines and a
+# table of each against the ceiling.
 # xen-guest: vdevkit
 # xen-type: pvh
 # xen-memory: 64
 # xen-also-linux: yes
 # xen-linux-bin: build/xen/xbench
 # xen-cmdline: test=bench modes=ours,seed secs=3
+# xen-disk: xvda 128M rw
+# xen-timeout: 240
+
+secs=3
 : >/tmp/bench
 
 # fio WORKLOAD RW BS ENGINE QD TAG: dom0's direct I/O on xvda's device over

@@ -59,7 +59,7 @@ pvh_start:
 	jb 2b
 
 	mov %cr4, %eax
-	or $0x620, %eax			/* PAE, OSFXSR, OSXMMEXCPT: SSE on */
+	or $0x20, %eax			/* PAE */
 	mov %eax, %cr4
 	mov $pml4, %eax
 	mov %eax, %cr3
@@ -68,8 +68,7 @@ pvh_start:
 	or $0x100, %eax			/* LME */
 	wrmsr
 	mov %cr0, %eax
-	and $~0x4, %eax			/* no EM: SSE is not emulated */
-	or $0x80000003, %eax		/* PG, PE, MP */
+	or $0x80000001, %eax		/* PG, PE */
 	mov %eax, %cr0
 	ljmp $0x08, $long_mode
 
@@ -86,31 +85,6 @@ long_mode:
 	call kmain
 3:	hlt
 	jmp 3b
-
-/*
- * copy64(dst, src, n): n bytes, a multiple of 64, both 16-byte aligned, in
- * 16-byte SSE moves.  Under TCG each guest load or store costs a software
- * TLB lookup, so moving 16 bytes at a time instead of 8 halves them (the
- * C library is built general-registers-only; this OS never switches
- * context, so nothing else holds the xmm registers).
- */
-	.globl copy64
-copy64:
-	test %rdx, %rdx
-	jz 2f
-1:	movdqa (%rsi), %xmm0
-	movdqa 16(%rsi), %xmm1
-	movdqa 32(%rsi), %xmm2
-	movdqa 48(%rsi), %xmm3
-	movdqa %xmm0, (%rdi)
-	movdqa %xmm1, 16(%rdi)
-	movdqa %xmm2, 32(%rdi)
-	movdqa %xmm3, 48(%rdi)
-	add $64, %rsi
-	add $64, %rdi
-	sub $64, %rdx
-	jnz 1b
-2:	ret
 
 /* Exception stubs: push a dummy error code where the CPU does not. */
 	.macro isr n

@@ -3,10 +3,9 @@
 #include "os.h"
 
 /*
- * 16-byte SSE moves for the bulk of 16-byte aligned copies (copy64, in
- * entry.S), else plain 8-byte moves, four per iteration: TCG runs one
- * translated block per "rep movs" step, so unrolled loops are several
- * times faster there (and no slower on hardware without fast string moves).
+ * Plain 8-byte moves, four per iteration: TCG runs one translated block
+ * per "rep movs" step, so an unrolled loop is several times faster there
+ * (and no slower on hardware without fast string moves).
  */
 void *memcpy(void *d, const void *s, size_t n)
 {
@@ -15,14 +14,6 @@ void *memcpy(void *d, const void *s, size_t n)
 	unsigned char *db;
 	const unsigned char *sb;
 
-	if (!(((uintptr_t)d | (uintptr_t)s) & 15) && n >= 64) {
-		size_t bulk = n & ~(size_t)63;
-
-		copy64(d, s, bulk);
-		dq += bulk / 8;
-		sq += bulk / 8;
-		n -= bulk;
-	}
 	if (!(((uintptr_t)d | (uintptr_t)s) & 7)) {
 		for (; n >= 32; n -= 32, dq += 4, sq += 4) {
 			uint64_t a = sq[0], b = sq[1], c = sq[2], e = sq[3];

@@ -21,8 +21,6 @@
 
 /* lib.c */
 void *memcpy(void *d, const void *s, size_t n);
-/* n a multiple of 64, d and s 16-byte aligned (entry.S) */
-void copy64(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);

@@ -85,9 +85,9 @@ for w in seq-write-1M seq-read-1M rand-read-4k-qd1 rand-read-4k-qd32; do
 			sub(/^seed/, "ours", c)
 			c = v["dom0@" c]
 			if (k[i] in v)
-				printf " %s %s (%s, %.2f)", i > 1 ? "|" : "", v[k[i]], c, c > 0 ? v[k[i]] / c : 0
+				printf " %s %s (%s, %.2f)", (i > 1 ? "|" : ""), v[k[i]], c, (c > 0 ? v[k[i]] / c : 0)
 			else
-				printf " %s -", i > 1 ? "|" : ""
+				printf " %s -", (i > 1 ? "|" : "")
 		}
 		printf "\n"
 	}' /tmp/bench

@@ -373,7 +373,7 @@ static void test_ro(void)
 	ok(rc == -BF_EROFS, "write refused with EROFS (rc %d)", rc);
 	rc = blk_read(d, 0, rbuf, 1 << 20);
 	ok(rc == 0, "1 MiB read works (rc %d)", rc);
-	d->bf.readonly = 0;	/* bypass our check: the backend must refuse */
+	d->bf.readonly = 0;	/* bypass our check: backend must refuse */
 	rc = blkfront_rw(&d->bf, 1, 0, wbuf, 4096);
 	ok(rc == -BF_EIO, "the backend refuses the write too (rc %d)", rc);
 	d->bf.readonly = 1;

@@ -14,7 +14,7 @@
 # xen-linux-bin: build/xen/xbench
 # xen-cmdline: test=bench modes=ours,seed secs=3
 # xen-disk: xvda 128M rw
-# xen-timeout: 240
+# xen-timeout: 420
 
 secs=3
 : >/tmp/bench

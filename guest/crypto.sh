@@ -58,7 +58,8 @@ qtest_bundle() {
 
 # Run the bundled qtest's cases for provider $1 (its TAP is the verdict):
 # properties (the provider opens), auto (it is picked), known answers,
-# errors, several queues, and every algorithm equal to OpenSSL.
+# errors, several queues, and every algorithm equal to OpenSSL: ciphers,
+# and the hashes, MACs and AES-GCM the provider offers.
 qtest_provider() {
 	export QTEST_QEMU_BINARY=./qemu-system-x86_64
 	export CRYPTODEV_TEST_PROVIDER="$1"
@@ -66,7 +67,16 @@ qtest_provider() {
 		-p /x86_64/cryptodev-host/properties -p /x86_64/cryptodev-host/auto \
 		-p /x86_64/cryptodev-host/kat -p /x86_64/cryptodev-host/errors \
 		-p /x86_64/cryptodev-host/multiqueue \
-		-p /x86_64/cryptodev-host/openssl-equal
+		-p /x86_64/cryptodev-host/openssl-equal \
+		-p /x86_64/cryptodev-host/auth-equal
+}
+
+# backend_stats ID: ask the host for the cryptodev backends' counters (QMP
+# query-stats; the reply, tagged ID, is in the host's log only), and give
+# it time to be served before the counters move again.
+backend_stats() {
+	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
+	sleep 3
 }
 
 # vcd_boot_arg NAME DEFAULT: vdevkit.NAME=VALUE from the kernel command line

@@ -51,27 +51,49 @@ EOT
 	updated=
 	apt_update
 fi
+# The host release's own sources, with its security updates: OpenSSL's
+# devcrypto engine is built from the source of the host's libssl
+# (scripts/openssl-engine.sh), which bookworm's security archive may hold.
+rel=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ -n "$rel" ] || die "deps: /etc/os-release names no release (VERSION_CODENAME)"
+if ! grep -rqs "^Suites: $rel-security" $src/vdevkit-host-src.sources; then
+	main="$rel $rel-updates"
+	# trixie and trixie-updates are listed above already.
+	[ "$rel" = trixie ] && main=
+	{
+		[ -z "$main" ] || printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+			"Suites: $main" 'Components: main' \
+			'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' ''
+		printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian-security' \
+			"Suites: $rel-security" 'Components: main' \
+			'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg'
+	} >$src/vdevkit-host-src.sources
+	updated=
+	apt_update
+fi
 
 want=$(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.list | tr -s ' \t' '\n' | sort -u | grep . || true)
 missing=()
 for p in $want; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
-if is_bookworm; then
-	# These must come from backports on bookworm.
-	bpo=()
-	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' meson 2>/dev/null || echo 0)" ge 1.5 || bpo+=(meson)
-	dpkg-query -W python3-pycotap >/dev/null 2>&1 || bpo+=(python3-pycotap)
-	if [ ${#bpo[@]} -gt 0 ]; then
-		apt_update
-		say "deps: installing from bookworm-backports: ${bpo[*]}"
-		apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
-			{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
+# scripts/deps.d/*.bpo: packages bookworm takes from bookworm-backports
+# and trixie from main, one a line, with the oldest version that will do
+# if any ("meson 1.5").
+bpo=()
+while read -r p v; do
+	cur=$(dpkg-query -W -f='${Status} ${Version}\n' "$p" 2>/dev/null |
+		sed -n 's/^install ok installed //p' || true)
+	if [ -n "$cur" ] && { [ -z "$v" ] || dpkg --compare-versions "$cur" ge "$v"; }; then
+		continue
 	fi
-else
-	for p in meson python3-pycotap; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-	done
+	if is_bookworm; then bpo+=("$p"); else missing+=("$p"); fi
+done < <(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.bpo | grep -v '^[[:space:]]*$')
+if [ ${#bpo[@]} -gt 0 ]; then
+	apt_update
+	say "deps: installing from bookworm-backports: ${bpo[*]}"
+	apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
 fi
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update

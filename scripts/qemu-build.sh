@@ -17,38 +17,7 @@ exec 9>"$QEMU_WORK/.lock"
 flock 9
 
 # --- 1. Debian's source package -------------------------------------------
-pristine=$(ls -d "$CACHE"/src/qemu-"$QEMU_SERIES".*/ 2>/dev/null | sort -V | tail -1 || true)
-pristine=${pristine%/}
-if [ -z "$pristine" ] || [ ! -f "$pristine/.vdevkit-unpacked" ]; then
-	vers=$(apt-cache showsrc qemu 2>/dev/null | sed -n 's/^Version: //p' |
-		grep "^1:$QEMU_SERIES\." | sort -Vru || true)
-	[ -n "$vers" ] || die "qemu: no QEMU $QEMU_SERIES source package (run scripts/deps.sh)"
-	# Newest first; an archive may list a version it cannot serve, so a
-	# failed fetch falls through to the next one listed.
-	got=
-	tried=()
-	: >"$CACHE/src/fetch.log"
-	for v in $vers; do
-		say "qemu: fetching Debian source qemu $v"
-		tried+=("$v")
-		if (cd "$CACHE/src" && apt-get source -q --download-only "qemu=$v" >>"$CACHE/src/fetch.log" 2>&1); then
-			got=$v
-			break
-		fi
-		say "qemu: qemu $v is listed but could not be fetched; trying the next"
-	done
-	[ -n "$got" ] || { grep -E '^(E|W):' "$CACHE/src/fetch.log" >&2
-		die "qemu: cannot fetch QEMU $QEMU_SERIES source; tried ${tried[*]} (log: $CACHE/src/fetch.log)"; }
-	up=${got#1:}
-	up=${up%%+*}
-	dsc=$(ls "$CACHE"/src/qemu_"${got#1:}".dsc)
-	pristine=$CACHE/src/qemu-$up
-	rm -rf "$pristine"
-	say "qemu: unpacking $(basename "$dsc")"
-	dpkg-source -x "$dsc" "$pristine" >"$CACHE/src/unpack.log" 2>&1 ||
-		{ cat "$CACHE/src/unpack.log" >&2; die "qemu: dpkg-source failed"; }
-	touch "$pristine/.vdevkit-unpacked"
-fi
+pristine=$(debsrc "$QEMU_SRCPKG" "$QEMU_SERIES")
 
 # --- 2. Working tree: pristine + our files + our patches ------------------
 patches=$(ls "$VDEVKIT_ROOT"/qemu/patches/*.patch 2>/dev/null || true)

@@ -18,6 +18,8 @@
 #                        has not powered off by itself (default 20)
 #
 # Environment: ACCEL=tcg|kvm, VM_MEM (MiB, 512), VM_SMP (1), VM_CPU,
+# VM_QEMU (another QEMU binary, e.g. Debian's /usr/bin/qemu-system-x86_64;
+# default: our build),
 # VM_QMP (QMP socket path; default one per run), VERBOSE=1 (console
 # to stderr as well).
 #
@@ -45,14 +47,14 @@ while [ $# -gt 0 ]; do
 	--no-guest) noguest=1 ;;
 	--grace) grace=$2; shift ;;
 	--) shift; break ;;
-	-h|--help) sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "vm: unknown option $1 (see --help)" ;;
 	esac
 	shift
 done
 
-qemu=$(qemu_bin)
-[ -x "$qemu" ] || die "vm: $qemu missing (run scripts/qemu-build.sh)"
+qemu=${VM_QEMU:-$(qemu_bin)}
+[ -x "$qemu" ] || die "vm: $qemu missing (run scripts/qemu-build.sh, or scripts/deps.sh for Debian's)"
 kver=$(guest_kver)
 run=$OUT/vm/$$
 mkdir -p "$run"
@@ -95,8 +97,11 @@ if [ -z "$noguest" ]; then
 		initrd=$run/initrd
 	fi
 	# oops=panic + panic=-1 + -no-reboot: a guest oops ends the run at once.
+	# no_timer_check: on a loaded host TCG may not deliver the timer's
+	# interrupts within the kernel's boot-time test, which then panics
+	# ("IO-APIC + timer doesn't work!"); QEMU's timer is known to work.
 	args+=(-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttyS0,115200 loglevel=4 oops=panic panic=-1 $append")
+		-append "console=ttyS0,115200 loglevel=4 oops=panic panic=-1 no_timer_check $append")
 else
 	[ -n "$kernel" ] && args+=(-kernel "$kernel" -append "${append# }")
 	[ -n "$initrd" ] && args+=(-initrd "$initrd")

@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark (not a test): AES-128-CBC encryption, guest side of
 # scripts/crypto-bench.sh (`make bench-cryptoguest`), which passes in
-# /crypto-bench-openssl.tar.gz (Debian's openssl, its afalg engine and
-# libraries) and /crypto-bench.conf (SIZES, SECS, ROUNDS).  Paths:
+# /crypto-bench-openssl.tar.gz (Debian's openssl, its afalg engine,
+# OpenSSL's devcrypto engine, their libraries) and /crypto-bench.conf
+# (SIZES, SECS, ROUNDS).  Paths:
 #   a: crypto-bench -> /dev/crypto -> virtio_cryptodev -> c0 (our backend)
+#   a': openssl speed -engine devcrypto -> the same /dev/crypto and c0
 #   b: openssl speed -engine afalg -> AF_ALG -> Debian's virtio_crypto ->
 #      c1 (QEMU's builtin backend)
 #   c: openssl speed, the guest's own software AES
 # Both devices match both drivers (virtio id 20): virtio_crypto takes both
 # first, then gives up 00:04.0 (c0) to virtio_cryptodev.  Each result is a
 # line "# res PATH SIZE MB/s OPS/s [COUNT]"; "# irq ..." lines give the virtqueue
-# interrupts of each device, and QMP query-stats (ids b0/b1/c0/c1 around
-# the b and c runs) let the host check which backend did the work.
+# interrupts of each device, and QMP query-stats (ids p0/p1 around a',
+# b0/b1/c1 around the b and c runs) let the host check which backend did
+# the work.
 # 1 GiB: below 512 MiB the guest kernel keeps transparent huge pages off,
 # unlike a typical VM (they let our driver send contiguous pages in one
 # descriptor).
@@ -37,10 +40,6 @@ irqs() {
 	awk -v a="$1" 'index($0, a) && /virtio/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts
 }
 vdev() { basename "$(ls -d /sys/bus/pci/devices/$1/virtio* 2>/dev/null)"; }
-stats() {
-	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
-	sleep 3    # let the host answer before the counters move again
-}
 # "+R:COUNT:NAME:SECONDS" of openssl speed -mr -> "# res PATH SIZE MB/s OPS/s COUNT"
 speed() {
 	p=$1 size=$2
@@ -90,7 +89,8 @@ is "$(basename "$(readlink /sys/bus/virtio/devices/$b/driver)")" virtio_crypto \
 
 have_ossl=
 if [ -f /crypto-bench-openssl.tar.gz ] && tar -xzf /crypto-bench-openssl.tar.gz -C / &&
-	openssl engine -t afalg | grep -q available; then
+	openssl engine -t afalg | grep -q available &&
+	openssl engine -t devcrypto | grep -q available; then
 	have_ossl=1
 else
 	echo "# no openssl bundle (run scripts/crypto-bench.sh): path a only"
@@ -114,16 +114,19 @@ while [ $r -lt "$ROUNDS" ]; do
 	sed -n 's/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# res a \1 \2 \3/p' /tmp/a.out
 	grep -v '^bench' /tmp/a.out | sed 's/^/# /'
 	[ -n "$have_ossl" ] || continue
-	[ $r = 1 ] && stats b0
+	[ $r = 1 ] && backend_stats p0
+	for s in $SIZES; do speed "a'" "$s" -engine devcrypto; done
+	[ $r = 1 ] && backend_stats p1
+	[ $r = 1 ] && backend_stats b0
 	i0=$(irqs $theirs)
 	for s in $SIZES; do
 		if [ "$s" -le $BIG ]; then speed b "$s" -engine afalg; else enc "$s"; fi
 	done
 	echo "# irq b $theirs $i0 $(irqs $theirs)"
-	[ $r = 1 ] && stats b1
+	[ $r = 1 ] && backend_stats b1
 	i0=$(irqs $theirs)
 	for s in $SIZES; do speed c "$s"; done
 	echo "# irq c $theirs $i0 $(irqs $theirs)"
-	[ $r = 1 ] && stats c1
+	[ $r = 1 ] && backend_stats c1
 done
 tap_done

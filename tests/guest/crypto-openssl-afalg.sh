@@ -22,13 +22,6 @@ irqs() {
 	awk '/virtio[0-9]+-/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts
 }
 
-# Ask the host for the backend's counters; the reply is in the host's
-# log only, so give it time to be served before the counters move again.
-stats() {
-	qmp '{"execute":"query-stats","arguments":{"target":"cryptodev"},"id":"'"$1"'"}'
-	sleep 3
-}
-
 if ! tar -xzf /openssl-afalg.tar.gz -C / 2>/tmp/err; then
 	ok 1 "unpack /openssl-afalg.tar.gz (run this through the .t)"
 	sed 's/^/# /' /tmp/err
@@ -51,7 +44,7 @@ sed 's/^/# /' /tmp/eng
 check "afalg engine available, offers AES-128/192/256-CBC" \
 	sh -c 'grep -q "AES-128-CBC, AES-192-CBC, AES-256-CBC" /tmp/eng && grep -q "\[ available \]" /tmp/eng'
 
-stats before
+backend_stats before
 enc=0
 dec=0
 for bits in 128 192 256; do
@@ -90,6 +83,6 @@ st=$?
 enc=$((enc + size))
 [ $st = 0 ] && [ "$(wc -c </tmp/ct)" = $size ] && ! cmp -s /tmp/ct $vec/ct.128.$size
 ok $? "wrong key gives a different ciphertext of the same length"
-stats after
+backend_stats after
 echo "# afalg-bytes encrypt $enc decrypt $dec"
 tap_done

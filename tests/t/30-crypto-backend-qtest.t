@@ -4,7 +4,9 @@
 # case of it: properties, probing, config space, sessions, errors, several
 # queues, device reset and hot-unplug with requests still in the backend,
 # and every algorithm and size equal to OpenSSL (worker threads, main loop
-# and both).  Then QEMU's cryptodev backend properties (cryptodev-test,
-# from qemu/patches/2004).
+# and both); hashes, MACs and AES-GCM: known answers, equal to OpenSSL,
+# every bound.  Then QEMU's cryptodev-test (qemu/patches/2004-2007): the
+# queues property, what builtin advertises and answers for HASH/MAC/AEAD,
+# throttled requests that the backend refuses.
 . "$(dirname "$0")/../lib/qtest.sh"
 qtest_main cryptodev-host-test cryptodev-test

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vdevkit-cryptod: a vhost-user back end for virtio-crypto.  QEMU (the
+ * front end) keeps the device model and its control queue; it hands us
+ * the data queues, the guest's memory (memfds) and each crypto session's
+ * parameters.  We run the requests through host/crypto's providers
+ * directly on the mapped guest memory.
+ *
+ * Our own definitions of the wire format (docs/interop/vhost-user.rst),
+ * not QEMU's headers: the daemon has no QEMU dependency.
+ */
+#ifndef CRYPTOD_H
+#define CRYPTOD_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "../crypto/provider.h"
+
+/* Front-end requests we know (vhost-user.rst numbering). */
+enum {
+    VU_GET_FEATURES = 1,
+    VU_SET_FEATURES = 2,
+    VU_SET_OWNER = 3,
+    VU_RESET_OWNER = 4,
+    VU_SET_MEM_TABLE = 5,
+    VU_SET_LOG_BASE = 6,
+    VU_SET_LOG_FD = 7,
+    VU_SET_VRING_NUM = 8,
+    VU_SET_VRING_ADDR = 9,
+    VU_SET_VRING_BASE = 10,
+    VU_GET_VRING_BASE = 11,
+    VU_SET_VRING_KICK = 12,
+    VU_SET_VRING_CALL = 13,
+    VU_SET_VRING_ERR = 14,
+    VU_GET_PROTOCOL_FEATURES = 15,
+    VU_SET_PROTOCOL_FEATURES = 16,
+    VU_GET_QUEUE_NUM = 17,
+    VU_SET_VRING_ENABLE = 18,
+    VU_CREATE_CRYPTO_SESSION = 26,
+    VU_CLOSE_CRYPTO_SESSION = 27,
+    VU_RESET_DEVICE = 34,
+};
+
+#define VU_VERSION 0x1u
+#define VU_VERSION_MASK 0x3u
+#define VU_FLAG_REPLY (1u << 2)
+#define VU_FLAG_NEED_REPLY (1u << 3)
+
+#define VU_F_INDIRECT_DESC 28
+#define VU_F_EVENT_IDX 29
+#define VU_F_PROTOCOL_FEATURES 30
+#define VU_F_VERSION_1 32
+
+#define VU_PF_MQ 0
+#define VU_PF_REPLY_ACK 3
+#define VU_PF_CRYPTO_SESSION 7
+
+/* SET_VRING_KICK/CALL/ERR: the u64 is index | this flag when no fd. */
+#define VU_VRING_IDX_MASK 0xffu
+#define VU_VRING_NOFD (1u << 8)
+
+/* At most this many regions (and fds) in SET_MEM_TABLE, as QEMU sends. */
+#define VU_MAX_REGIONS 8
+#define VU_MAX_FDS 8
+
+typedef struct VuHeader {
+    uint32_t request;
+    uint32_t flags;
+    uint32_t size;
+} __attribute__((packed)) VuHeader;
+
+typedef struct VuVringState {
+    uint32_t index;
+    uint32_t num;
+} VuVringState;
+
+typedef struct VuVringAddr {
+    uint32_t index;
+    uint32_t flags;
+    uint64_t desc;     /* front end's virtual addresses */
+    uint64_t used;
+    uint64_t avail;
+    uint64_t log;
+} VuVringAddr;
+
+typedef struct VuRegion {
+    uint64_t gpa;
+    uint64_t size;
+    uint64_t uva;
+    uint64_t mmap_offset;
+} VuRegion;
+
+typedef struct VuMemory {
+    uint32_t nregions;
+    uint32_t padding;
+    VuRegion regions[VU_MAX_REGIONS];
+} VuMemory;
+
+/*
+ * CREATE_CRYPTO_SESSION as QEMU 10.0 sends it: 1072 bytes, its own
+ * structs copied raw (with two host pointers inside, meaningless to us).
+ * Offsets, x86-64/aarch64 LP64 layout:
+ */
+#define VU_SESS_SIZE 1072
+#define VU_SESS_OP_CODE 0        /* u64: VIRTIO_CRYPTO_*_CREATE_SESSION */
+#define VU_SESS_CIPHER_ALG 8     /* u32 */
+#define VU_SESS_KEY_LEN 12       /* u32 */
+#define VU_SESS_HASH_ALG 16      /* u32 */
+#define VU_SESS_HASH_RESULT_LEN 20
+#define VU_SESS_AUTH_KEY_LEN 24
+#define VU_SESS_ADD_LEN 28
+#define VU_SESS_OP_TYPE 32       /* u8: VIRTIO_CRYPTO_SYM_OP_* */
+#define VU_SESS_DIRECTION 33     /* u8: VIRTIO_CRYPTO_OP_ENCRYPT/DECRYPT */
+#define VU_SESS_HASH_MODE 34
+#define VU_SESS_CHAIN_ORDER 35
+#define VU_SESS_KEY 56           /* 64 bytes */
+#define VU_SESS_KEY_MAX 64
+#define VU_SESS_AUTH_KEY 120     /* 512 bytes */
+#define VU_SESS_ID 1064          /* s64: ours on reply, -1 on failure */
+
+/* The largest payload we read; anything longer is a protocol error. */
+#define VU_MAX_PAYLOAD 4096
+
+/* One mapped memfd region of guest RAM. */
+typedef struct MemRegion {
+    uint64_t gpa, size, uva;
+    uint8_t *host;            /* gpa's mapping */
+    void *map;
+    size_t map_len;
+} MemRegion;
+
+typedef struct MemTable {
+    unsigned n;
+    MemRegion r[VU_MAX_REGIONS];
+} MemTable;
+
+/* Per-thread scratch for requests whose buffers are scattered. */
+typedef struct Bounce {
+    uint8_t *buf;
+    size_t cap;
+} Bounce;
+
+typedef struct Daemon Daemon;
+
+typedef struct Vring {
+    Daemon *d;
+    unsigned index;
+    uint32_t num;
+    bool num_set, addr_set, enabled, enable_seen;
+    VuVringAddr addr;
+    /* host pointers, valid while mapped */
+    uint8_t *desc, *avail, *used;
+    uint16_t last_avail, used_idx;
+    int kick_fd, call_fd, err_fd;
+    bool kick_set, kick_nofd;
+    /* data thread */
+    bool running;
+    pthread_t thread;
+    int stop_fd;
+    atomic_bool stop;
+    Bounce bounce;
+    /* counters, read by the main thread at exit */
+    atomic_ulong requests, bad_chains, calls, kicks;
+    atomic_ulong enc_bytes, dec_bytes;   /* done, status OK */
+} Vring;
+
+typedef struct Session {
+    HostCryptoSession *hs;    /* NULL: free slot */
+    uint32_t gen;
+} Session;
+
+typedef struct Options {
+    const char *socket;
+    const char *provider;
+    const char *log;
+    unsigned queues;
+    unsigned max_sessions;
+    unsigned poll_us;         /* adaptive polling after activity */
+    bool pure_poll;
+    bool foreground;
+    int verbose;
+    size_t max_len;           /* longest request's data */
+} Options;
+
+struct Daemon {
+    Options opt;
+    HostCrypto *hc;
+    int listen_fd, conn_fd, sig_fd;
+    uint64_t features, protocol_features;
+    bool features_set;
+    MemTable mem;
+    Vring *vrings;            /* opt.queues of them */
+    Session *sess;            /* opt.max_sessions of them */
+    unsigned nsess;
+    pthread_rwlock_t sess_lock;
+    atomic_ulong sess_created, sess_closed, sess_failed;
+};
+
+/* main.c: set by SIGTERM/SIGINT */
+extern volatile sig_atomic_t cd_quit;
+
+/* main.c: logging */
+void cd_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+#define LOG_ERR_ 0
+#define LOG_INFO_ 1
+#define LOG_DEBUG_ 2
+
+/* vhost.c: one front-end connection */
+void vu_serve(Daemon *d, int fd);
+void vu_reset(Daemon *d);
+
+/* mem.c */
+uint8_t *mem_gpa(const MemTable *m, uint64_t gpa, uint64_t len);
+uint8_t *mem_uva(const MemTable *m, uint64_t uva, uint64_t len);
+int mem_set(MemTable *m, const VuMemory *vm, const int *fds, unsigned nfds);
+void mem_unmap(MemTable *m);
+
+/* vring.c */
+int vring_start(Vring *vr);
+void vring_stop(Vring *vr);
+bool vring_ready(const Vring *vr);
+
+/* session.c */
+int64_t sess_create(Daemon *d, const uint8_t *msg);
+int sess_close(Daemon *d, uint64_t id);
+void sess_close_all(Daemon *d);
+/* Runs fn under the session table's read lock; status as virtio-crypto. */
+uint8_t sess_crypt(Daemon *d, uint64_t id, const uint8_t *iv, uint32_t iv_len,
+                   const uint8_t *src, uint8_t *dst, size_t len);
+
+#endif

@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Data queues: split virtqueues in guest memory, one thread each.  The
+ * thread sleeps on the kick eventfd, runs every available request, and
+ * after activity polls the ring a bounded time before sleeping again
+ * (--poll-us; --poll never sleeps).
+ *
+ * Everything the guest wrote is read once into a local copy and checked
+ * there: descriptor indexes, chain length (loops), address ranges against
+ * the mapped regions, lengths against what the request says.  A request
+ * we cannot parse is returned used with length 0; a ring whose avail
+ * index runs more than the ring size ahead is stopped until the front
+ * end sets it up again.
+ *
+ * Notifications: QEMU 10.0 does not tell a vhost-user crypto back end the
+ * guest's features (its SET_FEATURES carries none of them), so we do not
+ * know whether the guest uses VIRTIO_RING_F_EVENT_IDX.  We honour both
+ * schemes: we interrupt when the avail flags allow it OR the used event
+ * index asks for it (a guest in event-index mode never sets the flag, one
+ * in flag mode never moves used_event, so each gets what it asked for, at
+ * worst an extra interrupt), and we write both the used flags and the
+ * avail event index when we do or do not want kicks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/virtio_crypto.h>
+
+#include "cryptod.h"
+
+#define DESC_F_NEXT 1
+#define DESC_F_WRITE 2
+#define DESC_F_INDIRECT 4
+#define AVAIL_F_NO_INTERRUPT 1
+#define USED_F_NO_NOTIFY 1
+
+/* Bounds on one request: segments after splitting at region ends. */
+#define MAX_SEGS 4096
+#define MAX_INDIRECT 4096
+#define REQ_HDR_LEN sizeof(struct virtio_crypto_op_data_req)
+
+typedef struct Desc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+} Desc;
+
+typedef struct Req {
+    struct iovec seg[MAX_SEGS];
+    unsigned nout, nin;          /* out segments first, then in */
+    uint64_t out_bytes, in_bytes;
+} Req;
+
+/* Little-endian rings (x86-64 and aarch64 hosts; VERSION_1 or legacy). */
+static uint16_t rd16(const uint8_t *p)
+{
+    return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+}
+
+static void wr16(uint8_t *p, uint16_t v)
+{
+    __atomic_store_n((uint16_t *)p, v, __ATOMIC_RELAXED);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    __atomic_store_n((uint32_t *)p, v, __ATOMIC_RELAXED);
+}
+
+#define AVAIL_FLAGS(vr) ((vr)->avail)
+#define AVAIL_IDX(vr) ((vr)->avail + 2)
+#define AVAIL_RING(vr, i) ((vr)->avail + 4 + 2 * (size_t)(i))
+#define USED_EVENT(vr) AVAIL_RING(vr, (vr)->num)
+#define USED_FLAGS(vr) ((vr)->used)
+#define USED_IDX(vr) ((vr)->used + 2)
+#define USED_RING(vr, i) ((vr)->used + 4 + 8 * (size_t)(i))
+#define AVAIL_EVENT(vr) USED_RING(vr, (vr)->num)
+
+/*
+ * With VHOST_USER_F_PROTOCOL_FEATURES a ring should start disabled until
+ * SET_VRING_ENABLE.  QEMU 10.0's cryptodev-vhost-user negotiates that
+ * feature but never sends SET_VRING_ENABLE (vhost_dev_set_vring_enable()
+ * looks at backend_features, which it leaves empty), so a ring it never
+ * enabled or disabled runs once it has its kick; an explicit
+ * SET_VRING_ENABLE, 0 or 1, is obeyed.
+ */
+bool vring_ready(const Vring *vr)
+{
+    const Daemon *d = vr->d;
+    bool proto = d->features & 1ull << VU_F_PROTOCOL_FEATURES;
+
+    return vr->num_set && vr->addr_set && vr->kick_set && d->mem.n &&
+           (vr->enabled || !proto || !vr->enable_seen);
+}
+
+/* Add a guest-physical range, split at region ends, as segments. */
+static int add_range(const MemTable *m, Req *r, uint64_t gpa, uint32_t len,
+                     bool in)
+{
+    while (len) {
+        const MemRegion *reg = NULL;
+        struct iovec *v;
+        uint64_t take;
+
+        for (unsigned i = 0; i < m->n; i++) {
+            if (gpa >= m->r[i].gpa && gpa - m->r[i].gpa < m->r[i].size) {
+                reg = &m->r[i];
+                break;
+            }
+        }
+        if (!reg || r->nout + r->nin >= MAX_SEGS) {
+            return -1;
+        }
+        take = reg->size - (gpa - reg->gpa);
+        if (take > len) {
+            take = len;
+        }
+        v = &r->seg[r->nout + r->nin];
+        v->iov_base = reg->host + (gpa - reg->gpa);
+        v->iov_len = take;
+        if (in) {
+            r->nin++;
+            r->in_bytes += take;
+        } else {
+            r->nout++;
+            r->out_bytes += take;
+        }
+        len -= take;
+        if (__builtin_add_overflow(gpa, take, &gpa)) {
+            return len ? -1 : 0;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Walk the chain at head into r.  Indirect tables only at the head (as
+ * QEMU's own device model takes them), never nested; at most num (or the
+ * table's size) descriptors, which also ends loops; readable ones before
+ * writable ones.  Returns 0 or -1 (malformed).
+ */
+static int walk(Vring *vr, uint16_t head, Req *r)
+{
+    const MemTable *m = &vr->d->mem;
+    const uint8_t *table = vr->desc;
+    uint32_t tlen = vr->num, budget = vr->num;
+    uint32_t idx = head;
+    bool first = true;
+    Desc dc;
+
+    r->nout = r->nin = 0;
+    r->out_bytes = r->in_bytes = 0;
+    for (;;) {
+        if (idx >= tlen || budget-- == 0) {
+            return -1;
+        }
+        memcpy(&dc, table + 16 * (size_t)idx, sizeof(dc));
+        if (dc.flags & DESC_F_INDIRECT) {
+            if (!first || (dc.flags & DESC_F_NEXT) || dc.len == 0 ||
+                dc.len % 16 || dc.len / 16 > MAX_INDIRECT) {
+                return -1;
+            }
+            table = mem_gpa(m, dc.addr, dc.len);
+            if (!table) {
+                return -1;
+            }
+            tlen = budget = dc.len / 16;
+            idx = 0;
+            first = false;
+            continue;
+        }
+        first = false;
+        if (dc.flags & DESC_F_WRITE) {
+            if (add_range(m, r, dc.addr, dc.len, true) < 0) {
+                return -1;
+            }
+        } else {
+            if (r->nin || add_range(m, r, dc.addr, dc.len, false) < 0) {
+                return -1;
+            }
+        }
+        if (!(dc.flags & DESC_F_NEXT)) {
+            return 0;
+        }
+        idx = dc.next;
+    }
+}
+
+/*
+ * Copy len bytes at byte offset off of segments v[0..n) into buf (or out
+ * of buf when to_segs); the range has been checked to exist.
+ */
+static void copy_segs(struct iovec *v, unsigned n, uint64_t off,
+                      uint8_t *buf, size_t len, bool to_segs)
+{
+    for (unsigned i = 0; i < n && len; i++) {
+        size_t take;
+
+        if (off >= v[i].iov_len) {
+            off -= v[i].iov_len;
+            continue;
+        }
+        take = v[i].iov_len - off;
+        if (take > len) {
+            take = len;
+        }
+        if (to_segs) {
+            memcpy((uint8_t *)v[i].iov_base + off, buf, take);
+        } else {
+            memcpy(buf, (uint8_t *)v[i].iov_base + off, take);
+        }
+        buf += take;
+        len -= take;
+        off = 0;
+    }
+}
+
+/* The range [off, off+len) as one pointer if one segment holds it. */
+static uint8_t *direct(struct iovec *v, unsigned n, uint64_t off, size_t len)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (off < v[i].iov_len) {
+            return len <= v[i].iov_len - off ?
+                   (uint8_t *)v[i].iov_base + off : NULL;
+        }
+        off -= v[i].iov_len;
+    }
+    return NULL;
+}
+
+static uint8_t *bounce(Bounce *b, size_t len)
+{
+    if (len > b->cap) {
+        uint8_t *p = realloc(b->buf, len);
+
+        if (!p) {
+            return NULL;
+        }
+        b->buf = p;
+        b->cap = len;
+    }
+    return b->buf;
+}
+
+static uint32_t ld32(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return le32toh(v);
+}
+
+/* One cipher request, r walked; returns the virtio-crypto status. */
+static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
+                          uint64_t sess)
+{
+    const struct virtio_crypto_op_data_req *q = (const void *)hdr;
+    const struct virtio_crypto_cipher_para *p =
+        &q->u.sym_req.u.cipher.para;
+    uint32_t op_type = ld32((const uint8_t *)&q->u.sym_req.op_type);
+    uint32_t iv_len, src_len, dst_len;
+    uint8_t iv[HOSTCRYPTO_MAX_IV_LEN];
+    struct iovec *in = r->seg + r->nout;
+    uint8_t *src, *dst, *buf = NULL;
+    uint8_t status;
+
+    if (op_type == VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING) {
+        return VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
+        return VIRTIO_CRYPTO_BADMSG;
+    }
+    iv_len = ld32((const uint8_t *)&p->iv_len);
+    src_len = ld32((const uint8_t *)&p->src_data_len);
+    dst_len = ld32((const uint8_t *)&p->dst_data_len);
+    if (src_len != dst_len || iv_len > sizeof(iv) ||
+        src_len > vr->d->opt.max_len ||
+        REQ_HDR_LEN + (uint64_t)iv_len + src_len > r->out_bytes ||
+        (uint64_t)dst_len + 1 > r->in_bytes) {
+        return VIRTIO_CRYPTO_BADMSG;
+    }
+    copy_segs(r->seg, r->nout, REQ_HDR_LEN, iv, iv_len, false);
+    /* zero copy when each side is one piece of guest memory */
+    src = direct(r->seg, r->nout, REQ_HDR_LEN + iv_len, src_len);
+    dst = direct(in, r->nin, 0, dst_len);
+    if (!src || !dst) {
+        buf = bounce(&vr->bounce, src_len ? src_len : 1);
+        if (!buf) {
+            return VIRTIO_CRYPTO_ERR;
+        }
+    }
+    if (!src) {
+        copy_segs(r->seg, r->nout, REQ_HDR_LEN + iv_len, buf, src_len, false);
+        src = buf;
+    }
+    status = sess_crypt(vr->d, sess, iv, iv_len, src, dst ? dst : buf,
+                        src_len);
+    if (!dst && status == VIRTIO_CRYPTO_OK) {
+        copy_segs(in, r->nin, 0, buf, dst_len, true);
+    }
+    if (status == VIRTIO_CRYPTO_OK) {
+        atomic_fetch_add(ld32(hdr) == VIRTIO_CRYPTO_CIPHER_ENCRYPT ?
+                         &vr->enc_bytes : &vr->dec_bytes, src_len);
+    }
+    return status;
+}
+
+/* Run the chain at head; returns the used length. */
+static uint32_t run(Vring *vr, Req *r, uint16_t head)
+{
+    uint8_t hdr[REQ_HDR_LEN];
+    struct iovec *last;
+    uint32_t opcode;
+    uint64_t sess;
+    uint8_t status;
+
+    if (walk(vr, head, r) < 0 || r->in_bytes == 0 ||
+        r->in_bytes > UINT32_MAX) {
+        atomic_fetch_add(&vr->bad_chains, 1);
+        return 0;
+    }
+    if (r->out_bytes < REQ_HDR_LEN) {
+        status = VIRTIO_CRYPTO_BADMSG;
+        goto done;
+    }
+    copy_segs(r->seg, r->nout, 0, hdr, sizeof(hdr), false);
+    opcode = ld32(hdr);
+    memcpy(&sess, hdr + 8, 8);
+    sess = le64toh(sess);
+    switch (opcode) {
+    case VIRTIO_CRYPTO_CIPHER_ENCRYPT:
+    case VIRTIO_CRYPTO_CIPHER_DECRYPT:
+        status = cipher_req(vr, r, hdr, sess);
+        break;
+    default:
+        status = VIRTIO_CRYPTO_NOTSUPP;
+    }
+done:
+    /* the status is the last byte the guest gave us to write */
+    last = &r->seg[r->nout + r->nin - 1];
+    ((uint8_t *)last->iov_base)[last->iov_len - 1] = status;
+    atomic_fetch_add(&vr->requests, 1);
+    return r->in_bytes;
+}
+
+/* old < event + 1 <= new, mod 2^16: the virtio spec's vring_need_event */
+static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+    return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
+static void signal_guest(Vring *vr, uint16_t old_used)
+{
+    uint16_t flags, event;
+
+    /* our used index must be visible before we read the guest's wishes */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    flags = rd16(AVAIL_FLAGS(vr));
+    event = rd16(USED_EVENT(vr));
+    if (!(flags & AVAIL_F_NO_INTERRUPT) ||
+        need_event(event, vr->used_idx, old_used)) {
+        uint64_t one = 1;
+
+        if (vr->call_fd >= 0 && write(vr->call_fd, &one, 8) == 8) {
+            atomic_fetch_add(&vr->calls, 1);
+        }
+    }
+}
+
+/* Kicks wanted (before sleeping) or not (while we look anyway). */
+static void want_kicks(Vring *vr, bool on)
+{
+    wr16(USED_FLAGS(vr), on ? 0 : USED_F_NO_NOTIFY);
+    /* the next request's index, or one already passed: never reached */
+    wr16(AVAIL_EVENT(vr), on ? vr->last_avail : vr->last_avail - 1);
+}
+
+/* Runs what is available; returns the count, or -1 if the ring is bad. */
+static int drain(Vring *vr, Req *r)
+{
+    uint16_t old_used = vr->used_idx;
+    int n = 0, ret;
+
+    for (;;) {
+        uint16_t avail = __atomic_load_n((uint16_t *)AVAIL_IDX(vr),
+                                         __ATOMIC_ACQUIRE);
+        uint16_t pending = avail - vr->last_avail;
+
+        if (pending > vr->num) {
+            cd_log(LOG_ERR_, "queue %u: avail index %u is %u ahead of %u "
+                   "entries: ring stopped", vr->index, avail, pending,
+                   vr->num);
+            n = -1;
+            break;
+        }
+        if (!pending) {
+            break;
+        }
+        while (pending--) {
+            uint16_t head = rd16(AVAIL_RING(vr, vr->last_avail % vr->num));
+            uint32_t len = run(vr, r, head);
+            uint8_t *u = USED_RING(vr, vr->used_idx % vr->num);
+
+            vr->last_avail++;
+            wr32(u, head);
+            wr32(u + 4, len);
+            vr->used_idx++;
+            __atomic_store_n((uint16_t *)USED_IDX(vr), vr->used_idx,
+                             __ATOMIC_RELEASE);
+            n++;
+        }
+    }
+    ret = n;
+    if (vr->used_idx != old_used) {
+        signal_guest(vr, old_used);
+    }
+    return ret;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void *vring_thread(void *arg)
+{
+    Vring *vr = arg;
+    const Options *o = &vr->d->opt;
+    uint64_t busy_until = 0;
+    bool broken = false;
+    Req *r = malloc(sizeof(*r));
+
+    if (!r) {
+        cd_log(LOG_ERR_, "queue %u: out of memory", vr->index);
+        broken = true;
+    }
+    want_kicks(vr, false);
+    while (!atomic_load(&vr->stop)) {
+        struct pollfd pfd[2] = {
+            { .fd = vr->stop_fd, .events = POLLIN },
+            { .fd = vr->kick_fd, .events = POLLIN },
+        };
+        int n = broken ? 0 : drain(vr, r);
+
+        if (n < 0) {
+            broken = true;
+        } else if (n > 0) {
+            busy_until = now_ns() + o->poll_us * 1000ull;
+            continue;
+        }
+        if (!broken && (o->pure_poll || vr->kick_nofd ||
+                        now_ns() < busy_until)) {
+            cpu_relax();
+            continue;
+        }
+        if (!broken) {
+            want_kicks(vr, true);
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            if (rd16(AVAIL_IDX(vr)) != vr->last_avail) {
+                want_kicks(vr, false);
+                continue;
+            }
+        }
+        if (poll(pfd, broken ? 1 : 2, -1) < 0 && errno != EINTR) {
+            cd_log(LOG_ERR_, "queue %u: poll: %s", vr->index,
+                   strerror(errno));
+            break;
+        }
+        if (pfd[1].revents & POLLIN) {
+            uint64_t v;
+
+            if (read(vr->kick_fd, &v, 8) == 8) {
+                atomic_fetch_add(&vr->kicks, 1);
+            }
+        }
+        if (!broken) {
+            want_kicks(vr, false);
+        }
+    }
+    free(r);
+    return NULL;
+}
+
+/* Map the ring's three parts (the front end's addresses) and start. */
+int vring_start(Vring *vr)
+{
+    const MemTable *m = &vr->d->mem;
+    uint64_t n = vr->num;
+
+    vr->desc = mem_uva(m, vr->addr.desc, 16 * n);
+    vr->avail = mem_uva(m, vr->addr.avail, 6 + 2 * n);
+    vr->used = mem_uva(m, vr->addr.used, 6 + 8 * n);
+    if (!vr->desc || !vr->avail || !vr->used ||
+        ((uintptr_t)vr->desc & 15) || ((uintptr_t)vr->avail & 1) ||
+        ((uintptr_t)vr->used & 3)) {
+        cd_log(LOG_ERR_, "queue %u: ring addresses outside guest memory "
+               "or misaligned", vr->index);
+        return -EINVAL;
+    }
+    /* carry on from where the guest's used ring is */
+    vr->used_idx = rd16(USED_IDX(vr));
+    atomic_store(&vr->stop, false);
+    /* signals are the main thread's: the data thread starts with none */
+    sigset_t all, old;
+    int e;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    e = pthread_create(&vr->thread, NULL, vring_thread, vr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e) {
+        return -e;
+    }
+    vr->running = true;
+    cd_log(LOG_DEBUG_, "queue %u: started, %u entries, base %u", vr->index,
+           vr->num, vr->last_avail);
+    return 0;
+}
+
+void vring_stop(Vring *vr)
+{
+    uint64_t one = 1;
+
+    if (!vr->running) {
+        return;
+    }
+    atomic_store(&vr->stop, true);
+    if (write(vr->stop_fd, &one, 8) != 8) {
+        cd_log(LOG_ERR_, "queue %u: cannot wake its thread", vr->index);
+    }
+    pthread_join(vr->thread, NULL);
+    if (read(vr->stop_fd, &one, 8) != 8) {
+        one = 0;
+    }
+    vr->running = false;
+    cd_log(LOG_DEBUG_, "queue %u: stopped at %u", vr->index, vr->last_avail);
+}

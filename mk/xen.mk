@@ -8,8 +8,9 @@
 #                             with a bookworm one (the default)
 #   make xen-check            every Xen scenario test (tests/t/5x-xen-*.t)
 #   make xen-run XEN=NAME     one scenario, tests/xen/NAME.sh (V=1: full log)
-#   make xen-releases         our guest OS's I/O test on every Xen release
-#                             the test bed knows (XEN_RELEASES)
+#   make xen-releases         our guest OS's I/O test, on blkback and on
+#                             qdisk, on every Xen release the test bed
+#                             knows (XEN_RELEASES)
 #   make xen-bench-linux      the Linux domU side of the Xen block benchmark
 #                             (PVH, then PV)
 
@@ -31,7 +32,8 @@ xen-run: qemu xen-prep
 XEN_RELEASES := 4.17 4.20
 xen-releases: qemu xen-prep
 	@set -e; for x in $(XEN_RELEASES); do echo "# Xen $$x"; \
-		VDEVKIT_XEN=$$x prove -f $(PROVE_FLAGS) tests/t/51-xen-xenos-io.t; done
+		VDEVKIT_XEN=$$x prove -f $(PROVE_FLAGS) tests/t/51-xen-xenos-io.t \
+			tests/t/54-xen-qdisk.t; done
 
 # xbench is built by xen/Makefile (the guest OS side of the project).
 xen-bench-linux: qemu xen-prep

@@ -11,8 +11,10 @@ xen-kernel:
 # The Xen scenarios are also tests/t/5x-xen-xenos-*.t (make xen-check).
 xen-guest-tests: qemu xen-prep xen-kernel
 	prove -f tests/t/5?-xen-xenos-*.t
-# Ours and seed mode in one boot; see docs/xen-guest.md for the Linux side.
+# One boot: dom0's own direct I/O (the ceiling), then ours (and seed mode)
+# and Linux's blkfront through blkback and through qdisk (docs/perf.md).
 xen-bench: qemu xen-prep xen-kernel
+	@nice $(MAKE) -s -C xen xbench OUT=$(XEN_OUT)
 	scripts/xen-run.sh xenos-bench
 
 BENCH_TARGETS += xen-bench

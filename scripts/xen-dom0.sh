@@ -17,7 +17,7 @@ set -euo pipefail
 . "$(dirname "$0")/xen-lib.sh"
 
 setup=$VDEVKIT_ROOT/tests/xen/dom0/setup-root.sh
-pkgs="xen-hypervisor-$XEN_SERIES-amd64 xen-utils-$XEN_SERIES xenstore-utils kmod procps"
+pkgs="xen-hypervisor-$XEN_SERIES-amd64 xen-utils-$XEN_SERIES xenstore-utils kmod procps qemu-system-xen fio"
 boot="$XEN_SUITE --variant=minbase $DEBIAN_MIRROR $DEBIAN_SECURITY"
 key=$(xen_key "$boot" "$pkgs" "$setup")
 base=$XCACHE/dom0-$XEN_SERIES-$key

@@ -24,10 +24,15 @@
 #   # xen-timeout: SECONDS                guest run limit inside dom0 (120)
 #   # xen-linux-bin: FILE...              (linux guest) programs for its /bin,
 #                                         paths relative to the repository
+#   # xen-backend: blkback | qdisk        who serves the disks: Linux's
+#                                         blkback (default) or QEMU's qdisk
+#   # xen-also-linux: yes                 Debian's kernel and the Linux domU
+#                                         initramfs in /vdevkit/linux too, for
+#                                         a second guest in the same boot
 # Environment: VDEVKIT_XEN selects the Xen release (4.17, the default, with
-# a bookworm dom0; 4.20 with trixie); VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE
-# and VDEVKIT_XEN_CMDLINE override xen-guest, xen-type and xen-cmdline;
-# VDEVKIT_XEN_LIMIT the whole run's time limit.
+# a bookworm dom0; 4.20 with trixie); VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE,
+# VDEVKIT_XEN_CMDLINE and VDEVKIT_XEN_BACKEND override xen-guest, xen-type,
+# xen-cmdline and xen-backend; VDEVKIT_XEN_LIMIT the whole run's time limit.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"
@@ -56,6 +61,9 @@ mem=$(hdr memory | tail -1)
 cmdline=${VDEVKIT_XEN_CMDLINE:-$(hdr cmdline | tail -1)}
 gtimeout=$(hdr timeout | tail -1)
 gtimeout=${gtimeout:-120}
+backend=${VDEVKIT_XEN_BACKEND:-$(hdr backend | tail -1)}
+backend=${backend:-blkback}
+case $backend in blkback | qdisk) ;; *) die "xen-run: $name: xen-backend must be blkback or qdisk" ;; esac
 case $type in pvh | pv) ;; *) die "xen-run: $name: xen-type must be pvh or pv" ;; esac
 case $gtimeout in '' | *[!0-9]*) die "xen-run: $name: bad xen-timeout" ;; esac
 case $cmdline in *\"*) die "xen-run: $name: the guest command line may not hold '\"'" ;; esac
@@ -70,18 +78,21 @@ stage1=$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" dom0)
 kver=$(guest_kver)
 vmlinuz=$CACHE/guest/$kver/vmlinuz
 
-run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}${VDEVKIT_XEN:+-$XEN_SERIES}
+run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}${VDEVKIT_XEN_BACKEND:+-$backend}${VDEVKIT_XEN:+-$XEN_SERIES}
 rm -rf "$run"
 mkdir -p "$run/payload/guest"
 pl=$run/payload
-case $guest in
-linux)
-	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$pl/guest/kernel"
-	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$pl/guest/ramdisk"
+
+# Debian's kernel and the Linux domU initramfs into payload dir $1.
+put_linux() {
+	mkdir -p "$1"
+	cp "$("$VDEVKIT_ROOT/scripts/xen-vmlinux.sh")" "$1/kernel"
+	cp "$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" domU)" "$1/ramdisk"
 	# Extra programs for the domU's /bin ("# xen-linux-bin: FILE..."), as
 	# a second archive after the cached one (the kernel unpacks both).
 	bins=$(hdr linux-bin | tr '\n' ' ')
 	if [ -n "${bins// /}" ]; then
+		rm -rf "$run/extra"
 		mkdir -p "$run/extra/bin"
 		for b in $bins; do
 			f=$b
@@ -90,8 +101,13 @@ linux)
 			install -m 755 "$f" "$run/extra/bin/"
 		done
 		(cd "$run/extra" && find . -mindepth 1 | cpio -o -H newc --quiet) |
-			gzip -1 >>"$pl/guest/ramdisk"
+			gzip -1 >>"$1/ramdisk"
 	fi
+}
+
+case $guest in
+linux)
+	put_linux "$pl/guest"
 	mem=${mem:-128}
 	;;
 vdevkit)
@@ -109,6 +125,7 @@ vdevkit)
 esac
 mem=${mem:-16}
 case $mem in '' | *[!0-9]*) die "xen-run: $name: bad xen-memory" ;; esac
+if [ "$(hdr also-linux | tail -1)" = yes ]; then put_linux "$pl/linux"; fi
 ramdisk=
 [ -f "$pl/guest/ramdisk" ] && ramdisk=/vdevkit/guest/ramdisk
 
@@ -141,6 +158,7 @@ install -m 755 "$scen" "$pl/scenario.sh"
 	echo "XG_MEMORY=$mem"
 	echo "XG_TIMEOUT=$gtimeout"
 	echo "XG_DISKS=\"$xg_disks\""
+	echo "XG_BACKEND=$backend"
 } >"$pl/scenario.env"
 mb=$(( $(du -sm "$pl" | cut -f1) + 8 ))
 mkfs.ext4 -q -F -L payload -d "$pl" "$run/payload.ext4" "${mb}M" >/dev/null ||

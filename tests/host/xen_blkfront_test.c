@@ -260,7 +260,7 @@ static void t_split(void)
 	struct world *w = world_new(s_plain);
 	unsigned int nreq, maxseg, nind, from, i;
 	uint64_t sect;
-	int rc, bad = 0;
+	int rc, bad = 0, kicked;
 
 	world_connect(w);
 	from = w->t->nlog;
@@ -270,6 +270,19 @@ static void t_split(void)
 	ok(nreq == 2 * 24 && maxseg == 11 && nind == 0 && sect == 2 * 2048,
 	   "1 MiB split into 24 requests of at most 11 segments each way "
 	   "(%u requests, max %u segs, %u indirect)", nreq, maxseg, nind);
+	/*
+	 * A backend that runs as soon as it is told (one CPU: Xen switches
+	 * to it) re-arms req_event each time; still one notification per
+	 * batch of requests, not one per request.
+	 */
+	w->t->rearm = 1;
+	w->t->ring.sring->req_event = w->t->ring.sring->req_prod + 1;
+	kicked = w->t->kicked;
+	rc = check_rw(w, 4096, 1 << 20, 2);
+	ok(rc == 0 && w->t->kicked - kicked == 2, "a 1 MiB write and a 1 MiB "
+	   "read (24 requests each) notify the backend once each (%d)",
+	   w->t->kicked - kicked);
+	w->t->rearm = 0;
 	for (i = 0; i < 40; i++) {
 		size_t len = (1 + rnd() % 2048) * 512;
 		uint64_t s = rnd() % (DISK_SECTORS - len / 512);

@@ -237,6 +237,8 @@ static void p_notify(void *ctx, evtchn_port_t port)
 
 	(void)port;
 	t->kicked++;
+	if (t->rearm && t->ring.sring)
+		t->ring.sring->req_event = t->ring.sring->req_prod + 1;
 }
 
 static void deliver_watches(struct tp *t)

@@ -67,6 +67,9 @@ struct tp {
 	uint64_t now;
 	evtchn_port_t next_port;
 	int kicked;
+	int rearm;		/* each notify: req_event = req_prod + 1, as a
+				 * backend that woke, took what was published
+				 * and asks to hear of the next request */
 	/* XenStore */
 	struct tp_key keys[TP_NKEYS];
 	int nkeys;

@@ -12,24 +12,10 @@
 # xen-disk: xvdb 16M rw later
 # xen-timeout: 240
 
-# step MARKER CMD...: run CMD once the guest has printed MARKER.
-step() {
-	_m=$1
-	shift
-	if guest_log_wait "$_m" 120; then
-		_t=$(now)
-		"$@" >/tmp/step.log 2>&1
-		note "$* (rc $?) took $(since "$_t") s"
-		sed 's/^/#   /' /tmp/step.log
-	else
-		note "guest never printed $_m"
-	fi
-}
-
 guest_start || { ok 1 "xl create"; tap_done; exit 1; }
-step XENOS-WAIT-ATTACH disk_attach xvdb
-step XENOS-WAIT-DETACH disk_detach xvdb
-step XENOS-WAIT-REATTACH disk_attach xvdb
+guest_step XENOS-WAIT-ATTACH disk_attach xvdb
+guest_step XENOS-WAIT-DETACH disk_detach xvdb
+guest_step XENOS-WAIT-REATTACH disk_attach xvdb
 guest_end
 verdict=$?
 check "guest test passed (verdict $verdict)" [ "$verdict" = 0 ]

@@ -5,13 +5,23 @@
 #   XG_NAME XG_TYPE XG_KERNEL XG_RAMDISK XG_CMDLINE XG_MEMORY XG_TIMEOUT
 #   XG_DISKS  space-separated VDEV:SIZE:ro|rw[:later] ("later": not in the
 #             xl config; attach it with disk_attach)
+#   XG_BACKEND  blkback or qdisk
 # Each disk is a fresh raw image on the host, a virtio disk in dom0 found by
-# its serial "xd-VDEV", handed to blkback as a phy device.
+# its serial "xd-VDEV", handed to blkback as a phy device, or to QEMU's
+# qdisk backend (xl backendtype=qdisk: libxl starts a QEMU for the guest's
+# PV backends in dom0, which opens the device itself).
 
 . /vdevkit/scenario.env
-XG_LOG=/var/log/xen/console/guest-$XG_NAME.log
-XG_CFG=/run/vdevkit/$XG_NAME.cfg
+XG_BACKEND=${XG_BACKEND:-blkback}
 mkdir -p /run/vdevkit
+# Name the next guest $1 (its console log and config follow the name), so
+# that one boot can run several guests one after the other.
+guest_as() {
+	XG_NAME=$1
+	XG_LOG=/var/log/xen/console/guest-$XG_NAME.log
+	XG_CFG=/run/vdevkit/$XG_NAME.cfg
+}
+guest_as "$XG_NAME"
 
 now() { cut -d' ' -f1 /proc/uptime; }
 # Seconds (1 decimal) since $1, a value of now().
@@ -48,7 +58,41 @@ disk_spec() {
 	_mode=$(echo "$_e" | cut -d: -f3)
 	_dev=$(disk_dev "$1") || return 1
 	# target= must come last: it takes the rest of the spec.
-	echo "format=raw,vdev=$1,access=$_mode,script=/vdevkit/block-fast,target=$_dev"
+	if [ "$XG_BACKEND" = qdisk ]; then
+		# QEMU's xen-disk (7.2 and 10.0) opens a read-only disk's file
+		# layer read-only but its raw layer read-write, and then fails
+		# with "Block node is read-only": libxl drops the disk and the
+		# guest never sees it.  Its cdrom type is read-only throughout
+		# and reaches the frontend as VDISK_READONLY (plus VDISK_CDROM).
+		_t=
+		[ "$_mode" = ro ] && _t=devtype=cdrom,
+		echo "format=raw,vdev=$1,access=$_mode,backendtype=qdisk,$_t""target=$_dev"
+	else
+		echo "format=raw,vdev=$1,access=$_mode,script=/vdevkit/block-fast,target=$_dev"
+	fi
+}
+
+# XenStore device id of xvdX (major 202, 16 minors a disk).
+disk_devid() {
+	_l=$(printf '%s' "${1#xvd}" | od -An -tu1 | tr -d ' ')
+	echo $((202 * 256 + (_l - 97) * 16))
+}
+
+# What the backend of the running guest's disk $1 offers: its XenStore
+# nodes that a frontend reads (features, ring order, size, mode), on one
+# line "backend-features VDEV KIND key=value...".
+backend_features() {
+	_id=$(xl domid "$XG_NAME" 2>/dev/null) || return 1
+	_be=$(xenstore-read "/local/domain/$_id/device/vbd/$(disk_devid "$1")/backend" 2>/dev/null) || return 1
+	_kv=
+	for _k in feature-persistent feature-max-indirect-segments \
+		max-ring-page-order feature-flush-cache feature-barrier \
+		feature-discard discard-secure sector-size info mode; do
+		_v=$(xenstore-read "$_be/$_k" 2>/dev/null) || _v=-
+		_kv="$_kv $_k=$_v"
+	done
+	_kind=${_be#/local/domain/0/backend/}
+	echo "backend-features $1 ${_kind%%/*}$_kv"
 }
 
 guest_config() {
@@ -178,5 +222,35 @@ check_guest_sha256() {
 		check "$3" [ "$(disk_sha256 "$2" "$5")" = "$4" ]
 	else
 		ok 1 "guest reported the checksum of its pattern ($1)"
+	fi
+}
+
+# Every "XENOS-REGION SECTOR BYTES SHA256" line of our guest OS's I/O test:
+# dom0 must read each region of guest disk $1 with the guest's checksum.
+check_regions() {
+	_dev=$(disk_dev "$1") || return 1
+	_n=0
+	_bad=0
+	for _r in $(tr -d '\r' <"$XG_LOG" | sed -n 's/^.*XENOS-REGION \([0-9]*\) \([0-9]*\) \([0-9a-f]*\)$/\1:\2:\3/p'); do
+		_s=${_r%%:*}; _rest=${_r#*:}; _len=${_rest%%:*}; _sum=${_rest#*:}
+		_got=$(dd if="$_dev" bs=512 skip="$_s" count=$((_len / 512)) iflag=direct status=none | sha256sum | cut -d' ' -f1)
+		_n=$((_n + 1))
+		[ "$_got" = "$_sum" ] || { _bad=$((_bad + 1)); note "region at sector $_s ($_len bytes): dom0 $_got guest $_sum"; }
+	done
+	check "dom0 sees each of the guest's $_n regions with the guest's checksum ($_bad differ)" [ "$_n" -gt 0 -a "$_bad" = 0 ]
+}
+
+# guest_step MARKER CMD...: run CMD once the guest has printed MARKER
+# (within 120 s); for scenarios that act while the guest runs.
+guest_step() {
+	_m=$1
+	shift
+	if guest_log_wait "$_m" 120; then
+		_t=$(now)
+		"$@" >/tmp/step.log 2>&1
+		note "$* (rc $?) took $(since "$_t") s"
+		sed 's/^/#   /' /tmp/step.log
+	else
+		note "guest never printed $_m"
 	fi
 }

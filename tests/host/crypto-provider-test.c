@@ -24,28 +24,11 @@
 #include <openssl/params.h>
 
 #include "../../host/crypto/provider.h"
+#include "tap.h"
 
 #define NTHREADS 4
 
-static int n_test, n_fail;
 static bool require_all;
-
-static void ok(int cond, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void ok(int cond, const char *fmt, ...)
-{
-    va_list ap;
-
-    printf("%sok %d - ", cond ? "" : "not ", ++n_test);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-    if (!cond) {
-        n_fail++;
-    }
-}
 
 /* OpenSSL's answer, the reference. */
 static int ref_crypt(const HostCryptoAlg *alg, int enc, const uint8_t *key,

@@ -8,24 +8,8 @@
 #include <string.h>
 #include <errno.h>
 
+#include "tap.h"
 #include "xen_testport.h"
-
-static int ntest, nfail;
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++ntest);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		nfail++;
-}
 
 #define DISK_SECTORS (16u * 2048)	/* 16 MiB */
 
@@ -891,7 +875,7 @@ int main(void)
 	t_errors();
 	t_seed();
 	t_closing();
-	printf("1..%d\n", ntest);
-	printf("# %d passed, %d failed\n", ntest - nfail, nfail);
-	return nfail ? 1 : 0;
+	printf("1..%d\n", n_test);
+	printf("# %d passed, %d failed\n", n_test - n_fail, n_fail);
+	return n_fail ? 1 : 0;
 }

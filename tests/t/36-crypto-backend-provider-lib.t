@@ -4,7 +4,8 @@
 # as in 12-crypto-provider.t) inside a guest that has AF_ALG and a
 # /dev/crypto (our virtio_cryptodev on cryptodev-backend-host), so that
 # afalg and devcrypto run too, not only openssl.  Every provider must open
-# there; the guest program's cases are the TAP cases here.
+# there, and devcrypto (our driver) must offer its 12 hashes/MACs and 3
+# AEADs; the guest program's cases are the TAP cases here.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * OpenSSL provider: libcrypto's EVP ciphers in process.  Also the
- * reference the other providers are probed against.
+ * OpenSSL provider: libcrypto's EVP ciphers, digests, MACs and AEAD in
+ * process.  Also the reference the other providers are probed against.
  */
 #include <errno.h>
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "provider.h"
 
@@ -24,20 +28,31 @@ static int ossl_session_fini(HostCryptoSession *base)
     return 0;
 }
 
+/* The cipher called name, if its key is key_len bytes: 0 or -errno */
+static int ossl_cipher_fetch(EVP_CIPHER **cipher, const char *name,
+                             uint32_t key_len, HostCryptoError *err)
+{
+    *cipher = EVP_CIPHER_fetch(NULL, name, NULL);
+    if (!*cipher) {
+        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s", name);
+    }
+    if ((uint32_t)EVP_CIPHER_get_key_length(*cipher) != key_len) {
+        return hostcrypto_error(err, EINVAL,
+                                "OpenSSL %s: unexpected key length", name);
+    }
+    return 0;
+}
+
 static int ossl_session_init(HostCryptoSession *base, const uint8_t *key,
                              HostCryptoError *err)
 {
     OsslSession *s = (OsslSession *)base;
     const HostCryptoAlg *alg = base->alg;
+    int r;
 
-    s->cipher = EVP_CIPHER_fetch(NULL, alg->ossl, NULL);
-    if (!s->cipher) {
-        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s", alg->ossl);
-    }
-    if ((uint32_t)EVP_CIPHER_get_key_length(s->cipher) != alg->key_len) {
-        return hostcrypto_error(err, EINVAL,
-                                "OpenSSL %s: unexpected key length",
-                                alg->ossl);
+    r = ossl_cipher_fetch(&s->cipher, alg->ossl, alg->key_len, err);
+    if (r < 0) {
+        return r;
     }
     s->tmpl = EVP_CIPHER_CTX_new();
     if (!s->tmpl ||
@@ -83,10 +98,218 @@ out:
     return ret;
 }
 
+typedef struct OsslAuthSession {
+    HostCryptoAuthSession base;
+    EVP_MD *md;               /* hash: the digest */
+    EVP_MAC *mac;             /* MAC: the algorithm ... */
+    EVP_MAC_CTX *tmpl;        /* ... keyed; copied for each request */
+} OsslAuthSession;
+
+static int ossl_auth_fini(HostCryptoAuthSession *base)
+{
+    OsslAuthSession *s = (OsslAuthSession *)base;
+
+    /* EVP_MAC_CTX_free() cleanses the key */
+    EVP_MAC_CTX_free(s->tmpl);
+    EVP_MAC_free(s->mac);
+    EVP_MD_free(s->md);
+    return 0;
+}
+
+static int ossl_auth_init(HostCryptoAuthSession *base, const uint8_t *key,
+                          size_t key_len, HostCryptoError *err)
+{
+    static const uint8_t no_key;
+    OsslAuthSession *s = (OsslAuthSession *)base;
+    const HostCryptoAuthAlg *alg = base->alg;
+    OSSL_PARAM params[2];
+    const char *cipher;
+
+    if (alg->service == HOSTCRYPTO_SERVICE_HASH) {
+        s->md = EVP_MD_fetch(NULL, alg->ossl_md, NULL);
+        if (!s->md) {
+            return hostcrypto_error(err, ENOENT, "OpenSSL has no %s",
+                                    alg->ossl_md);
+        }
+        if ((uint32_t)EVP_MD_get_size(s->md) != alg->digest_len) {
+            return hostcrypto_error(err, EINVAL,
+                                    "OpenSSL %s: unexpected digest size",
+                                    alg->ossl_md);
+        }
+        return 0;
+    }
+    s->mac = EVP_MAC_fetch(NULL, alg->ossl_mac, NULL);
+    if (!s->mac) {
+        return hostcrypto_error(err, ENOENT, "OpenSSL has no %s",
+                                alg->ossl_mac);
+    }
+    if (alg->ossl_md) {
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                     (char *)alg->ossl_md, 0);
+    } else {
+        cipher = key_len == 16 ? "AES-128-CBC" :
+                 key_len == 24 ? "AES-192-CBC" : "AES-256-CBC";
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+                                                     (char *)cipher, 0);
+    }
+    params[1] = OSSL_PARAM_construct_end();
+    s->tmpl = EVP_MAC_CTX_new(s->mac);
+    /* a NULL key would mean "keep the old key": an empty one is not NULL */
+    if (!s->tmpl ||
+        !EVP_MAC_init(s->tmpl, key_len ? key : &no_key, key_len, params) ||
+        EVP_MAC_CTX_get_mac_size(s->tmpl) != alg->digest_len) {
+        return hostcrypto_error(err, EINVAL, "OpenSSL rejected the %s key",
+                                alg->name);
+    }
+    return 0;
+}
+
+static int ossl_digest(HostCryptoAuthSession *base, const uint8_t *src,
+                       size_t len, uint8_t *digest)
+{
+    OsslAuthSession *s = (OsslAuthSession *)base;
+    uint8_t full[HOSTCRYPTO_MAX_DIGEST_LEN];
+    unsigned int mdlen = 0;
+    size_t maclen = 0;
+    EVP_MAC_CTX *ctx;
+    int ret = -EIO;
+
+    if (s->md) {
+        if (!EVP_Digest(src, len, full, &mdlen, s->md, NULL) ||
+            mdlen != base->alg->digest_len) {
+            goto out;
+        }
+    } else {
+        /* a per-request copy of the keyed context lets threads run at once */
+        ctx = EVP_MAC_CTX_dup(s->tmpl);
+        if (ctx && EVP_MAC_update(ctx, src, len) &&
+            EVP_MAC_final(ctx, full, &maclen, sizeof(full)) &&
+            maclen == base->alg->digest_len) {
+            ret = 0;
+        }
+        EVP_MAC_CTX_free(ctx);
+        if (ret < 0) {
+            goto out;
+        }
+    }
+    memcpy(digest, full, base->digest_len);
+    ret = 0;
+out:
+    OPENSSL_cleanse(full, sizeof(full));
+    return ret;
+}
+
+typedef struct OsslAeadSession {
+    HostCryptoAeadSession base;
+    EVP_CIPHER *cipher;
+    /*
+     * CCM fixes the tag and nonce lengths before the key, so every request
+     * keys its own context; the core wipes this copy with the session.
+     */
+    uint8_t key[32];
+} OsslAeadSession;
+
+static int ossl_aead_fini(HostCryptoAeadSession *base)
+{
+    OsslAeadSession *s = (OsslAeadSession *)base;
+
+    EVP_CIPHER_free(s->cipher);
+    OPENSSL_cleanse(s->key, sizeof(s->key));
+    return 0;
+}
+
+static int ossl_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
+                          HostCryptoError *err)
+{
+    OsslAeadSession *s = (OsslAeadSession *)base;
+    const HostCryptoAeadAlg *alg = base->alg;
+    int r;
+
+    if (alg->key_len > sizeof(s->key)) {
+        return hostcrypto_error(err, EINVAL, "%s: key too long", alg->name);
+    }
+    r = ossl_cipher_fetch(&s->cipher, alg->ossl, alg->key_len, err);
+    if (r < 0) {
+        return r;
+    }
+    memcpy(s->key, key, alg->key_len);
+    return 0;
+}
+
+static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
+                     size_t iv_len, const uint8_t *aad, size_t aad_len,
+                     const uint8_t *src, uint8_t *dst, size_t len,
+                     uint8_t *tag)
+{
+    static const uint8_t empty;
+    OsslAeadSession *s = (OsslAeadSession *)base;
+    bool ccm = base->alg->aead == HOSTCRYPTO_AEAD_CCM;
+    int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
+    EVP_CIPHER_CTX *ctx;
+    int outl = 0, finl = 0;
+    int ret = -EIO;
+
+    if (len > INT32_MAX || aad_len > INT32_MAX) {
+        return -EMSGSIZE;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL)) {
+        goto out;
+    }
+    /* CCM: the tag (or its length) before the key; others: before final */
+    if ((ccm || !enc) &&
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                             enc ? NULL : tag)) {
+        goto out;
+    }
+    if (!EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+        goto out;
+    }
+    /* CCM: the message length first */
+    if (ccm && !EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)len)) {
+        goto out;
+    }
+    if (aad_len && !EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len)) {
+        goto out;
+    }
+    /* CCM checks the tag here, and needs the call even for no data */
+    if (len || ccm) {
+        if (!EVP_CipherUpdate(ctx, dst, &outl, len ? src : &empty,
+                              (int)len)) {
+            ret = ccm && !enc ? -EBADMSG : -EIO;
+            goto out;
+        }
+        if ((size_t)outl != len) {
+            goto out;
+        }
+    }
+    if (!ccm && !EVP_CipherFinal_ex(ctx, dst + len, &finl)) {
+        ret = enc ? -EIO : -EBADMSG;
+        goto out;
+    }
+    if (finl != 0 ||
+        (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
+        goto out;
+    }
+    ret = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
 const HostCryptoProvider hostcrypto_openssl = {
     .name = "openssl",
     .session_size = sizeof(OsslSession),
     .session_init = ossl_session_init,
     .session_fini = ossl_session_fini,
     .crypt = ossl_crypt,
+    .auth_session_size = sizeof(OsslAuthSession),
+    .auth_init = ossl_auth_init,
+    .auth_fini = ossl_auth_fini,
+    .digest = ossl_digest,
+    .aead_session_size = sizeof(OsslAeadSession),
+    .aead_init = ossl_aead_init,
+    .aead_fini = ossl_aead_fini,
+    .aead = ossl_aead,
 };

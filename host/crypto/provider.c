@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Host crypto providers: the algorithm table, opening and probing a
+ * Host crypto providers: the algorithm tables, opening and probing a
  * provider, and the calls that dispatch to its HostCryptoProvider table.
  */
 /* explicit_bzero() */
@@ -21,6 +21,19 @@
 #define CD_AES_CTR  21
 #define CD_AES_XTS  22
 #define CD_AES_ECB  23
+#define CD_AES_GCM  50
+#define CD_MD5      13
+#define CD_SHA1     14
+#define CD_SHA2_224 103
+#define CD_SHA2_256 104
+#define CD_SHA2_384 105
+#define CD_SHA2_512 106
+#define CD_MD5_HMAC 6
+#define CD_SHA1_HMAC 7
+#define CD_SHA2_224_HMAC 107
+#define CD_SHA2_256_HMAC 18
+#define CD_SHA2_384_HMAC 19
+#define CD_SHA2_512_HMAC 20
 
 const HostCryptoAlg hostcrypto_algs[HOSTCRYPTO_NALGS] = {
     { "aes-128-ecb", HOSTCRYPTO_AES_ECB, 16, 16, 16, 0,
@@ -49,6 +62,59 @@ const HostCryptoAlg hostcrypto_algs[HOSTCRYPTO_NALGS] = {
     { "des3-cbc", HOSTCRYPTO_3DES_CBC, 24, 8, 8, 8,
       "DES-EDE3-CBC", "cbc(des3_ede)", CD_3DES_CBC },
 };
+
+#define HASH(name, algo, dlen, blk, ossl, cd) \
+    { name, HOSTCRYPTO_SERVICE_HASH, HOSTCRYPTO_HASH_##algo, dlen, blk, \
+      ossl, NULL, name, cd }
+#define HMAC(name, algo, dlen, blk, ossl, cd) \
+    { "hmac(" name ")", HOSTCRYPTO_SERVICE_MAC, HOSTCRYPTO_MAC_HMAC_##algo, \
+      dlen, blk, ossl, "HMAC", "hmac(" name ")", cd }
+
+const HostCryptoAuthAlg hostcrypto_auth_algs[HOSTCRYPTO_NAUTH] = {
+    HASH("md5", MD5, 16, 64, "MD5", CD_MD5),
+    HASH("sha1", SHA1, 20, 64, "SHA1", CD_SHA1),
+    HASH("sha224", SHA_224, 28, 64, "SHA2-224", CD_SHA2_224),
+    HASH("sha256", SHA_256, 32, 64, "SHA2-256", CD_SHA2_256),
+    HASH("sha384", SHA_384, 48, 128, "SHA2-384", CD_SHA2_384),
+    HASH("sha512", SHA_512, 64, 128, "SHA2-512", CD_SHA2_512),
+    HASH("sha3-224", SHA3_224, 28, 144, "SHA3-224", 0),
+    HASH("sha3-256", SHA3_256, 32, 136, "SHA3-256", 0),
+    HASH("sha3-384", SHA3_384, 48, 104, "SHA3-384", 0),
+    HASH("sha3-512", SHA3_512, 64, 72, "SHA3-512", 0),
+    HMAC("md5", MD5, 16, 64, "MD5", CD_MD5_HMAC),
+    HMAC("sha1", SHA1, 20, 64, "SHA1", CD_SHA1_HMAC),
+    HMAC("sha224", SHA_224, 28, 64, "SHA2-224", CD_SHA2_224_HMAC),
+    HMAC("sha256", SHA_256, 32, 64, "SHA2-256", CD_SHA2_256_HMAC),
+    HMAC("sha384", SHA_384, 48, 128, "SHA2-384", CD_SHA2_384_HMAC),
+    HMAC("sha512", SHA_512, 64, 128, "SHA2-512", CD_SHA2_512_HMAC),
+    /* AES-128, -192 or -256 by the key's length */
+    { "cmac(aes)", HOSTCRYPTO_SERVICE_MAC, HOSTCRYPTO_MAC_CMAC_AES, 16, 16,
+      NULL, "CMAC", "cmac(aes)", 0 },
+};
+
+#undef HASH
+#undef HMAC
+
+/* Tag lengths: GCM as NIST SP 800-38D (and Linux), CCM as RFC 3610. */
+#define GCM_TAGS ((1u << 4) | (1u << 8) | (0x1fu << 12))
+#define CCM_TAGS 0x15550u
+#define GCM(bits, key) \
+    { "aes-" #bits "-gcm", HOSTCRYPTO_AEAD_GCM, key, 12, 1, \
+      HOSTCRYPTO_MAX_AEAD_IV_LEN, GCM_TAGS, 16, "AES-" #bits "-GCM", \
+      "gcm(aes)", CD_AES_GCM }
+#define CCM(bits, key) \
+    { "aes-" #bits "-ccm", HOSTCRYPTO_AEAD_CCM, key, 12, 7, 13, CCM_TAGS, 16, \
+      "AES-" #bits "-CCM", "ccm(aes)", 0 }
+
+const HostCryptoAeadAlg hostcrypto_aead_algs[HOSTCRYPTO_NAEAD] = {
+    GCM(128, 16), GCM(192, 24), GCM(256, 32),
+    CCM(128, 16), CCM(192, 24), CCM(256, 32),
+    { "chacha20-poly1305", HOSTCRYPTO_AEAD_CHACHA20_POLY1305, 32, 12, 12, 12,
+      1u << 16, 16, "ChaCha20-Poly1305", "rfc7539(chacha20,poly1305)", 0 },
+};
+
+#undef GCM
+#undef CCM
 
 int hostcrypto_error(HostCryptoError *err, int errnum, const char *fmt, ...)
 {
@@ -112,23 +178,209 @@ HostCryptoSession *hostcrypto_session_new(HostCrypto *hc,
     return s;
 }
 
+/* Wipe and free a session of size bytes; returns ret (its fini's) */
+static int hostcrypto_session_wipe(void *s, size_t size, int ret)
+{
+    explicit_bzero(s, size);
+    free(s);
+    return ret;
+}
+
 int hostcrypto_session_free(HostCryptoSession *s)
 {
-    int ret;
-
     if (!s) {
         return 0;
     }
-    ret = s->hc->prov->session_fini(s);
-    explicit_bzero(s, s->hc->prov->session_size);
-    free(s);
-    return ret;
+    return hostcrypto_session_wipe(s, s->hc->prov->session_size,
+                                   s->hc->prov->session_fini(s));
 }
 
 int hostcrypto_crypt(HostCryptoSession *s, const uint8_t *iv,
                      const uint8_t *src, uint8_t *dst, size_t len)
 {
     return s->hc->prov->crypt(s, iv, src, dst, len);
+}
+
+const HostCryptoAuthAlg *hostcrypto_auth_find(uint32_t service, uint32_t algo)
+{
+    size_t i;
+
+    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
+        if (hostcrypto_auth_algs[i].service == service &&
+            hostcrypto_auth_algs[i].algo == algo) {
+            return &hostcrypto_auth_algs[i];
+        }
+    }
+    return NULL;
+}
+
+bool hostcrypto_auth_key_ok(const HostCryptoAuthAlg *alg, size_t key_len)
+{
+    if (alg->service == HOSTCRYPTO_SERVICE_HASH) {
+        return key_len == 0;
+    }
+    if (alg->algo == HOSTCRYPTO_MAC_CMAC_AES) {
+        return key_len == 16 || key_len == 24 || key_len == 32;
+    }
+    return key_len <= HOSTCRYPTO_MAX_AUTH_KEY_LEN;
+}
+
+HostCryptoAuthSession *hostcrypto_auth_session_new(HostCrypto *hc,
+                                                   const HostCryptoAuthAlg *alg,
+                                                   const uint8_t *key,
+                                                   size_t key_len,
+                                                   uint32_t digest_len,
+                                                   HostCryptoError *err)
+{
+    const HostCryptoProvider *prov = hc->prov;
+    HostCryptoAuthSession *s;
+
+    if (!prov->auth_init) {
+        hostcrypto_error(err, ENOTSUP, "provider %s has no hashes",
+                         prov->name);
+        return NULL;
+    }
+    if (!hostcrypto_auth_key_ok(alg, key_len) || (key_len && !key)) {
+        hostcrypto_error(err, EINVAL, "%s: a %zu-byte key is not valid",
+                         alg->name, key_len);
+        return NULL;
+    }
+    if (digest_len == 0 || digest_len > alg->digest_len) {
+        hostcrypto_error(err, EINVAL, "%s: no %u-byte digest", alg->name,
+                         digest_len);
+        return NULL;
+    }
+    s = calloc(1, prov->auth_session_size);
+    if (!s) {
+        hostcrypto_error(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->hc = hc;
+    s->alg = alg;
+    s->digest_len = digest_len;
+    if (prov->auth_init(s, key, key_len, err) < 0) {
+        hostcrypto_auth_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int hostcrypto_auth_session_free(HostCryptoAuthSession *s)
+{
+    if (!s) {
+        return 0;
+    }
+    return hostcrypto_session_wipe(s, s->hc->prov->auth_session_size,
+                                   s->hc->prov->auth_fini(s));
+}
+
+int hostcrypto_digest(HostCryptoAuthSession *s, const uint8_t *src,
+                      size_t len, uint8_t *digest)
+{
+    return s->hc->prov->digest(s, src, len, digest);
+}
+
+const HostCryptoAeadAlg *hostcrypto_aead_find(uint32_t aead,
+                                              uint32_t key_len,
+                                              bool *aead_known)
+{
+    size_t i;
+
+    if (aead_known) {
+        *aead_known = false;
+    }
+    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
+        if (hostcrypto_aead_algs[i].aead == aead) {
+            if (aead_known) {
+                *aead_known = true;
+            }
+            if (hostcrypto_aead_algs[i].key_len == key_len) {
+                return &hostcrypto_aead_algs[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+bool hostcrypto_aead_ok(const HostCrypto *hc, const HostCryptoAeadAlg *alg,
+                        size_t iv_len, size_t tag_len)
+{
+    if (tag_len > HOSTCRYPTO_MAX_TAG_LEN || !(alg->tag_lens >> tag_len & 1)) {
+        return false;
+    }
+    if (iv_len < alg->iv_min || iv_len > alg->iv_max) {
+        return false;
+    }
+    /* CCM's nonce sets its length field; the others have one nonce size */
+    return !hc->prov->aead_fixed_iv || alg->aead == HOSTCRYPTO_AEAD_CCM ||
+           iv_len == alg->iv_len;
+}
+
+HostCryptoAeadSession *hostcrypto_aead_session_new(HostCrypto *hc,
+                                                   const HostCryptoAeadAlg *alg,
+                                                   bool encrypt,
+                                                   const uint8_t *key,
+                                                   uint32_t tag_len,
+                                                   HostCryptoError *err)
+{
+    const HostCryptoProvider *prov = hc->prov;
+    HostCryptoAeadSession *s;
+
+    if (!prov->aead_init) {
+        hostcrypto_error(err, ENOTSUP, "provider %s has no AEAD", prov->name);
+        return NULL;
+    }
+    if (!hostcrypto_aead_ok(hc, alg, alg->iv_len, tag_len)) {
+        hostcrypto_error(err, EINVAL, "%s: no %u-byte tag", alg->name,
+                         tag_len);
+        return NULL;
+    }
+    s = calloc(1, prov->aead_session_size);
+    if (!s) {
+        hostcrypto_error(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    s->hc = hc;
+    s->alg = alg;
+    s->encrypt = encrypt;
+    s->tag_len = tag_len;
+    if (prov->aead_init(s, key, err) < 0) {
+        hostcrypto_aead_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int hostcrypto_aead_session_free(HostCryptoAeadSession *s)
+{
+    if (!s) {
+        return 0;
+    }
+    return hostcrypto_session_wipe(s, s->hc->prov->aead_session_size,
+                                   s->hc->prov->aead_fini(s));
+}
+
+int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
+                    size_t iv_len, const uint8_t *aad, size_t aad_len,
+                    const uint8_t *src, uint8_t *dst, size_t len,
+                    uint8_t *tag)
+{
+    const HostCryptoProvider *prov = s->hc->prov;
+    int ret;
+
+    if (!hostcrypto_aead_ok(s->hc, s->alg, iv_len, s->tag_len)) {
+        return -EINVAL;
+    }
+    if (aad_len > SIZE_MAX / 2 || len > SIZE_MAX / 2 ||
+        (prov->max_len && aad_len + len + s->tag_len > prov->max_len)) {
+        return -EMSGSIZE;
+    }
+    ret = prov->aead(s, iv, iv_len, aad, aad_len, src, dst, len, tag);
+    if (ret == -EBADMSG && len) {
+        /* no unauthenticated plaintext for the caller */
+        explicit_bzero(dst, len);
+    }
+    return ret;
 }
 
 /*
@@ -170,6 +422,109 @@ out:
     return ok;
 }
 
+/*
+ * Hash/MAC probe: digests of a test message equal to OpenSSL's, for every
+ * key length class (HMAC: empty, short, longer than a block; CMAC: each
+ * AES key size).
+ */
+static bool hostcrypto_auth_probe(HostCrypto *hc, const HostCryptoAuthAlg *alg)
+{
+    static const size_t hmac_keys[] = { 0, 20, 200 };
+    static const size_t cmac_keys[] = { 16, 24, 32 };
+    static const size_t no_key[] = { 0 };
+    HostCrypto ref = { .prov = &hostcrypto_openssl, .fd = -1 };
+    uint8_t key[200], msg[300], d[HOSTCRYPTO_MAX_DIGEST_LEN];
+    uint8_t refd[HOSTCRYPTO_MAX_DIGEST_LEN];
+    const size_t *keys = no_key;
+    size_t nkeys = 1, i;
+    bool ok = true;
+
+    if (alg->service == HOSTCRYPTO_SERVICE_MAC) {
+        keys = alg->algo == HOSTCRYPTO_MAC_CMAC_AES ? cmac_keys : hmac_keys;
+        nkeys = 3;
+    }
+    for (i = 0; i < sizeof(key); i++) {
+        key[i] = i * 13 + 1;
+    }
+    for (i = 0; i < sizeof(msg); i++) {
+        msg[i] = i * 7 + 3;
+    }
+    for (i = 0; ok && i < nkeys; i++) {
+        HostCryptoAuthSession *s, *r;
+
+        s = hostcrypto_auth_session_new(hc, alg, key, keys[i],
+                                        alg->digest_len, NULL);
+        r = hostcrypto_auth_session_new(&ref, alg, key, keys[i],
+                                        alg->digest_len, NULL);
+        ok = s && r && hostcrypto_digest(s, msg, sizeof(msg), d) == 0 &&
+             hostcrypto_digest(r, msg, sizeof(msg), refd) == 0 &&
+             !memcmp(d, refd, alg->digest_len);
+        hostcrypto_auth_session_free(s);
+        hostcrypto_auth_session_free(r);
+    }
+    return ok;
+}
+
+/*
+ * AEAD probe: ciphertext and tag equal to OpenSSL's, decrypted back, and
+ * a flipped tag bit refused, also on an empty message.
+ */
+static bool hostcrypto_aead_probe(HostCrypto *hc, const HostCryptoAeadAlg *alg)
+{
+    HostCrypto ref = { .prov = &hostcrypto_openssl, .fd = -1 };
+    uint8_t key[32], iv[HOSTCRYPTO_MAX_AEAD_IV_LEN], aad[20];
+    uint8_t pt[70], ct[70], back[70], refct[70];
+    uint8_t tag[HOSTCRYPTO_MAX_TAG_LEN], reftag[HOSTCRYPTO_MAX_TAG_LEN];
+    HostCryptoAeadSession *enc, *dec, *rsess = NULL;
+    uint32_t tl = alg->tag_max;
+    bool ok = false;
+    size_t i;
+
+    for (i = 0; i < sizeof(key); i++) {
+        key[i] = i * 5 + 9;
+    }
+    for (i = 0; i < sizeof(pt); i++) {
+        pt[i] = i * 7 + 3;
+    }
+    memset(iv, 0x5a, sizeof(iv));
+    memset(aad, 0xc3, sizeof(aad));
+
+    enc = hostcrypto_aead_session_new(hc, alg, true, key, tl, NULL);
+    dec = hostcrypto_aead_session_new(hc, alg, false, key, tl, NULL);
+    rsess = hostcrypto_aead_session_new(&ref, alg, true, key, tl, NULL);
+    if (!enc || !dec || !rsess ||
+        hostcrypto_aead(enc, iv, alg->iv_len, aad, sizeof(aad), pt, ct,
+                        sizeof(pt), tag) < 0 ||
+        hostcrypto_aead(rsess, iv, alg->iv_len, aad, sizeof(aad), pt, refct,
+                        sizeof(pt), reftag) < 0 ||
+        memcmp(ct, refct, sizeof(ct)) || memcmp(tag, reftag, tl) ||
+        hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
+                        sizeof(ct), tag) < 0 ||
+        memcmp(back, pt, sizeof(pt))) {
+        goto out;
+    }
+    tag[0] ^= 1;
+    if (hostcrypto_aead(dec, iv, alg->iv_len, aad, sizeof(aad), ct, back,
+                        sizeof(ct), tag) != -EBADMSG) {
+        goto out;
+    }
+    /* also with nothing to decrypt, the tag alone (AF_ALG skips that) */
+    if (hostcrypto_aead(enc, iv, alg->iv_len, NULL, 0, pt, ct, 0,
+                        tag) < 0 ||
+        hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                        tag) < 0) {
+        goto out;
+    }
+    tag[tl - 1] ^= 0x80;
+    ok = hostcrypto_aead(dec, iv, alg->iv_len, NULL, 0, ct, back, 0,
+                         tag) == -EBADMSG;
+out:
+    hostcrypto_aead_session_free(rsess);
+    hostcrypto_aead_session_free(enc);
+    hostcrypto_aead_session_free(dec);
+    return ok;
+}
+
 static HostCrypto *hostcrypto_open_one(const HostCryptoProvider *prov,
                                        HostCryptoError *err)
 {
@@ -190,6 +545,14 @@ static HostCrypto *hostcrypto_open_one(const HostCryptoProvider *prov,
     for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
         hc->alg_ok[i] = hostcrypto_probe(hc, &hostcrypto_algs[i]);
         any |= hc->alg_ok[i];
+    }
+    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
+        hc->auth_ok[i] = hostcrypto_auth_probe(hc, &hostcrypto_auth_algs[i]);
+        any |= hc->auth_ok[i];
+    }
+    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
+        hc->aead_ok[i] = hostcrypto_aead_probe(hc, &hostcrypto_aead_algs[i]);
+        any |= hc->aead_ok[i];
     }
     if (!any) {
         hostcrypto_error(err, ENOTSUP,

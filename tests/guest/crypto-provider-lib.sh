@@ -7,7 +7,7 @@
 # tests/t/36-crypto-backend-provider-lib.t passes in the bundle (the test,
 # its libcrypto, virtio_cryptodev.ko); its TAP is the verdict.
 # vm: -object cryptodev-backend-host,id=c0,provider=openssl -device virtio-crypto-pci,cryptodev=c0
-# modules: algif_skcipher xts des_generic
+# modules: algif_skcipher xts des_generic algif_hash algif_aead gcm ghash-generic ccm cmac chacha20poly1305 chacha_generic poly1305_generic
 # append: vdevkit.noload=virtio_cryptodev
 # timeout: 600
 
@@ -15,7 +15,8 @@ set -u
 tar -xzf /crypto-provider-bundle.tar.gz -C / || exit 1
 cd /opt/crypto-provider || exit 1
 echo /bin/modprobe >/proc/sys/kernel/modprobe
-for m in algif_skcipher xts des_generic; do
+for m in algif_skcipher xts des_generic algif_hash algif_aead gcm \
+	ghash_generic ccm cmac chacha20poly1305 chacha_generic poly1305_generic; do
 	modprobe "$m" || echo "# modprobe $m failed"
 done
 insmod ./virtio_cryptodev.ko || exit 1

@@ -5,6 +5,7 @@
 # queues, device reset and hot-unplug with requests still in the backend,
 # and every algorithm and size equal to OpenSSL (worker threads, main loop
 # and both).  Then QEMU's cryptodev backend properties (cryptodev-test,
-# from qemu/patches/2004).
+# from qemu/patches/2004; 2010 and 2011 add cryptodev-vhost-user cases: the
+# guest's queue_id bounded, every data queue handed over).
 . "$(dirname "$0")/../lib/qtest.sh"
 qtest_main cryptodev-host-test cryptodev-test

@@ -57,7 +57,7 @@ export CCACHE_BASEDIR=$QEMU_WORK
 conf=(--python=/usr/bin/python3 --cc="$cc" --target-list=x86_64-softmmu
 	--without-default-features --enable-tcg --enable-slirp --enable-fdt=system
 	--enable-gnutls --enable-nettle --disable-docs --disable-install-blobs
-	--disable-werror)
+	--enable-vhost-user --enable-vhost-crypto --disable-werror)
 build=$QEMU_WORK/build
 # Bump conf_rev when the way we configure changes in a way args do not show.
 conf_rev=2

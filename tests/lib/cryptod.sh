@@ -17,3 +17,42 @@ cryptod_client_exec() {
 	fi
 	exec "$out/cryptod-client" "$out/vdevkit-cryptod-asan" "$@"
 }
+
+# For guest tests (tests/t/39-cryptod-*.t), with $tmp a scratch dir:
+#   cryptod_start NAME [DAEMON ARGS...]: the daemon on $tmp/NAME.sock, its
+#     log $tmp/NAME.log, its pid in $dpid; fails if the socket never shows
+#   cryptod_stop NAME: SIGTERM to $dpid; true if it exited 0; its status in
+#     $dst and its last log line in $last; the log goes out as TAP comments
+#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID]: QEMU's arguments for a
+#     guest of $VM_MEM MiB with a virtio-crypto device on the daemon
+cryptod_start() {
+	local name=$1
+	shift
+	rm -f "$tmp/$name.sock" "$tmp/$name.log"
+	"$OUT/host/vdevkit-cryptod" --socket "$tmp/$name.sock" --foreground \
+		--log "$tmp/$name.log" "$@" &
+	dpid=$!
+	for _ in $(seq 100); do
+		[ -S "$tmp/$name.sock" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cryptod_stop() {
+	kill -TERM "$dpid"
+	wait "$dpid"
+	dst=$?
+	last=$(tail -1 "$tmp/$1.log")
+	sed "s/^/# $1: /" "$tmp/$1.log"
+	[ "$dst" = 0 ]
+}
+
+cryptod_vm_args() {
+	local id=${3:-0} mem=
+	[ "$id" != 0 ] ||
+		mem="-object memory-backend-memfd,id=mem,size=${VM_MEM:-512}M,share=on -machine memory-backend=mem "
+	echo "$mem-chardev socket,id=cd$id,path=$1" \
+		"-object cryptodev-vhost-user,id=c$id,chardev=cd$id${2:+,$2}" \
+		"-device virtio-crypto-pci,cryptodev=c$id"
+}

@@ -15,6 +15,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib.sh"
 . "$root/tests/lib/crypto-openssl.sh"
+. "$root/tests/lib/cryptod.sh"
 stock=${STOCK_QEMU:-/usr/bin/qemu-system-x86_64}
 tmp=$OUT/cryptod-stock
 mkdir -p "$tmp"
@@ -26,41 +27,9 @@ if ! "$stock" --version 2>/dev/null | grep -q 'version 10\.0'; then
 fi
 echo "ok 1 - $("$stock" --version | head -1)"
 
-# start_daemon NAME: the daemon on $tmp/NAME.sock, its log $tmp/NAME.log
-start_daemon() {
-	rm -f "$tmp/$1.sock" "$tmp/$1.log"
-	"$OUT/host/vdevkit-cryptod" --socket "$tmp/$1.sock" --foreground \
-		--log "$tmp/$1.log" &
-	dpid=$!
-	for _ in $(seq 100); do
-		[ -S "$tmp/$1.sock" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# stop_daemon: SIGTERM, status 0 and its last log line in $last
-stop_daemon() {
-	kill -TERM "$dpid"
-	wait "$dpid"
-	dst=$?
-	last=$(tail -1 "$tmp/$1.log")
-	sed 's/^/# daemon: /' "$tmp/$1.log"
-	[ "$dst" = 0 ]
-}
-
-# QEMU's arguments for a guest of $VM_MEM MiB on socket $1
-vm_args() {
-	echo "-object memory-backend-memfd,id=mem,size=${VM_MEM:-512}M,share=on" \
-		"-machine memory-backend=mem" \
-		"-chardev socket,id=cd0,path=$1" \
-		"-object cryptodev-vhost-user,id=c0,chardev=cd0" \
-		"-device virtio-crypto-pci,cryptodev=c0"
-}
-
 export VM_QEMU=$stock
-start_daemon drv || echo "# daemon did not start: $(cat "$tmp/drv.log")"
-out=$("$root/scripts/scenario.sh" crypto-builtin --vm "$(vm_args "$tmp/drv.sock")" 2>&1)
+cryptod_start drv || echo "# daemon did not start: $(cat "$tmp/drv.log")"
+out=$("$root/scripts/scenario.sh" crypto-builtin --vm "$(cryptod_vm_args "$tmp/drv.sock")" 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
@@ -70,7 +39,7 @@ if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge 10 ]; then
 else
 	echo "not ok 2 - our virtio_cryptodev via stock QEMU and the daemon (status $rc, $oks ok, $fails failed)"
 fi
-if stop_daemon drv && printf '%s\n' "$last" | grep -q 'exiting: [1-9][0-9]* requests'; then
+if cryptod_stop drv && printf '%s\n' "$last" | grep -q 'exiting: [1-9][0-9]* requests'; then
 	echo "ok 3 - daemon did the requests and exited 0 on SIGTERM: ${last#*: }"
 else
 	echo "not ok 3 - daemon did the requests and exited 0 on SIGTERM (status $dst)"
@@ -80,8 +49,8 @@ if ! afalg_bundle "$tmp/afalg"; then
 	echo "not ok 4 - openssl afalg bundle (see $tmp/afalg/bundle.log)"
 	exit 1
 fi
-start_daemon afalg || echo "# daemon did not start: $(cat "$tmp/afalg.log")"
-afalg_run "$tmp/afalg" --vm "$(vm_args "$tmp/afalg.sock")"
+cryptod_start afalg || echo "# daemon did not start: $(cat "$tmp/afalg.log")"
+afalg_run "$tmp/afalg" --vm "$(cryptod_vm_args "$tmp/afalg.sock")"
 if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge 51 ]; then
 	echo "ok 4 - Debian's virtio_crypto + openssl -engine afalg via stock QEMU and the daemon: $oks checks pass"
 else
@@ -89,7 +58,7 @@ else
 fi
 read -r want_enc want_dec < <(printf '%s\n' "$out" |
 	sed -n 's/^# afalg-bytes encrypt \([0-9]*\) decrypt \([0-9]*\)$/\1 \2/p')
-stop_daemon afalg
+cryptod_stop afalg
 st=$?
 read -r got_enc got_dec < <(printf '%s\n' "$last" |
 	sed -n 's/.*bytes encrypted \([0-9]*\) decrypted \([0-9]*\)$/\1 \2/p')

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Cryptodev backend that runs virtio-crypto cipher requests on the host's
- * crypto: /dev/crypto (cryptodev-linux ioctls), the kernel crypto API via
- * AF_ALG sockets, or OpenSSL's libcrypto in process.
+ * Cryptodev backend that runs virtio-crypto cipher, hash, MAC and AEAD
+ * requests on the host's crypto: /dev/crypto (cryptodev-linux ioctls), the
+ * kernel crypto API via AF_ALG sockets, or OpenSSL's libcrypto in process.
  *
  *   -object cryptodev-backend-host,id=c0[,provider=auto|devcrypto|afalg|
  *           openssl][,queues=N][,workers=N][,max-sessions=N]
  *           [,max-request-size=BYTES][,inline-max=BYTES]
  *   -device virtio-crypto-pci,cryptodev=c0
  *
- * The ciphers themselves are in the provider library (hostcrypto/,
+ * The algorithms themselves are in the provider library (hostcrypto/,
  * vdevkit's host/crypto/, free of QEMU types); this file is the QOM
  * object, the virtio-crypto session table and request checks, and the
  * dispatch of requests to worker threads or the main loop.
@@ -48,6 +48,18 @@ QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_CBC != VIRTIO_CRYPTO_CIPHER_AES_CBC);
 QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_CTR != VIRTIO_CRYPTO_CIPHER_AES_CTR);
 QEMU_BUILD_BUG_ON(HOSTCRYPTO_3DES_CBC != VIRTIO_CRYPTO_CIPHER_3DES_CBC);
 QEMU_BUILD_BUG_ON(HOSTCRYPTO_AES_XTS != VIRTIO_CRYPTO_CIPHER_AES_XTS);
+/* ... and its services, hashes, MACs and AEADs */
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_SERVICE_HASH != VIRTIO_CRYPTO_SERVICE_HASH);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_SERVICE_MAC != VIRTIO_CRYPTO_SERVICE_MAC);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_HASH_SHA_512 != VIRTIO_CRYPTO_HASH_SHA_512);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_HASH_SHA3_512 != VIRTIO_CRYPTO_HASH_SHA3_512);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_MAC_HMAC_SHA_512 !=
+                  VIRTIO_CRYPTO_MAC_HMAC_SHA_512);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_MAC_CMAC_AES != VIRTIO_CRYPTO_MAC_CMAC_AES);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AEAD_GCM != VIRTIO_CRYPTO_AEAD_GCM);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AEAD_CCM != VIRTIO_CRYPTO_AEAD_CCM);
+QEMU_BUILD_BUG_ON(HOSTCRYPTO_AEAD_CHACHA20_POLY1305 !=
+                  VIRTIO_CRYPTO_AEAD_CHACHA20_POLY1305);
 
 #define HOST_DEFAULT_MAX_SESSIONS   256
 #define HOST_MAX_MAX_SESSIONS       65536
@@ -88,14 +100,20 @@ static const char *const host_provider_names[HOST_PROV__MAX] = {
 
 /* A virtio-crypto session: the provider's session and our bookkeeping */
 typedef struct HostSession {
-    HostCryptoSession *cs;
+    uint32_t service;         /* VIRTIO_CRYPTO_SERVICE_*: which one is set */
+    HostCryptoSession *cs;    /* cipher */
+    HostCryptoAuthSession *as;    /* hash or MAC */
+    HostCryptoAeadSession *es;    /* AEAD */
     int refs;                 /* table + in-flight requests */
     uint64_t id;
+    const char *name;         /* the algorithm's, for traces */
+    bool encrypt;
 } HostSession;
 
 typedef struct HostTask {
     HostSession *sess;
     CryptoDevBackendOpInfo *op_info;
+    uint32_t len;             /* bytes of source, for the in-flight bound */
     int status;
     QSIMPLEQ_ENTRY(HostTask) next;
 } HostTask;
@@ -134,14 +152,21 @@ struct CryptoDevBackendHost {
 
 /* ---- sessions ---------------------------------------------------------- */
 
+/* The provider wipes the session's keys as it frees it. */
 static void host_session_free(HostSession *sess)
 {
-    const char *prov = sess->cs->hc->prov->name;
-    int r = hostcrypto_session_free(sess->cs);
+    int r;
 
+    if (sess->cs) {
+        r = hostcrypto_session_free(sess->cs);
+    } else if (sess->as) {
+        r = hostcrypto_auth_session_free(sess->as);
+    } else {
+        r = hostcrypto_aead_session_free(sess->es);
+    }
     if (r < 0) {
-        warn_report("cryptodev-backend-host: closing a %s session: %s",
-                    prov, strerror(-r));
+        warn_report("cryptodev-backend-host: closing a session: %s",
+                    strerror(-r));
     }
     g_free(sess);
 }
@@ -168,6 +193,130 @@ static HostSession *host_session_lookup(CryptoDevBackendHost *s, uint64_t id)
     return sess;
 }
 
+/* Put a new session in the table; its id, or a negative status. */
+static int64_t host_session_add(CryptoDevBackendHost *s, HostSession *sess)
+{
+    uint32_t slot;
+
+    if (s->nr_sessions >= s->max_sessions) {
+        return -VIRTIO_CRYPTO_NOSPC;
+    }
+    for (slot = 0; slot < s->max_sessions && s->sessions[slot]; slot++) {
+        /* find a free slot; nr_sessions says there is one */
+    }
+    sess->refs = 1;
+    /* A generation in the high bits makes stale ids fail, not alias. */
+    s->generation++;
+    sess->id = ((uint64_t)s->generation << 32) | slot;
+    s->sessions[slot] = sess;
+    s->nr_sessions++;
+    return sess->id;
+}
+
+static int host_create_cipher(CryptoDevBackendHost *s,
+                              CryptoDevBackendSymSessionInfo *sym,
+                              HostSession *sess)
+{
+    const HostCryptoAlg *alg;
+    HostCryptoError err;
+    bool known;
+
+    if (sym->op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
+        /* algorithm chaining: not here */
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (sym->direction != VIRTIO_CRYPTO_OP_ENCRYPT &&
+        sym->direction != VIRTIO_CRYPTO_OP_DECRYPT) {
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    alg = hostcrypto_alg_find(sym->cipher_alg, sym->key_len, &known);
+    if (!alg) {
+        /* a key size that no variant of a known algorithm has is bad */
+        return known ? -VIRTIO_CRYPTO_BADMSG : -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (!s->hc->alg_ok[alg - hostcrypto_algs]) {
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (!sym->cipher_key) {
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    sess->cs = hostcrypto_session_new(s->hc, alg, sym->direction ==
+                                      VIRTIO_CRYPTO_OP_ENCRYPT,
+                                      sym->cipher_key, &err);
+    if (!sess->cs) {
+        qemu_log_mask(LOG_GUEST_ERROR, "cryptodev-backend-host: %s\n",
+                      err.msg);
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    sess->name = alg->name;
+    sess->encrypt = sess->cs->encrypt;
+    return 0;
+}
+
+/* A hash (no key) or MAC session */
+static int host_create_auth(CryptoDevBackendHost *s, uint32_t service,
+                            uint32_t algo, uint32_t digest_len,
+                            const uint8_t *key, uint32_t key_len,
+                            HostSession *sess)
+{
+    const HostCryptoAuthAlg *alg = hostcrypto_auth_find(service, algo);
+    HostCryptoError err;
+
+    if (!alg || !s->hc->auth_ok[alg - hostcrypto_auth_algs]) {
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (digest_len == 0 || digest_len > alg->digest_len ||
+        !hostcrypto_auth_key_ok(alg, key_len) || (key_len && !key)) {
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    sess->as = hostcrypto_auth_session_new(s->hc, alg, key, key_len,
+                                           digest_len, &err);
+    if (!sess->as) {
+        qemu_log_mask(LOG_GUEST_ERROR, "cryptodev-backend-host: %s\n",
+                      err.msg);
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    sess->name = alg->name;
+    return 0;
+}
+
+static int host_create_aead(CryptoDevBackendHost *s,
+                            CryptoDevBackendAeadSessionInfo *info,
+                            HostSession *sess)
+{
+    const HostCryptoAeadAlg *alg;
+    HostCryptoError err;
+    bool known;
+
+    alg = hostcrypto_aead_find(info->aead_alg, info->key_len, &known);
+    if (!alg) {
+        return known ? -VIRTIO_CRYPTO_ERR : -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (!s->hc->aead_ok[alg - hostcrypto_aead_algs]) {
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if ((info->direction != VIRTIO_CRYPTO_OP_ENCRYPT &&
+         info->direction != VIRTIO_CRYPTO_OP_DECRYPT) || !info->key ||
+        info->tag_len > alg->tag_max ||
+        !(alg->tag_lens & (1u << info->tag_len))) {
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    if (!hostcrypto_aead_ok(s->hc, alg, alg->iv_len, info->tag_len)) {
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    sess->es = hostcrypto_aead_session_new(s->hc, alg,
+                              info->direction == VIRTIO_CRYPTO_OP_ENCRYPT,
+                              info->key, info->tag_len, &err);
+    if (!sess->es) {
+        qemu_log_mask(LOG_GUEST_ERROR, "cryptodev-backend-host: %s\n",
+                      err.msg);
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    sess->name = alg->name;
+    sess->encrypt = sess->es->encrypt;
+    return 0;
+}
+
 static int cryptodev_host_create_session(CryptoDevBackend *backend,
                                          CryptoDevBackendSessionInfo *info,
                                          uint32_t queue_index,
@@ -175,75 +324,72 @@ static int cryptodev_host_create_session(CryptoDevBackend *backend,
                                          void *opaque)
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
-    CryptoDevBackendSymSessionInfo *sym = &info->u.sym_sess_info;
-    const HostCryptoAlg *alg;
-    HostCryptoError err;
-    HostCryptoSession *cs;
-    HostSession *sess;
-    bool known;
-    uint32_t slot;
-    int status = VIRTIO_CRYPTO_OK;
+    HostSession *sess = g_new0(HostSession, 1);
+    int64_t id;
+    int status;
 
-    if (info->op_code != VIRTIO_CRYPTO_CIPHER_CREATE_SESSION ||
-        sym->op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
-        /* hash, MAC, AEAD, akcipher and algorithm chaining: not here */
+    switch (info->op_code) {
+    case VIRTIO_CRYPTO_CIPHER_CREATE_SESSION: {
+        CryptoDevBackendSymSessionInfo *sym = &info->u.sym_sess_info;
+
+        sess->service = VIRTIO_CRYPTO_SERVICE_CIPHER;
+        status = host_create_cipher(s, sym, sess);
+        /* The key was copied into the provider; drop the device's copy. */
+        if (sym->cipher_key) {
+            explicit_bzero(sym->cipher_key, sym->key_len);
+        }
+        break;
+    }
+    case VIRTIO_CRYPTO_HASH_CREATE_SESSION: {
+        CryptoDevBackendHashSessionInfo *hash = &info->u.hash_sess_info;
+
+        sess->service = VIRTIO_CRYPTO_SERVICE_HASH;
+        status = host_create_auth(s, HOSTCRYPTO_SERVICE_HASH, hash->hash_alg,
+                                  hash->hash_result_len, NULL, 0, sess);
+        break;
+    }
+    case VIRTIO_CRYPTO_MAC_CREATE_SESSION: {
+        CryptoDevBackendMacSessionInfo *mac = &info->u.mac_sess_info;
+
+        sess->service = VIRTIO_CRYPTO_SERVICE_MAC;
+        status = host_create_auth(s, HOSTCRYPTO_SERVICE_MAC, mac->mac_alg,
+                                  mac->hash_result_len, mac->auth_key,
+                                  mac->auth_key_len, sess);
+        if (mac->auth_key) {
+            explicit_bzero(mac->auth_key, mac->auth_key_len);
+        }
+        break;
+    }
+    case VIRTIO_CRYPTO_AEAD_CREATE_SESSION: {
+        CryptoDevBackendAeadSessionInfo *aead = &info->u.aead_sess_info;
+
+        sess->service = VIRTIO_CRYPTO_SERVICE_AEAD;
+        status = host_create_aead(s, aead, sess);
+        if (aead->key) {
+            explicit_bzero(aead->key, aead->key_len);
+        }
+        break;
+    }
+    default:
+        /* akcipher */
         status = -VIRTIO_CRYPTO_NOTSUPP;
-        goto done;
+        break;
     }
-    if (sym->direction != VIRTIO_CRYPTO_OP_ENCRYPT &&
-        sym->direction != VIRTIO_CRYPTO_OP_DECRYPT) {
-        status = -VIRTIO_CRYPTO_BADMSG;
-        goto done;
-    }
-    alg = hostcrypto_alg_find(sym->cipher_alg, sym->key_len, &known);
-    if (!alg) {
-        /* a key size that no variant of a known algorithm has is bad */
-        status = known ? -VIRTIO_CRYPTO_BADMSG : -VIRTIO_CRYPTO_NOTSUPP;
-        goto done;
-    }
-    if (!s->hc->alg_ok[alg - hostcrypto_algs]) {
-        status = -VIRTIO_CRYPTO_NOTSUPP;
-        goto done;
-    }
-    if (!sym->cipher_key) {
-        status = -VIRTIO_CRYPTO_BADMSG;
-        goto done;
-    }
-    if (s->nr_sessions >= s->max_sessions) {
-        status = -VIRTIO_CRYPTO_NOSPC;
-        goto done;
-    }
-    for (slot = 0; slot < s->max_sessions && s->sessions[slot]; slot++) {
-        /* find a free slot; nr_sessions says there is one */
-    }
-    cs = hostcrypto_session_new(s->hc, alg,
-                                sym->direction == VIRTIO_CRYPTO_OP_ENCRYPT,
-                                sym->cipher_key, &err);
-    if (!cs) {
-        qemu_log_mask(LOG_GUEST_ERROR, "cryptodev-backend-host: %s\n",
-                      err.msg);
-        status = -VIRTIO_CRYPTO_ERR;
-        goto done;
-    }
-    sess = g_new0(HostSession, 1);
-    sess->cs = cs;
-    sess->refs = 1;
-    /* A generation in the high bits makes stale ids fail, not alias. */
-    s->generation++;
-    sess->id = ((uint64_t)s->generation << 32) | slot;
-    s->sessions[slot] = sess;
-    s->nr_sessions++;
-    info->session_id = sess->id;
-    trace_cryptodev_host_create_session(sess->id, alg->name, cs->encrypt);
-done:
-    /* The key was copied into the provider; drop the device's copy now. */
-    if (sym->cipher_key && info->op_code ==
-        VIRTIO_CRYPTO_CIPHER_CREATE_SESSION) {
-        explicit_bzero(sym->cipher_key, sym->key_len);
+
+    if (status == VIRTIO_CRYPTO_OK) {
+        id = host_session_add(s, sess);
+        if (id < 0) {
+            status = id;
+            host_session_free(sess);
+        } else {
+            info->session_id = id;
+            trace_cryptodev_host_create_session(id, sess->name, sess->encrypt);
+        }
+    } else {
+        g_free(sess);
     }
     if (status != VIRTIO_CRYPTO_OK) {
-        trace_cryptodev_host_session_error(sym->cipher_alg, sym->key_len,
-                                           -status);
+        trace_cryptodev_host_session_error(info->op_code, 0, -status);
     }
     if (cb) {
         cb(opaque, status);
@@ -278,11 +424,42 @@ static int cryptodev_host_close_session(CryptoDevBackend *backend,
 
 static void host_run_task(HostTask *t)
 {
-    CryptoDevBackendSymOpInfo *op = t->op_info->u.sym_op_info;
+    CryptoDevBackendOpInfo *op_info = t->op_info;
+    int r;
 
-    /* the device's status for any failure of the provider */
-    t->status = hostcrypto_crypt(t->sess->cs, op->iv, op->src, op->dst,
-                                 op->src_len) < 0 ? -VIRTIO_CRYPTO_ERR : 0;
+    switch (op_info->algtype) {
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_HASH:
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_MAC: {
+        CryptoDevBackendHashOpInfo *op = op_info->u.hash_op_info;
+
+        r = hostcrypto_digest(t->sess->as, op->src, op->src_len, op->digest);
+        break;
+    }
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_AEAD: {
+        CryptoDevBackendAeadOpInfo *op = op_info->u.aead_op_info;
+        HostCryptoAeadSession *es = t->sess->es;
+        /* the tag follows the ciphertext, in dst or in src */
+        size_t len = es->encrypt ? op->src_len : op->dst_len;
+
+        r = hostcrypto_aead(es, op->iv, op->iv_len, op->aad, op->aad_len,
+                            op->src, op->dst, len,
+                            es->encrypt ? op->dst + len : op->src + len);
+        if (r == -EBADMSG) {
+            t->status = -VIRTIO_CRYPTO_BADMSG;
+            return;
+        }
+        break;
+    }
+    default: {
+        CryptoDevBackendSymOpInfo *op = op_info->u.sym_op_info;
+
+        r = hostcrypto_crypt(t->sess->cs, op->iv, op->src, op->dst,
+                             op->src_len);
+        break;
+    }
+    }
+    /* the device's status for any other failure of the provider */
+    t->status = r < 0 ? -VIRTIO_CRYPTO_ERR : 0;
 }
 
 static void *host_worker(void *opaque)
@@ -333,7 +510,7 @@ static void host_done_bh(void *opaque)
         trace_cryptodev_host_op_done(id, -status);
         host_session_unref(t->sess);
         s->inflight--;
-        s->inflight_bytes -= op_info->u.sym_op_info->src_len;
+        s->inflight_bytes -= t->len;
         g_free(t);
         if (op_info->cb) {
             op_info->cb(op_info->opaque, status);
@@ -354,68 +531,182 @@ static int host_reject(CryptoDevBackendOpInfo *op_info, uint64_t id,
     return 0;
 }
 
+/*
+ * Check a cipher request; 0, or the status it fails with (and why).
+ * *len: bytes of work, *cost: how much they count against inline-max.
+ */
+static int host_check_cipher(CryptoDevBackendHost *s, HostSession *sess,
+                             CryptoDevBackendOpInfo *op_info, uint32_t *len,
+                             uint64_t *cost, const char **why)
+{
+    CryptoDevBackendSymOpInfo *op = op_info->u.sym_op_info;
+    const HostCryptoAlg *alg = sess->cs->alg;
+    bool enc;
+
+    if (op->op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
+        *why = "algorithm chaining is not supported";
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    enc = op_info->op_code == VIRTIO_CRYPTO_CIPHER_ENCRYPT;
+    if ((!enc && op_info->op_code != VIRTIO_CRYPTO_CIPHER_DECRYPT) ||
+        enc != sess->cs->encrypt) {
+        *why = "opcode does not match the session's direction";
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    if (op->src_len != op->dst_len) {
+        *why = "source and destination lengths differ";
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    /* ECB ignores an IV; every other mode needs exactly one */
+    if (alg->iv_len ? op->iv_len != alg->iv_len || !op->iv : false) {
+        *why = "wrong IV length";
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    if (op->src_len && !hostcrypto_len_ok(s->hc, alg, op->src_len)) {
+        *why = "length is not a multiple of the block size";
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    if (op->src_len &&
+        (!op->src || !op->dst || op->src_len > s->max_request_size)) {
+        *why = "bad buffers";
+        return -VIRTIO_CRYPTO_BADMSG;
+    }
+    *len = op->src_len;
+    *cost = (uint64_t)op->src_len *
+        (alg->cipher == VIRTIO_CRYPTO_CIPHER_3DES_CBC ? HOST_3DES_COST : 1);
+    return 0;
+}
+
+static int host_check_hash(CryptoDevBackendHost *s, HostSession *sess,
+                           CryptoDevBackendOpInfo *op_info, uint32_t *len,
+                           const char **why)
+{
+    CryptoDevBackendHashOpInfo *op = op_info->u.hash_op_info;
+
+    if (op->digest_len != sess->as->digest_len || !op->digest) {
+        *why = "result length is not the session's";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    if (op->src_len > s->max_request_size || (op->src_len && !op->src)) {
+        *why = "bad buffers";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    *len = op->src_len;
+    return 0;
+}
+
+static int host_check_aead(CryptoDevBackendHost *s, HostSession *sess,
+                           CryptoDevBackendOpInfo *op_info, uint32_t *len,
+                           const char **why)
+{
+    CryptoDevBackendAeadOpInfo *op = op_info->u.aead_op_info;
+    HostCryptoAeadSession *es = sess->es;
+    const HostCryptoAeadAlg *alg = es->alg;
+    bool enc = op_info->op_code == VIRTIO_CRYPTO_AEAD_ENCRYPT;
+    uint64_t want;
+
+    if ((!enc && op_info->op_code != VIRTIO_CRYPTO_AEAD_DECRYPT) ||
+        enc != es->encrypt) {
+        *why = "opcode does not match the session's direction";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    if (op->tag_len != es->tag_len) {
+        *why = "tag length is not the session's";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    /* the device sized dst: the source with the tag added or taken off */
+    want = enc ? (uint64_t)op->src_len + op->tag_len :
+        (op->src_len < op->tag_len ? UINT64_MAX :
+         op->src_len - op->tag_len);
+    if (want != op->dst_len || !op->src || !op->dst ||
+        (op->aad_len && !op->aad) || (op->iv_len && !op->iv) ||
+        (uint64_t)op->src_len + op->aad_len > s->max_request_size) {
+        *why = "bad buffers";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    if (op->iv_len < alg->iv_min || op->iv_len > alg->iv_max) {
+        *why = "wrong nonce length";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    if (!hostcrypto_aead_ok(s->hc, alg, op->iv_len, op->tag_len)) {
+        *why = "this provider does not take that nonce length";
+        return -VIRTIO_CRYPTO_NOTSUPP;
+    }
+    if (s->hc->prov->max_len &&
+        (uint64_t)op->aad_len + op->src_len + (enc ? op->tag_len : 0) >
+        s->hc->prov->max_len) {
+        *why = "request too large for this provider";
+        return -VIRTIO_CRYPTO_ERR;
+    }
+    *len = op->src_len;
+    return 0;
+}
+
 static int cryptodev_host_operation(CryptoDevBackend *backend,
                                     CryptoDevBackendOpInfo *op_info)
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
     uint64_t id = op_info->session_id;
-    CryptoDevBackendSymOpInfo *op;
-    const HostCryptoAlg *alg;
+    const char *why = NULL;
+    uint32_t service, len = 0;
+    uint64_t cost;
     HostSession *sess;
     HostTask *t;
-    bool enc;
+    int status;
 
-    if (op_info->algtype != QCRYPTODEV_BACKEND_ALGO_TYPE_SYM ||
-        !op_info->u.sym_op_info) {
+    switch (op_info->algtype) {
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_SYM:
+        service = VIRTIO_CRYPTO_SERVICE_CIPHER;
+        break;
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_HASH:
+        service = VIRTIO_CRYPTO_SERVICE_HASH;
+        break;
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_MAC:
+        service = VIRTIO_CRYPTO_SERVICE_MAC;
+        break;
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_AEAD:
+        service = VIRTIO_CRYPTO_SERVICE_AEAD;
+        break;
+    default:
         return host_reject(op_info, id, -VIRTIO_CRYPTO_NOTSUPP,
-                           "not a symmetric cipher request");
+                           "not a cipher, hash, MAC or AEAD request");
     }
-    op = op_info->u.sym_op_info;
+    /* the union member the device filled in, whichever it is */
+    if (!op_info->u.sym_op_info) {
+        return host_reject(op_info, id, -VIRTIO_CRYPTO_ERR, "no request");
+    }
     sess = host_session_lookup(s, id);
-    if (!sess) {
+    if (!sess || sess->service != service) {
+        /* a session of another service is no session for this request */
         return host_reject(op_info, id, -VIRTIO_CRYPTO_INVSESS,
                            "no such session");
     }
-    alg = sess->cs->alg;
-    if (op->op_type != VIRTIO_CRYPTO_SYM_OP_CIPHER) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_NOTSUPP,
-                           "algorithm chaining is not supported");
+    switch (service) {
+    case VIRTIO_CRYPTO_SERVICE_CIPHER:
+        status = host_check_cipher(s, sess, op_info, &len, &cost, &why);
+        break;
+    case VIRTIO_CRYPTO_SERVICE_AEAD:
+        status = host_check_aead(s, sess, op_info, &len, &why);
+        cost = len;
+        break;
+    default:
+        status = host_check_hash(s, sess, op_info, &len, &why);
+        cost = len;
+        break;
     }
-    enc = op_info->op_code == VIRTIO_CRYPTO_CIPHER_ENCRYPT;
-    if ((!enc && op_info->op_code != VIRTIO_CRYPTO_CIPHER_DECRYPT) ||
-        enc != sess->cs->encrypt) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
-                           "opcode does not match the session's direction");
+    if (status) {
+        return host_reject(op_info, id, status, why);
     }
-    if (op->src_len != op->dst_len) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
-                           "source and destination lengths differ");
-    }
-    /* ECB ignores an IV; every other mode needs exactly one */
-    if (alg->iv_len ? op->iv_len != alg->iv_len || !op->iv : false) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
-                           "wrong IV length");
-    }
-    if (op->src_len == 0) {
+    if (service == VIRTIO_CRYPTO_SERVICE_CIPHER && len == 0) {
         if (op_info->cb) {
             op_info->cb(op_info->opaque, VIRTIO_CRYPTO_OK);
         }
         return 0;
     }
-    if (!hostcrypto_len_ok(s->hc, alg, op->src_len)) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
-                           "length is not a multiple of the block size");
-    }
-    if (!op->src || !op->dst || op->src_len > s->max_request_size) {
-        return host_reject(op_info, id, -VIRTIO_CRYPTO_BADMSG,
-                           "bad buffers");
-    }
 
-    trace_cryptodev_host_op(id, op->src_len, op_info->queue_index);
-    if ((uint64_t)op->src_len *
-        (alg->cipher == VIRTIO_CRYPTO_CIPHER_3DES_CBC ?
-         HOST_3DES_COST : 1) <= s->inline_max ||
-        s->inflight_bytes + op->src_len > HOST_MAX_INFLIGHT_BYTES) {
+    trace_cryptodev_host_op(id, len, op_info->queue_index);
+    if (cost <= s->inline_max ||
+        s->inflight_bytes + len > HOST_MAX_INFLIGHT_BYTES) {
         HostTask now = { .sess = sess, .op_info = op_info };
 
         host_run_task(&now);
@@ -428,9 +719,10 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
     t = g_new0(HostTask, 1);
     t->sess = sess;
     t->op_info = op_info;
+    t->len = len;
     qatomic_inc(&sess->refs);
     s->inflight++;
-    s->inflight_bytes += op->src_len;
+    s->inflight_bytes += len;
 
     qemu_mutex_lock(&s->lock);
     QSIMPLEQ_INSERT_TAIL(&s->pending, t, next);
@@ -470,8 +762,9 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
     uint32_t queues = backend->conf.peers.queues;
-    uint32_t max_key = 0;
+    uint32_t max_key = 0, max_auth_key = 0;
     uint64_t max_size = s->max_request_size;
+    uint32_t services = 0;
     HostCryptoError err;
     size_t i;
 
@@ -492,6 +785,40 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
         if (s->hc->alg_ok[i]) {
             backend->conf.cipher_algo_l |= 1u << alg->cipher;
             max_key = MAX(max_key, alg->key_len);
+            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_CIPHER;
+        }
+    }
+    /* advertise only what the probe passed */
+    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
+        const HostCryptoAuthAlg *alg = &hostcrypto_auth_algs[i];
+
+        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
+                                   s->hc->auth_ok[i]);
+        if (!s->hc->auth_ok[i]) {
+            continue;
+        }
+        if (alg->service == HOSTCRYPTO_SERVICE_HASH) {
+            backend->conf.hash_algo |= 1u << alg->algo;
+            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_HASH;
+        } else if (alg->algo < 32) {
+            backend->conf.mac_algo_l |= 1u << alg->algo;
+        } else {
+            backend->conf.mac_algo_h |= 1u << (alg->algo - 32);
+        }
+        if (alg->service == HOSTCRYPTO_SERVICE_MAC) {
+            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_MAC;
+            max_auth_key = HOSTCRYPTO_MAX_AUTH_KEY_LEN;
+        }
+    }
+    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
+        const HostCryptoAeadAlg *alg = &hostcrypto_aead_algs[i];
+
+        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
+                                   s->hc->aead_ok[i]);
+        if (s->hc->aead_ok[i]) {
+            backend->conf.aead_algo |= 1u << alg->aead;
+            max_key = MAX(max_key, alg->key_len);
+            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_AEAD;
         }
     }
     if (s->hc->prov->max_len) {
@@ -500,10 +827,9 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
                        HOSTCRYPTO_MAX_IV_LEN);
         s->max_request_size = max_size;
     }
-    backend->conf.crypto_services =
-        1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_CIPHER;
+    backend->conf.crypto_services = services;
     backend->conf.max_cipher_key_len = max_key;
-    backend->conf.max_auth_key_len = 0;
+    backend->conf.max_auth_key_len = max_auth_key;
     backend->conf.max_size = max_size;
 
     for (i = 0; i < queues; i++) {
@@ -610,6 +936,18 @@ static char *host_get_algorithms(Object *obj, Error **errp)
         if (s->hc->alg_ok[i]) {
             g_string_append_printf(str, "%s%s", str->len ? "," : "",
                                    hostcrypto_algs[i].name);
+        }
+    }
+    for (i = 0; s->hc && i < HOSTCRYPTO_NAUTH; i++) {
+        if (s->hc->auth_ok[i]) {
+            g_string_append_printf(str, "%s%s", str->len ? "," : "",
+                                   hostcrypto_auth_algs[i].name);
+        }
+    }
+    for (i = 0; s->hc && i < HOSTCRYPTO_NAEAD; i++) {
+        if (s->hc->aead_ok[i]) {
+            g_string_append_printf(str, "%s%s", str->len ? "," : "",
+                                   hostcrypto_aead_algs[i].name);
         }
     }
     return g_string_free(g_steal_pointer(&str), false);

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Malformed virtio-crypto requests, a whole virtqueue per round (short
 # headers, lying lengths, huge counts, bad and closed session ids, bad
-# descriptor chains), on the data and control queues: every request is
-# answered with a valid status or breaks the device alone, QEMU stays up.
+# descriptor chains), on the data and control queues, for ciphers, hashes,
+# MACs and AES-GCM: every request is answered with a valid status or
+# breaks the device alone, QEMU stays up.
 # A short run; `make fuzz` runs it for FUZZ_SECONDS (at least 10^6).
 # CRYPTODEV_FUZZ_SECONDS sets each case's duration (default 10 here),
 # CRYPTODEV_FUZZ_MIN the requests each case must reach.

@@ -11,7 +11,10 @@
  * carry what their headers claim (bad, closed and random session ids,
  * wrong lengths, IVs, opcodes, directions, algorithms, keys) must be
  * answered in full, each with a valid status, and a good request's
- * result must equal OpenSSL's.  Requests the device may refuse as
+ * result must equal OpenSSL's.  The same for hashes, MACs and AES-GCM:
+ * well-formed requests on their sessions, and requests with wrong result
+ * or tag lengths, result areas, nonces, opcodes or another service's
+ * session.  Requests the device may refuse as
  * broken (short headers, lying lengths, huge counts, bad descriptor
  * chains) go alone in a round: answered, or the device sets NEEDS_RESET
  * and is reset; never silence, and QEMU must stay up.  (An avail index
@@ -53,14 +56,6 @@
 #define NO_ANSWER       0xff
 #define TIMEOUT_US      (20 * 1000 * 1000)
 
-static const Alg algs[] = {
-    { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
-    { "AES-256-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 32, 16, 16, 16 },
-    { "AES-128-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, 16, 16, 16 },
-    { "AES-192-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 24, 1, 1, 16 },
-    { "AES-128-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 32, 1, 16, 16 },
-    { "DES-EDE3-CBC", VIRTIO_CRYPTO_CIPHER_3DES_CBC, 24, 8, 8, 8 },
-};
 
 /* What the test may expect of one request. */
 typedef enum Expect {
@@ -72,15 +67,23 @@ typedef enum Expect {
 
 typedef struct Sess {
     uint64_t id;
-    int alg;                    /* -1: not known, only to be closed */
+    int alg;                    /* cipher; -1: not a known cipher session */
+    int auth;                   /* hash or MAC, auth_algs[]; or -1 */
+    int aead;                   /* aead_algs[]; or -1 */
     bool encrypt;
 } Sess;
+
+/* A session the test may only close (all three kinds -1) */
+#define SESS_UNKNOWN ((Sess) { .alg = -1, .auth = -1, .aead = -1 })
 
 typedef struct Req {
     Expect expect;
     bool ctrl_create;           /* status is a session input */
     bool ctrl_destroy;          /* status is one byte */
     int sess_alg;               /* EXP_OK data: check against OpenSSL */
+    int sess_auth;              /* ... a hash or MAC */
+    int sess_aead;              /* ... AES-GCM */
+    uint32_t aad_len;
     bool sess_encrypt;
     uint32_t len;
     uint32_t writable;          /* bytes the device may write */
@@ -118,11 +121,15 @@ typedef struct Fuzz {
     uint64_t closed[64];
     unsigned nclosed;
     uint8_t keys[ARRAY_SIZE(algs)][64];
+    uint8_t auth_keys[ARRAY_SIZE(auth_algs)][64];
+    uint32_t auth_key_len[ARRAY_SIZE(auth_algs)];
+    uint8_t aead_keys[ARRAY_SIZE(aead_algs)][32];
 
     char *log;                  /* QEMU's stderr */
 
     /* counts */
     uint64_t requests, answered, errors, oks, resets, broken_alone;
+    uint64_t auth_checked;      /* hash, MAC and AEAD results checked */
 } Fuzz;
 
 static uint32_t rnd(uint32_t n)
@@ -220,6 +227,17 @@ static Fuzz *fuzz_start(const char *opts)
         fill_random(f->keys[j], sizeof(f->keys[j]));
         f->keys[j][algs[j].key_len / 2] = ~f->keys[j][0];  /* XTS halves */
     }
+    for (j = 0; j < ARRAY_SIZE(auth_algs); j++) {
+        fill_random(f->auth_keys[j], sizeof(f->auth_keys[j]));
+        /* HMAC: any length, 0 included; CMAC: its cipher's */
+        f->auth_key_len[j] = auth_algs[j].service ==
+            VIRTIO_CRYPTO_SERVICE_HASH ? 0 :
+            auth_algs[j].virtio_alg == VIRTIO_CRYPTO_MAC_CMAC_AES ? 16 :
+            (j * 13) % 65;
+    }
+    for (j = 0; j < ARRAY_SIZE(aead_algs); j++) {
+        fill_random(f->aead_keys[j], sizeof(f->aead_keys[j]));
+    }
     return f;
 }
 
@@ -289,6 +307,10 @@ static Req *new_req(Fuzz *f, Expect e)
     q->expect = e;
     q->st_off = ST_OFF;
     q->sess_alg = -1;
+    q->sess_auth = -1;
+    q->sess_aead = -1;
+    q->new_sess = SESS_UNKNOWN;
+    q->closing = SESS_UNKNOWN;
     return q;
 }
 
@@ -316,6 +338,135 @@ static void forget_live(Fuzz *f, unsigned i)
 }
 
 /*
+ * A HASH, MAC or AEAD request whose descriptors hold what it claims, on
+ * session ss (an auth or AEAD session) or on a bad one: header, IV,
+ * source, AAD, result and a one-byte status, each in its descriptor.
+ */
+static void auth_data_req(Fuzz *f, Sess *ss)
+{
+    unsigned r = f->n;
+    struct virtio_crypto_op_data_req h = { 0 };
+    uint8_t *s = slot(f, r);
+    const AuthAlg *a = ss && ss->auth >= 0 ? &auth_algs[ss->auth] : NULL;
+    bool aead = ss ? ss->aead >= 0 : rnd(2);
+    bool good = ss && rnd(100) < 60, enc = ss ? ss->encrypt : rnd(2);
+    uint32_t opcode, len = rnd(145), aad_len = aead ? rnd(17) : 0;
+    uint32_t iv_len = aead ? 12 : 0, tag_len = 16;
+    uint32_t result_len = a ? a->digest_len : 1 + rnd(64);
+    uint32_t out_len, dst_len;
+    uint64_t id = ss ? ss->id : pick_bad_id(f);
+    unsigned k = 0;
+    Req *q = new_req(f, good ? EXP_OK : EXP_ERROR);
+
+    if (aead) {
+        opcode = enc ? VIRTIO_CRYPTO_AEAD_ENCRYPT : VIRTIO_CRYPTO_AEAD_DECRYPT;
+    } else {
+        opcode = !a || a->service == VIRTIO_CRYPTO_SERVICE_MAC ?
+                 VIRTIO_CRYPTO_MAC : VIRTIO_CRYPTO_HASH;
+    }
+    fill_random(s + IV_OFF, iv_len);
+    fill_random(s + SRC_OFF, len + aad_len);
+    if (aead && !enc && len < tag_len) {
+        len = tag_len;      /* ciphertext and tag */
+    }
+    if (good && aead && !enc) {
+        /* a real ciphertext and tag, or a tag that does not match */
+        const AeadAlg *g = &aead_algs[ss->aead];
+        uint8_t pt[DATA_MAX], *ct = s + SRC_OFF;
+
+        memcpy(pt, ct, len - tag_len);
+        ossl_aead(g, true, f->aead_keys[ss->aead], s + IV_OFF, iv_len,
+                  s + SRC_OFF + len, aad_len, pt, len - tag_len, ct,
+                  ct + len - tag_len, tag_len);
+        if (!rnd(4)) {
+            ct[len - 1 - rnd(tag_len)] ^= 1 << rnd(8);
+            q->expect = EXP_ERROR;      /* BADMSG */
+        }
+    }
+    if (good) {
+        q->sess_auth = ss->auth;
+        q->sess_aead = ss->aead;
+        q->sess_encrypt = enc;
+    } else {
+        switch (rnd(7)) {
+        case 0:             /* bad, closed or stale session */
+            id = pick_bad_id(f);
+            break;
+        case 1:             /* a result or tag length not the session's */
+            if (aead) {
+                tag_len = rnd(2) ? rnd(33) : g_test_rand_int();
+                q->expect = tag_len == 16 ? EXP_ANY : EXP_ERROR;
+            } else {
+                result_len = rnd(2) ? rnd(80) : g_test_rand_int();
+                q->expect = a && result_len == a->digest_len ? EXP_ANY :
+                            EXP_ERROR;
+            }
+            break;
+        case 2:             /* another service's opcode */
+            opcode = rnd(2) ? VIRTIO_CRYPTO_HASH + rnd(2) * 0x100 :
+                     VIRTIO_CRYPTO_AEAD_ENCRYPT + rnd(2);
+            q->expect = EXP_ANY;
+            break;
+        case 3:             /* no nonce, or one GCM may not take */
+            iv_len = rnd(2) ? 0 : rnd(65);
+            q->expect = aead && !iv_len ? EXP_ERROR : EXP_ANY;
+            break;
+        default:            /* any live session, of any kind */
+            id = f->live[rnd(f->nlive)].id;
+            q->expect = EXP_ANY;
+            break;
+        }
+    }
+    iv_len = MIN(iv_len, 64);
+    if (aead) {
+        out_len = enc ? len + MIN(tag_len, 32) : len - MIN(len, tag_len);
+        dst_len = out_len;
+    } else {
+        out_len = MIN(result_len, 80);
+        dst_len = out_len;
+    }
+    if (!good && !rnd(5)) {
+        /* a result area that is not what the request says */
+        out_len = rnd(out_len + 8);
+        if (out_len != dst_len) {
+            q->expect = EXP_ERROR;
+        }
+    }
+    h.header.opcode = cpu_to_le32(opcode);
+    h.header.session_id = cpu_to_le64(id);
+    if (aead) {
+        h.u.aead_req.para.iv_len = cpu_to_le32(iv_len);
+        h.u.aead_req.para.aad_len = cpu_to_le32(aad_len);
+        h.u.aead_req.para.src_data_len = cpu_to_le32(len);
+        h.u.aead_req.para.dst_data_len = cpu_to_le32(dst_len);
+        stl_le_p(h.u.aead_req.padding, tag_len);
+    } else {
+        h.u.hash_req.para.src_data_len = cpu_to_le32(len);
+        h.u.hash_req.para.hash_result_len = cpu_to_le32(result_len);
+    }
+    memcpy(s + HDR_OFF, &h, sizeof(h));
+
+    desc(f, r, k++, HDR_OFF, sizeof(h), false, true);
+    if (iv_len) {
+        desc(f, r, k++, IV_OFF, iv_len, false, true);
+    }
+    if (len) {
+        desc(f, r, k++, SRC_OFF, len, false, true);
+    }
+    if (aad_len) {
+        desc(f, r, k++, SRC_OFF + len, aad_len, false, true);
+    }
+    if (out_len) {
+        desc(f, r, k++, DST_OFF, out_len, true, true);
+    }
+    desc(f, r, k, ST_OFF, 1, true, false);
+    q->len = len;
+    q->aad_len = aad_len;
+    q->writable = out_len + 1;
+    f->n++;
+}
+
+/*
  * A data request whose descriptors hold what it claims: header, IV,
  * source, destination and a one-byte status, each in its descriptor.
  */
@@ -334,10 +485,19 @@ static void data_req(Fuzz *f)
 
     if (f->nlive) {
         ss = &f->live[rnd(f->nlive)];
+        if ((ss->auth >= 0 || ss->aead >= 0) && rnd(10)) {
+            auth_data_req(f, ss);
+            return;
+        }
+        if (!rnd(20)) {
+            auth_data_req(f, NULL);
+            return;
+        }
+        /* now and then a cipher request on another service's session */
         a = ss->alg >= 0 ? &algs[ss->alg] : NULL;
-        ss = a ? ss : NULL;
+        ss = a || !rnd(4) ? ss : NULL;
     }
-    if (kind < 55 && ss) {
+    if (kind < 55 && a) {
         /* well-formed */
         q = new_req(f, EXP_OK);
         id = ss->id;
@@ -356,6 +516,7 @@ static void data_req(Fuzz *f)
         q = new_req(f, EXP_ERROR);
         id = ss ? ss->id : pick_bad_id(f);
         op_type = VIRTIO_CRYPTO_SYM_OP_CIPHER;
+        /* (ss without a: another service's session, any opcode fails) */
         iv_len = a ? a->iv_len : 16;
         len = 16 * rnd(DATA_MAX / 16 + 1);
         if (a) {
@@ -394,6 +555,12 @@ static void data_req(Fuzz *f)
                      opcode == VIRTIO_CRYPTO_CIPHER_DECRYPT ||
                      (opcode >= VIRTIO_CRYPTO_AKCIPHER_ENCRYPT &&
                       opcode <= VIRTIO_CRYPTO_AKCIPHER_VERIFY));
+            /* read as a hash, MAC or AEAD request, it may be good */
+            if (opcode == VIRTIO_CRYPTO_HASH || opcode == VIRTIO_CRYPTO_MAC ||
+                opcode == VIRTIO_CRYPTO_AEAD_ENCRYPT ||
+                opcode == VIRTIO_CRYPTO_AEAD_DECRYPT) {
+                q->expect = EXP_ANY;
+            }
             break;
         default:            /* no operation, or one that does not exist */
             op_type = rnd(2) ? VIRTIO_CRYPTO_SYM_OP_NONE :
@@ -514,17 +681,76 @@ static void ctrl_req(Fuzz *f, bool spoilt)
         if (key_len > a->key_len) {
             fill_random(s + IV_OFF + a->key_len, key_len - a->key_len);
         }
+    } else if (kind < 97) {
+        /* a hash, MAC or AEAD session: good, or bad lengths or algorithm */
+        bool aead = rnd(3) == 0, enc = rnd(2);
+        int ui = rnd(aead ? ARRAY_SIZE(aead_algs) : ARRAY_SIZE(auth_algs));
+        const AuthAlg *a = &auth_algs[ui];
+        const AeadAlg *g = &aead_algs[ui % ARRAY_SIZE(aead_algs)];
+        uint32_t algo = aead ? g->virtio_alg : a->virtio_alg;
+        uint32_t rlen = aead ? 16 : a->digest_len;
+        bool good = !spoilt && rnd(3);
+
+        /* a good one: it may still find the table full */
+        q = new_req(f, EXP_ANY);
+        q->ctrl_create = true;
+        key_len = aead ? g->key_len : f->auth_key_len[ui];
+        if (!good) {
+            switch (rnd(4)) {
+            case 0:
+                algo = rnd(2) ? rnd(64) : g_test_rand_int();
+                break;
+            case 1:
+                key_len = rnd(2) ? rnd(65) : 65 + rnd(1 << 20);
+                break;
+            default:
+                rlen = rnd(2) ? rnd(80) : g_test_rand_int();
+                break;
+            }
+            /* spoilt: never a session the test could not close */
+            rlen = spoilt ? 0 : rlen;
+        } else {
+            q->new_sess.auth = aead ? -1 : ui;
+            q->new_sess.aead = aead ? ui : -1;
+            q->new_sess.encrypt = enc;
+            q->sess_auth = q->new_sess.auth;
+            q->sess_aead = q->new_sess.aead;
+        }
+        if (aead) {
+            struct virtio_crypto_aead_session_para *ap =
+                &h.u.aead_create_session.para;
+
+            h.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_AEAD_CREATE_SESSION);
+            ap->algo = cpu_to_le32(algo);
+            ap->key_len = cpu_to_le32(key_len);
+            ap->hash_result_len = cpu_to_le32(rlen);    /* tag_len */
+            ap->aad_len = cpu_to_le32(rnd(64));
+            ap->op = cpu_to_le32(enc ? VIRTIO_CRYPTO_OP_ENCRYPT :
+                                 VIRTIO_CRYPTO_OP_DECRYPT);
+        } else if (a->service == VIRTIO_CRYPTO_SERVICE_HASH) {
+            h.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_HASH_CREATE_SESSION);
+            h.u.hash_create_session.para.algo = cpu_to_le32(algo);
+            h.u.hash_create_session.para.hash_result_len = cpu_to_le32(rlen);
+            key_len = 0;
+        } else {
+            struct virtio_crypto_mac_session_para *mp =
+                &h.u.mac_create_session.para;
+
+            h.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_MAC_CREATE_SESSION);
+            mp->algo = cpu_to_le32(algo);
+            mp->hash_result_len = cpu_to_le32(rlen);
+            mp->auth_key_len = cpu_to_le32(key_len);
+        }
+        if (key_len > 64) {
+            key_len = 0;        /* refused before the key is read */
+        }
+        memcpy(s + IV_OFF, aead ? f->aead_keys[ui % ARRAY_SIZE(aead_algs)] :
+               f->auth_keys[ui], MIN(key_len, aead ? 32 : 64));
     } else {
-        /* services the backend does not have */
-        static const uint32_t ops[] = {
-            VIRTIO_CRYPTO_HASH_CREATE_SESSION,
-            VIRTIO_CRYPTO_MAC_CREATE_SESSION,
-            VIRTIO_CRYPTO_AEAD_CREATE_SESSION,
-        };
+        /* opcodes no service has */
         q = new_req(f, EXP_ERROR);
         q->ctrl_create = true;
-        h.header.opcode = cpu_to_le32(rnd(2) ? ops[rnd(ARRAY_SIZE(ops))] :
-                                      0x1000 + rnd(0x1000));
+        h.header.opcode = cpu_to_le32(0x1000 + rnd(0x1000));
     }
     memcpy(s + HDR_OFF, &h, sizeof(h));
     desc(f, r, 0, HDR_OFF, sizeof(h), false, true);
@@ -699,7 +925,9 @@ static uint16_t spoil(Fuzz *f, bool ctrl, uint16_t *jump)
     }
     /* the result is not checked; only that it is a valid answer */
     q->sess_alg = ctrl ? q->sess_alg : -1;
-    q->new_sess.alg = -1;
+    q->sess_auth = ctrl ? q->sess_auth : -1;
+    q->sess_aead = ctrl ? q->sess_aead : -1;
+    q->new_sess = SESS_UNKNOWN;
     q->st_unknown = !status_of_spoilt(f, q, ctrl);
     return head;
 }
@@ -754,8 +982,8 @@ static void check_answer(Fuzz *f, unsigned r, uint32_t used_len)
         Sess n = q->new_sess;
 
         /* a bad create the backend took anyway: only to be closed */
-        if (q->sess_alg < 0) {
-            n.alg = -1;
+        if (q->sess_alg < 0 && q->sess_auth < 0 && q->sess_aead < 0) {
+            n = SESS_UNKNOWN;
         }
         n.id = ldq_le_p(s + q->st_off - 8);
         g_assert_cmpuint(f->nlive, <, ARRAY_SIZE(f->live));
@@ -768,6 +996,30 @@ static void check_answer(Fuzz *f, unsigned r, uint32_t used_len)
         ossl_crypt(a, q->sess_encrypt, f->keys[q->sess_alg], s + IV_OFF,
                    s + SRC_OFF, ref, q->len);
         g_assert_cmpmem(s + DST_OFF, q->len, ref, q->len);
+    } else if (!q->ctrl_create && !q->ctrl_destroy && q->sess_auth >= 0) {
+        const AuthAlg *a = &auth_algs[q->sess_auth];
+        uint8_t ref[64];
+
+        f->auth_checked++;
+        ossl_digest(a, f->auth_keys[q->sess_auth],
+                    f->auth_key_len[q->sess_auth], s + SRC_OFF, q->len, ref);
+        g_assert_cmpmem(s + DST_OFF, a->digest_len, ref, a->digest_len);
+    } else if (!q->ctrl_create && !q->ctrl_destroy && q->sess_aead >= 0) {
+        const AeadAlg *g = &aead_algs[q->sess_aead];
+        uint8_t ref[DATA_MAX + 16];
+        uint32_t len = q->sess_encrypt ? q->len : q->len - 16;
+
+        f->auth_checked++;
+
+        g_assert_true(ossl_aead(g, q->sess_encrypt, f->aead_keys[q->sess_aead],
+                                s + IV_OFF, 12, s + SRC_OFF + q->len,
+                                q->aad_len, s + SRC_OFF, len, ref,
+                                q->sess_encrypt ? ref + len :
+                                s + SRC_OFF + len, 16));
+        g_assert_cmpmem(s + DST_OFF, len, ref, len);
+        if (q->sess_encrypt) {
+            g_assert_cmpmem(s + DST_OFF + len, 16, ref + len, 16);
+        }
     }
 }
 
@@ -958,9 +1210,10 @@ static void test_fuzz(const void *opts)
     el = g_timer_elapsed(t, NULL);
     g_test_message("fuzz%s: %" PRIu64 " requests in %.1f s (%.0f/s): "
                    "%" PRIu64 " answered (%" PRIu64 " OK, %" PRIu64
-                   " errors), %" PRIu64 " broke the device alone, %"
-                   PRIu64 " resets", (const char *)opts, f->requests, el,
-                   f->requests / el, f->answered, f->oks, f->errors,
+                   " errors; %" PRIu64 " hash/MAC/AEAD results checked), %"
+                   PRIu64 " broke the device alone, %" PRIu64 " resets",
+                   (const char *)opts, f->requests, el, f->requests / el,
+                   f->answered, f->oks, f->errors, f->auth_checked,
                    f->broken_alone, f->resets);
     g_assert_cmpuint(f->requests, >=, min ? g_ascii_strtoull(min, NULL, 0) :
                      1);
@@ -968,6 +1221,7 @@ static void test_fuzz(const void *opts)
     g_assert_cmpuint(f->answered + f->broken_alone, ==, f->requests);
     /* and the good ones kept coming (the session table did not fill) */
     g_assert_cmpuint(f->oks, >, f->requests / 4);
+    g_assert_cmpuint(f->auth_checked, >, 0);
     fuzz_stop(f);
 }
 

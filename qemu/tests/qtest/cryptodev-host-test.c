@@ -41,20 +41,6 @@ typedef struct Dev {
     QVirtQueue *ctrlq;
 } Dev;
 
-static const Alg algs[] = {
-    { "AES-128-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 16, 16, 16, 0 },
-    { "AES-192-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 24, 16, 16, 0 },
-    { "AES-256-ECB", VIRTIO_CRYPTO_CIPHER_AES_ECB, 32, 16, 16, 0 },
-    { "AES-128-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, 16, 16, 16 },
-    { "AES-192-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 24, 16, 16, 16 },
-    { "AES-256-CBC", VIRTIO_CRYPTO_CIPHER_AES_CBC, 32, 16, 16, 16 },
-    { "AES-128-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 16, 1, 1, 16 },
-    { "AES-192-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 24, 1, 1, 16 },
-    { "AES-256-CTR", VIRTIO_CRYPTO_CIPHER_AES_CTR, 32, 1, 1, 16 },
-    { "AES-128-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 32, 1, 16, 16 },
-    { "AES-256-XTS", VIRTIO_CRYPTO_CIPHER_AES_XTS, 64, 1, 16, 16 },
-    { "DES-EDE3-CBC", VIRTIO_CRYPTO_CIPHER_3DES_CBC, 24, 8, 8, 8 },
-};
 
 /* ---- device setup ------------------------------------------------------ */
 
@@ -362,15 +348,35 @@ static void test_config(void)
                     ==, VIRTIO_CRYPTO_S_HW_READY);
     g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
                                        max_dataqueues)), ==, 2);
+    /* OpenSSL has every service and algorithm the backend knows */
     g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
                                       crypto_services)),
-                    ==, 1u << VIRTIO_CRYPTO_SERVICE_CIPHER);
+                    ==, (1u << VIRTIO_CRYPTO_SERVICE_CIPHER) |
+                        (1u << VIRTIO_CRYPTO_SERVICE_HASH) |
+                        (1u << VIRTIO_CRYPTO_SERVICE_MAC) |
+                        (1u << VIRTIO_CRYPTO_SERVICE_AEAD));
     g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
                                       cipher_algo_l)), ==, want);
+    /* MD5, SHA-1, SHA-2 and SHA-3; not the SHAKEs */
     g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      hash_algo)), ==, 0);
+                                      hash_algo)), ==, 0x7fe);
+    /* the HMACs and CMAC-AES */
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      mac_algo_l)), ==,
+                    0x7e | (1u << VIRTIO_CRYPTO_MAC_CMAC_AES));
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      mac_algo_h)), ==, 0);
+    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
+                                      aead_algo)), ==,
+                    (1u << VIRTIO_CRYPTO_AEAD_GCM) |
+                    (1u << VIRTIO_CRYPTO_AEAD_CCM) |
+                    (1u << VIRTIO_CRYPTO_AEAD_CHACHA20_POLY1305));
     g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
                                        max_cipher_key_len)), ==, 64);
+    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
+                                       max_auth_key_len)), ==, 512);
+    g_assert_nonnull(strstr(list, "hmac(sha256)"));
+    g_assert_nonnull(strstr(list, "aes-128-gcm"));
     g_assert_cmpuint(qvirtio_config_readq(d->vdev,
                      offsetof(struct virtio_crypto_config, max_size)),
                      ==, 4 * 1024 * 1024);
@@ -843,6 +849,531 @@ static void test_unplug_inflight(void)
     g_free(d);
 }
 
+/* ---- hashes, MACs and AEAD --------------------------------------------- */
+
+/* One part of a request: device-readable, or device-writable */
+typedef struct Seg {
+    void *data;
+    uint32_t len;
+    bool write;
+} Seg;
+
+/*
+ * Send one request made of @segs on @vq, wait for it and read the
+ * writable parts back.  The used length, or -1 if the device broke.
+ * (libqos's qvirtqueue_get_buf() reads only the low 16 bits of it.)
+ */
+static int64_t seg_request(Dev *d, QVirtQueue *vq, Seg *segs, int n)
+{
+    uint64_t addr[8];
+    uint32_t head = 0, got, len;
+    int i;
+
+    g_assert(n <= ARRAY_SIZE(addr));
+    qvirtqueue_reset_pool(vq);
+    for (i = 0; i < n; i++) {
+        uint32_t id;
+
+        addr[i] = put(d, segs[i].data, segs[i].len);
+        id = qvirtqueue_add(d->qts, vq, addr[i], segs[i].len, segs[i].write,
+                            i < n - 1);
+        if (i == 0) {
+            head = id;
+        }
+    }
+    qvirtqueue_kick(d->qts, d->vdev, vq, head);
+    if (!wait_used(d, vq, &got, &len)) {
+        return -1;
+    }
+    g_assert_cmpuint(got, ==, head);
+    for (i = 0; i < n; i++) {
+        if (segs[i].write) {
+            qtest_memread(d->qts, addr[i], segs[i].data, segs[i].len);
+        }
+        guest_free(&d->alloc, addr[i]);
+    }
+    return len;
+}
+
+/*
+ * HASH or MAC session: @key_len is what the request says, @key_give the
+ * bytes of key it carries.
+ */
+static uint32_t auth_session(Dev *d, uint32_t service, uint32_t algo,
+                             uint32_t result_len, const uint8_t *key,
+                             uint32_t key_len, uint32_t key_give,
+                             uint64_t *id)
+{
+    struct virtio_crypto_op_ctrl_req req = { 0 };
+    struct virtio_crypto_session_input in;
+    uint8_t keybuf[600];
+    Seg segs[3] = { { &req, sizeof(req), false } };
+    int n = 1;
+
+    g_assert(key_give <= sizeof(keybuf));
+    if (service == VIRTIO_CRYPTO_SERVICE_HASH) {
+        req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_HASH_CREATE_SESSION);
+        req.u.hash_create_session.para.algo = cpu_to_le32(algo);
+        req.u.hash_create_session.para.hash_result_len =
+            cpu_to_le32(result_len);
+    } else {
+        req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_MAC_CREATE_SESSION);
+        req.u.mac_create_session.para.algo = cpu_to_le32(algo);
+        req.u.mac_create_session.para.hash_result_len =
+            cpu_to_le32(result_len);
+        req.u.mac_create_session.para.auth_key_len = cpu_to_le32(key_len);
+    }
+    if (key_give) {
+        memcpy(keybuf, key, key_give);
+        segs[n++] = (Seg) { keybuf, key_give, false };
+    }
+    memset(&in, 0xee, sizeof(in));
+    segs[n++] = (Seg) { &in, sizeof(in), true };
+    g_assert_cmpint(seg_request(d, d->ctrlq, segs, n), >=, 0);
+    *id = le64_to_cpu(in.session_id);
+    return le32_to_cpu(in.status);
+}
+
+static uint32_t aead_session(Dev *d, const uint8_t *key, uint32_t key_len,
+                             uint32_t tag_len, uint32_t op, uint64_t *id)
+{
+    struct virtio_crypto_op_ctrl_req req = { 0 };
+    struct virtio_crypto_session_input in;
+    uint8_t keybuf[64];
+
+    g_assert(key_len <= sizeof(keybuf));
+    memcpy(keybuf, key, key_len);
+    req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_AEAD_CREATE_SESSION);
+    req.u.aead_create_session.para.algo = cpu_to_le32(VIRTIO_CRYPTO_AEAD_GCM);
+    req.u.aead_create_session.para.key_len = cpu_to_le32(key_len);
+    /* the specification's tag_len */
+    req.u.aead_create_session.para.hash_result_len = cpu_to_le32(tag_len);
+    req.u.aead_create_session.para.op = cpu_to_le32(op);
+    memset(&in, 0xee, sizeof(in));
+    g_assert_cmpint(seg_request(d, d->ctrlq, (Seg[]) {
+        { &req, sizeof(req), false }, { keybuf, MAX(key_len, 1), false },
+        { &in, sizeof(in), true } }, 3), >=, 0);
+    *id = le64_to_cpu(in.session_id);
+    return le32_to_cpu(in.status);
+}
+
+/*
+ * HASH or MAC request: src in; @out_len bytes of result area (the
+ * request says @result_len) then the status out.  The status.
+ */
+static uint8_t hash_req(Dev *d, uint32_t opcode, uint64_t id,
+                        const uint8_t *src, uint32_t len, uint32_t result_len,
+                        uint8_t *out, uint32_t out_len)
+{
+    struct virtio_crypto_op_data_req req = { 0 };
+    g_autofree uint8_t *sbuf = g_memdup2(src, MAX(len, 1));
+    uint8_t st = NO_ANSWER;
+    int64_t used;
+
+    req.header.opcode = cpu_to_le32(opcode);
+    req.header.session_id = cpu_to_le64(id);
+    req.u.hash_req.para.src_data_len = cpu_to_le32(len);
+    req.u.hash_req.para.hash_result_len = cpu_to_le32(result_len);
+    if (len) {
+        used = seg_request(d, d->dataq[0], (Seg[]) {
+            { &req, sizeof(req), false }, { sbuf, len, false },
+            { out, out_len, true }, { &st, 1, true } }, 4);
+    } else {
+        used = seg_request(d, d->dataq[0], (Seg[]) {
+            { &req, sizeof(req), false },
+            { out, out_len, true }, { &st, 1, true } }, 3);
+    }
+    g_assert_cmpint(used, ==, (out_len + 1) & 0xffff);
+    return st;
+}
+
+/*
+ * AEAD request in the specification's order: iv, src, aad in; @out_len
+ * bytes of destination (the request says @dst_len) and the status out.
+ */
+static uint8_t aead_req(Dev *d, bool encrypt, uint64_t id, const uint8_t *iv,
+                        uint32_t iv_len, const uint8_t *src, uint32_t len,
+                        const uint8_t *aad, uint32_t aad_len,
+                        uint32_t dst_len, uint32_t tag_len, uint8_t *out,
+                        uint32_t out_len)
+{
+    struct virtio_crypto_op_data_req req = { 0 };
+    size_t rlen = sizeof(req) + iv_len + len + aad_len;
+    g_autofree uint8_t *rd = g_malloc(rlen);
+    g_autofree uint8_t *wr = g_malloc(out_len + 1);
+    int64_t used;
+
+    req.header.opcode = cpu_to_le32(encrypt ? VIRTIO_CRYPTO_AEAD_ENCRYPT :
+                                    VIRTIO_CRYPTO_AEAD_DECRYPT);
+    req.header.session_id = cpu_to_le64(id);
+    req.u.aead_req.para.iv_len = cpu_to_le32(iv_len);
+    req.u.aead_req.para.aad_len = cpu_to_le32(aad_len);
+    req.u.aead_req.para.src_data_len = cpu_to_le32(len);
+    req.u.aead_req.para.dst_data_len = cpu_to_le32(dst_len);
+    /* tag_len: the specification's flf goes on past Linux's para */
+    stl_le_p(req.u.aead_req.padding, tag_len);
+    /* all readable parts in one descriptor, all writable in another */
+    memcpy(rd, &req, sizeof(req));
+    memcpy(rd + sizeof(req), iv, iv_len);
+    memcpy(rd + sizeof(req) + iv_len, src, len);
+    memcpy(rd + sizeof(req) + iv_len + len, aad, aad_len);
+    memcpy(wr, out, out_len);
+    wr[out_len] = NO_ANSWER;
+    used = seg_request(d, d->dataq[0], (Seg[]) {
+        { rd, rlen, false }, { wr, out_len + 1, true } }, 2);
+    g_assert_cmpint(used, ==, (out_len + 1) & 0xffff);
+    memcpy(out, wr, out_len);
+    return wr[out_len];
+}
+
+static void unhex(const char *hex, uint8_t *out, size_t len)
+{
+    size_t i;
+
+    g_assert_cmpuint(strlen(hex), ==, 2 * len);
+    for (i = 0; i < len; i++) {
+        out[i] = g_ascii_xdigit_value(hex[2 * i]) << 4 |
+                 g_ascii_xdigit_value(hex[2 * i + 1]);
+    }
+}
+
+/*
+ * Known answers through the device: FIPS 180-4's SHA-256 of "abc" and
+ * of nothing, RFC 4231 HMAC-SHA-256 cases 1 and 5 (truncated), and the
+ * GCM specification's test case 4 (AES-128, AAD), sealed and opened; a
+ * changed tag is refused with BADMSG and nothing written.
+ */
+static void test_auth_kat(void)
+{
+    static const char gcm_p[] =
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
+    static const char gcm_c[] =
+        "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+        "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091";
+    Dev *d = dev_start(1, ",provider=openssl");
+    uint8_t key[20], want[64], out[80], pt[60], ct[76], iv[12], aad[20];
+    uint64_t sha, hmac, hmac16, enc, dec;
+
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH,
+                                  VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0, 0,
+                                  &sha), ==, VIRTIO_CRYPTO_OK);
+    unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+          want, 32);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha,
+                              (const uint8_t *)"abc", 3, 32, out, 32), ==,
+                     VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 32, want, 32);
+    unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+          want, 32);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, NULL, 0, 32,
+                              out, 32), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 32, want, 32);
+
+    memset(key, 0x0b, 20);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 32, key, 20,
+                                  20, &hmac), ==, VIRTIO_CRYPTO_OK);
+    unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+          want, 32);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_MAC, hmac,
+                              (const uint8_t *)"Hi There", 8, 32, out, 32),
+                     ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 32, want, 32);
+    memset(key, 0x0c, 20);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 16, key, 20,
+                                  20, &hmac16), ==, VIRTIO_CRYPTO_OK);
+    unhex("a3b6167473100ee06e0c796c2955552b", want, 16);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_MAC, hmac16,
+                              (const uint8_t *)"Test With Truncation", 20,
+                              16, out, 16), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 16, want, 16);
+
+    unhex("feffe9928665731c6d6a8f9467308308", key, 16);
+    unhex("cafebabefacedbaddecaf888", iv, 12);
+    unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, 20);
+    unhex(gcm_p, pt, 60);
+    unhex(gcm_c, ct, 60);
+    unhex("5bc94fbc3221a5db94fae95ae7121a47", ct + 60, 16);
+    g_assert_cmpuint(aead_session(d, key, 16, 16, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &enc), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(aead_session(d, key, 16, 16, VIRTIO_CRYPTO_OP_DECRYPT,
+                                  &dec), ==, VIRTIO_CRYPTO_OK);
+    /* the tag follows the ciphertext in dst_data */
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, pt, 60, aad, 20, 76, 16,
+                              out, 76), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 76, ct, 76);
+    g_assert_cmpuint(aead_req(d, false, dec, iv, 12, ct, 76, aad, 20, 60, 16,
+                              out, 60), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out, 60, pt, 60);
+    ct[70] ^= 1;
+    memset(out, 0xa5, sizeof(out));
+    g_assert_cmpuint(aead_req(d, false, dec, iv, 12, ct, 76, aad, 20, 60, 16,
+                              out, 60), ==, VIRTIO_CRYPTO_BADMSG);
+    memset(want, 0xa5, 60);
+    g_assert_cmpmem(out, 60, want, 60);
+
+    g_assert_cmpuint(destroy_session(d, sha), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, hmac), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, hmac16), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, enc), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, dec), ==, VIRTIO_CRYPTO_OK);
+    dev_stop(d);
+}
+
+/*
+ * Every hash and MAC, and AES-GCM with each key, at several sizes (and
+ * zero-length messages, HMAC keys and AAD): the device's answer equals
+ * OpenSSL's.  data: backend options (worker threads or the main loop).
+ */
+static void test_auth_equal(const void *data)
+{
+    static const uint32_t sizes[] = { 0, 1, 55, 64, 65, 1000, 65536 + 3 };
+    const char *prov = g_getenv("CRYPTODEV_TEST_PROVIDER");
+    g_autofree char *opts = g_strdup_printf(",provider=%s%s",
+                                            prov ? prov : "openssl",
+                                            (const char *)data);
+    Dev *d = dev_start(1, opts);
+    uint32_t hash_bits = cfg32(d, offsetof(struct virtio_crypto_config,
+                                           hash_algo));
+    uint32_t mac_bits = cfg32(d, offsetof(struct virtio_crypto_config,
+                                          mac_algo_l));
+    g_autofree uint8_t *src = g_malloc(65536 + 3);
+    g_autofree uint8_t *dst = g_malloc(65536 + 3 + 16);
+    g_autofree uint8_t *ref = g_malloc(65536 + 3 + 16);
+    uint8_t key[100], want[64], out[64], iv[12], aad[40];
+    uint64_t id, enc, dec;
+    size_t i, j;
+
+    for (i = 0; i < ARRAY_SIZE(auth_algs); i++) {
+        const AuthAlg *a = &auth_algs[i];
+        bool mac = a->service == VIRTIO_CRYPTO_SERVICE_MAC;
+        bool cmac = mac && a->virtio_alg == VIRTIO_CRYPTO_MAC_CMAC_AES;
+        uint32_t key_len = !mac ? 0 : cmac ? 16 : g_test_rand_int_range(0, 100);
+
+        if (!((mac ? mac_bits : hash_bits) & (1u << a->virtio_alg))) {
+            g_test_message("%s %s: not offered", mac ? "mac" : "hash",
+                           a->name);
+            continue;
+        }
+        if (mac && !cmac && i % 2) {
+            key_len = 0;        /* an empty HMAC key is a key */
+        }
+        fill_random(key, key_len);
+        g_assert_cmpuint(auth_session(d, a->service, a->virtio_alg,
+                                      a->digest_len, key, key_len, key_len,
+                                      &id), ==, VIRTIO_CRYPTO_OK);
+        for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+            fill_random(src, sizes[j]);
+            ossl_digest(a, key, key_len, src, sizes[j], want);
+            memset(out, 0, sizeof(out));
+            g_assert_cmpuint(hash_req(d, mac ? VIRTIO_CRYPTO_MAC :
+                                      VIRTIO_CRYPTO_HASH, id, src, sizes[j],
+                                      a->digest_len, out, a->digest_len), ==,
+                             VIRTIO_CRYPTO_OK);
+            g_assert_cmpmem(out, a->digest_len, want, a->digest_len);
+        }
+        g_assert_cmpuint(destroy_session(d, id), ==, VIRTIO_CRYPTO_OK);
+    }
+
+    for (i = 0; i < ARRAY_SIZE(aead_algs); i++) {
+        const AeadAlg *a = &aead_algs[i];
+
+        fill_random(key, a->key_len);
+        g_assert_cmpuint(aead_session(d, key, a->key_len, 16,
+                                      VIRTIO_CRYPTO_OP_ENCRYPT, &enc), ==,
+                         VIRTIO_CRYPTO_OK);
+        g_assert_cmpuint(aead_session(d, key, a->key_len, 16,
+                                      VIRTIO_CRYPTO_OP_DECRYPT, &dec), ==,
+                         VIRTIO_CRYPTO_OK);
+        for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+            uint32_t len = sizes[j], aad_len = (j * 7) % sizeof(aad);
+
+            fill_random(src, len);
+            fill_random(iv, 12);
+            fill_random(aad, aad_len);
+            ossl_aead(a, true, key, iv, 12, aad, aad_len,
+                      src, len, ref, ref + len, 16);
+            g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, len, aad,
+                                      aad_len, len + 16, 16, dst, len + 16),
+                             ==, VIRTIO_CRYPTO_OK);
+            g_assert_cmpmem(dst, len + 16, ref, len + 16);
+            g_assert_cmpuint(aead_req(d, false, dec, iv, 12, ref, len + 16,
+                                      aad, aad_len, len, 16, dst, len), ==,
+                             VIRTIO_CRYPTO_OK);
+            g_assert_cmpmem(dst, len, src, len);
+        }
+        g_assert_cmpuint(destroy_session(d, enc), ==, VIRTIO_CRYPTO_OK);
+        g_assert_cmpuint(destroy_session(d, dec), ==, VIRTIO_CRYPTO_OK);
+    }
+    dev_stop(d);
+}
+
+/*
+ * Every bound on what the driver says: each bad request gets its error
+ * status, no result written, and the device goes on working.
+ */
+static void test_auth_errors(void)
+{
+    Dev *d = dev_start(1, ",provider=openssl");
+    uint8_t key[600] = { 1, 2, 3 }, src[64] = { 4 }, out[100], iv[16] = { 5 };
+    uint8_t untouched[100];
+    uint64_t sha, mac, enc, dec, cipher, id;
+    uint32_t max_key = cfg32(d, offsetof(struct virtio_crypto_config,
+                                         max_auth_key_len));
+
+    memset(untouched, 0xee, sizeof(untouched));
+#define OUT_UNTOUCHED(n) g_assert_cmpmem(out, (n), untouched, (n))
+
+    /* sessions: result lengths, unknown algorithms, keys, tags, op */
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH,
+                                  VIRTIO_CRYPTO_HASH_SHA_256, 0, NULL, 0, 0,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH,
+                                  VIRTIO_CRYPTO_HASH_SHA_256, 33, NULL, 0, 0,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH,
+                                  VIRTIO_CRYPTO_HASH_SHA3_SHAKE128, 16, NULL,
+                                  0, 0, &id), ==, VIRTIO_CRYPTO_NOTSUPP);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH, 40, 16, NULL,
+                                  0, 0, &id), ==, VIRTIO_CRYPTO_NOTSUPP);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA1, 21, key, 16,
+                                  16, &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA1, 20, key,
+                                  max_key + 1, max_key + 1, &id), ==,
+                     VIRTIO_CRYPTO_ERR);
+    /* a key shorter than it says: an error, not a device reset */
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA1, 20, key, 64,
+                                  10, &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_CMAC_AES, 16, key, 15,
+                                  15, &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_KASUMI_F9, 4, key, 16,
+                                  16, &id), ==, VIRTIO_CRYPTO_NOTSUPP);
+    g_assert_cmpuint(aead_session(d, key, 20, 16, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_session(d, key, 16, 0, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_session(d, key, 16, 17, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_session(d, key, 16, 5, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &id), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_session(d, key, 16, 16, 3, &id), ==,
+                     VIRTIO_CRYPTO_ERR);
+    g_assert_false(dev_needs_reset(d));
+
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_HASH,
+                                  VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0, 0,
+                                  &sha), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(auth_session(d, VIRTIO_CRYPTO_SERVICE_MAC,
+                                  VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 32, key,
+                                  max_key, max_key, &mac), ==,
+                     VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(aead_session(d, key, 16, 16, VIRTIO_CRYPTO_OP_ENCRYPT,
+                                  &enc), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(aead_session(d, key, 16, 12, VIRTIO_CRYPTO_OP_DECRYPT,
+                                  &dec), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(create_session(d, VIRTIO_CRYPTO_CIPHER_AES_CBC, key, 16,
+                                    true, &cipher), ==, VIRTIO_CRYPTO_OK);
+
+    /* hash requests: result length not the session's, or too big */
+    memcpy(out, untouched, sizeof(out));
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 64, 16, out,
+                              16), ==, VIRTIO_CRYPTO_ERR);
+    OUT_UNTOUCHED(16);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 64, 65, out,
+                              65), ==, VIRTIO_CRYPTO_ERR);
+    OUT_UNTOUCHED(65);
+    /* a result area that is not hash_result_len: the status is not after */
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 64, 32, out,
+                              31), ==, VIRTIO_CRYPTO_ERR);
+    OUT_UNTOUCHED(31);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 64, 32, out,
+                              40), ==, VIRTIO_CRYPTO_ERR);
+    OUT_UNTOUCHED(40);
+    /* more source than max_size, and more than the request carries */
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 0, 32, out,
+                              32), ==, VIRTIO_CRYPTO_OK);
+    memcpy(out, untouched, sizeof(out));
+    {
+        struct virtio_crypto_op_data_req req = { 0 };
+        uint8_t st = NO_ANSWER;
+
+        req.header.opcode = cpu_to_le32(VIRTIO_CRYPTO_HASH);
+        req.header.session_id = cpu_to_le64(sha);
+        req.u.hash_req.para.src_data_len = cpu_to_le32(0xfffffff0);
+        req.u.hash_req.para.hash_result_len = cpu_to_le32(32);
+        g_assert_cmpint(seg_request(d, d->dataq[0], (Seg[]) {
+            { &req, sizeof(req), false }, { src, 64, false },
+            { out, 32, true }, { &st, 1, true } }, 4), ==, 33);
+        g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_ERR);
+        req.u.hash_req.para.src_data_len = cpu_to_le32(65);
+        st = NO_ANSWER;
+        g_assert_cmpint(seg_request(d, d->dataq[0], (Seg[]) {
+            { &req, sizeof(req), false }, { src, 64, false },
+            { out, 32, true }, { &st, 1, true } }, 4), ==, 33);
+        g_assert_cmpuint(st, ==, VIRTIO_CRYPTO_ERR);
+        OUT_UNTOUCHED(32);
+    }
+    /* sessions of another service are no sessions for the request */
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_MAC, sha, src, 64, 32, out,
+                              32), ==, VIRTIO_CRYPTO_INVSESS);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, mac, src, 64, 32, out,
+                              32), ==, VIRTIO_CRYPTO_INVSESS);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, cipher, src, 64, 64, out,
+                              64), ==, VIRTIO_CRYPTO_INVSESS);
+    g_assert_cmpuint(crypt_one(d, sha, true, iv, 16, src, out, 64), ==,
+                     VIRTIO_CRYPTO_INVSESS);
+    g_assert_cmpuint(aead_req(d, true, sha, iv, 12, src, 16, NULL, 0, 32, 16,
+                              out, 32), ==, VIRTIO_CRYPTO_INVSESS);
+    OUT_UNTOUCHED(32);
+
+    /* AEAD: direction, tag length, destination, nonce */
+    g_assert_cmpuint(aead_req(d, false, enc, iv, 12, src, 32, NULL, 0, 16, 16,
+                              out, 16), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 16, NULL, 0, 28, 12,
+                              out, 28), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 16, NULL, 0, 31, 16,
+                              out, 31), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 16, NULL, 0, 32, 17,
+                              out, 32), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 16, NULL, 0, 32, 16,
+                              out, 33), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 0, src, 16, NULL, 0, 32, 16,
+                              out, 32), ==, VIRTIO_CRYPTO_ERR);
+    g_assert_cmpuint(aead_req(d, false, dec, iv, 12, src, 11, NULL, 0, 0, 12,
+                              out, 0), ==, VIRTIO_CRYPTO_ERR);
+    OUT_UNTOUCHED(33);
+    /* a bigger destination than needed is fine: the rest stays */
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 16, src, 3, 40, 16,
+                              out, 40), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpmem(out + 32, 8, untouched, 8);
+    /* a wrong tag (on a 12-byte tag session), and an empty message */
+    g_assert_cmpuint(aead_req(d, false, dec, iv, 12, src, 28, NULL, 0, 16, 12,
+                              out, 16), ==, VIRTIO_CRYPTO_BADMSG);
+    g_assert_cmpuint(aead_req(d, true, enc, iv, 12, src, 0, NULL, 0, 16, 16,
+                              out, 16), ==, VIRTIO_CRYPTO_OK);
+
+    /* and everything still works */
+    g_assert_false(dev_needs_reset(d));
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_HASH, sha, src, 64, 32, out,
+                              32), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(hash_req(d, VIRTIO_CRYPTO_MAC, mac, src, 64, 32, out,
+                              32), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, sha), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, mac), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, enc), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, dec), ==, VIRTIO_CRYPTO_OK);
+    g_assert_cmpuint(destroy_session(d, cipher), ==, VIRTIO_CRYPTO_OK);
+#undef OUT_UNTOUCHED
+    dev_stop(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -857,6 +1388,11 @@ int main(int argc, char **argv)
     qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
     qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
     qtest_add_func("/cryptodev-host/inflight-bound", test_inflight_bound);
+    qtest_add_func("/cryptodev-host/auth-kat", test_auth_kat);
+    qtest_add_func("/cryptodev-host/auth-errors", test_auth_errors);
+    qtest_add_data_func("/cryptodev-host/auth-equal", "", test_auth_equal);
+    qtest_add_data_func("/cryptodev-host/auth-equal-workers", ",inline-max=0",
+                        test_auth_equal);
     /* by default small requests run in the main loop, big ones in workers */
     qtest_add_data_func("/cryptodev-host/openssl-equal", "",
                         test_openssl_equal);

@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # virtio-crypto benchmark (not a test): AES-128-CBC encryption, MB/s and
-# ops/s per size, for the four paths of issue 4, all in one run:
-#   a  guest crypto-bench -> /dev/crypto -> virtio_cryptodev ->
-#      cryptodev-backend-host,queues=4 (our path)
+# ops/s per size, for the paths of issues 4 and 10, all in one run:
+#   a  guest crypto-bench -> /dev/cryptodev1 -> virtio_cryptodev ->
+#      virtio-crypto-pci,iothread=io0 (poll-max-ns=32768) ->
+#      cryptodev-backend-host,queues=4 (our path, the fast path)
+#   a0 the same without iothread: virtqueues in the main loop (the default)
 #   b  guest openssl speed -engine afalg -> AF_ALG -> Debian's virtio_crypto
 #      -> cryptodev-backend-builtin (what a user has today)
 #   c  guest openssl speed, software AES in the guest
 #   d  host openssl speed: Debian's libcrypto EVP, which our backend's
 #      openssl provider calls (the ceiling)
-# d runs first on the host, then one guest boot runs a, b, c alternately
-# (tests/guest/crypto-bench.sh).  Medians over the rounds; the ratios a/b,
-# a/c, a/d per size; (b) is checked to have really used its device (the
+# d runs first on the host, then one guest boot runs a, a0, b, c
+# alternately (tests/guest/crypto-bench.sh).  Medians over the rounds; the
+# ratios a/a0, a/b, a/c, a/d per size; (b) is checked to have really used its device (the
 # builtin backend's request counter, QMP query-stats).
 #
 #   crypto-bench.sh [-t SECONDS] [-r ROUNDS] [-s 'SIZES']
@@ -30,7 +32,7 @@ while getopts "t:r:s:h" o; do
 	t) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	s) sizes=$OPTARG ;;
-	h) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -55,8 +57,8 @@ done
 "$VDEVKIT_ROOT/tests/t/bundle.sh" "$dir/crypto-bench-openssl.tar.gz" \
 	/usr/bin/openssl /usr/lib/x86_64-linux-gnu/engines-3/afalg.so
 printf 'SIZES="%s"\nSECS=%s\nROUNDS=%s\n' "$sizes" "$secs" "$rounds" >"$dir/crypto-bench.conf"
-# Generous limit: three paths, each size takes SECONDS plus start-up.
-limit=$(awk -v r="$rounds" -v t="$secs" -v n="$(wc -w <<<"$sizes")" 'BEGIN { print int(180 + r * 3 * n * (t + 4) * 2) }')
+# Generous limit: four paths, each size takes SECONDS plus start-up.
+limit=$(awk -v r="$rounds" -v t="$secs" -v n="$(wc -w <<<"$sizes")" 'BEGIN { print int(180 + r * 4 * n * (t + 4) * 2) }')
 set +e
 "$VDEVKIT_ROOT/scripts/scenario.sh" crypto-bench --timeout "$limit" \
 	--files "$dir/crypto-bench-openssl.tar.gz $dir/crypto-bench.conf" >"$dir/guest.out" 2>&1
@@ -71,7 +73,7 @@ sizes = [int(s) for s in sizes.split()]
 lines = open(host).read().splitlines() + open(guest).read().splitlines()
 res = {}
 for l in lines:
-    m = re.match(r'# res (\w) (\d+) ([\d.]+) (\d+)', l)
+    m = re.match(r'# res (\w+) (\d+) ([\d.]+) (\d+)', l)
     if m:
         res.setdefault((m[1], int(m[2])), []).append((float(m[3]), float(m[4])))
 med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
@@ -79,11 +81,14 @@ med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v
 
 print(f"# command: {cmd}   (make bench-cryptoguest)")
 print(f"# AES-128-CBC encrypt; medians of the rounds; MB = 10^6 B; guest: one vCPU, QEMU TCG")
-print("# a: crypto-bench, virtio_cryptodev, cryptodev-backend-host,queues=4")
+print("# a: crypto-bench, virtio_cryptodev, virtio-crypto-pci,iothread (poll-max-ns=32768), "
+      "cryptodev-backend-host,queues=4")
+print("# a0: the same without iothread (virtqueues in the main loop)")
 print("# b: openssl speed -engine afalg, Debian virtio_crypto, cryptodev-backend-builtin")
 print("# c: openssl speed in the guest (software)   d: openssl speed on the host")
-hdr = f"{'size':>8} |" + "".join(f" {p+' MB/s':>9} {p+' ops/s':>9} |" for p in "abcd") + \
-    f" {'a/b':>6} {'a/c':>6} {'a/d':>6}"
+paths = ["a", "a0", "b", "c", "d"]
+hdr = f"{'size':>8} |" + "".join(f" {p+' MB/s':>9} {p+' ops/s':>9} |" for p in paths) + \
+    "".join(f" {'a/' + p:>6}" for p in paths[1:])
 print(hdr)
 print("-" * len(hdr))
 
@@ -95,11 +100,11 @@ def fmt(v, w=9):
 enc = {int(l.split()[3]) for l in lines if l.startswith("# res b ") and l.endswith(" enc")}
 for s in sizes:
     row = f"{str(s) + ('*' if s in enc else ''):>8} |"
-    for p in "abcd":
+    for p in paths:
         mb, ops = med.get((p, s), (None, None))
         row += f" {fmt(mb)} {fmt(ops)} |"
     a = med.get(("a", s))
-    for p in "bcd":
+    for p in paths[1:]:
         o = med.get((p, s))
         row += f" {a[1] / o[1]:>6.2f}" if a and o and o[1] else f" {'-':>6}"
     print(row)
@@ -107,6 +112,9 @@ s0 = sizes[0]
 if ("a", s0) in med and ("b", s0) in med:
     print(f"# ops/s at {s0} B: a {med['a', s0][1]:,.0f}, b {med['b', s0][1]:,.0f}, "
           f"a/b {med['a', s0][1] / med['b', s0][1]:.2f}")
+    if ("a0", s0) in med:
+        print(f"# ops/s at {s0} B: a0 {med['a0', s0][1]:,.0f}, "
+              f"a0/b {med['a0', s0][1] / med['b', s0][1]:.2f}")
 
 # Did b really go through its device, and c not?  Counters of the builtin
 # backend (c1) from the query-stats replies the guest asked for.
@@ -149,7 +157,7 @@ for l in lines:
     if l.startswith("not ok") or "WARNING" in l or "error" in l.lower():
         print(f"# guest: {l}")
 print(f"# guest status {rc}; whole run {took} s; raw output in build/crypto-bench/")
-missing = [(p, s) for p in "abcd" for s in sizes if (p, s) not in med]
+missing = [(p, s) for p in paths for s in sizes if (p, s) not in med]
 if missing:
     print(f"# WARNING: missing results: {missing}")
 sys.exit(0 if rc == "0" and ok and not missing else 1)

@@ -4,12 +4,15 @@
 # scripts/crypto-bench.sh (`make bench-cryptoguest`), which passes in
 # /crypto-bench-openssl.tar.gz (Debian's openssl, its afalg engine and
 # libraries) and /crypto-bench.conf (SIZES, SECS, ROUNDS).  Paths:
-#   a: crypto-bench -> /dev/crypto -> virtio_cryptodev -> c0 (our backend)
+#   a: crypto-bench -> /dev/cryptodev1 -> virtio_cryptodev -> c2 (our
+#      backend, the device's virtqueues in iothread io0: the fast path)
+#   a0: the same on c0, virtqueues in the main loop (the default)
 #   b: openssl speed -engine afalg -> AF_ALG -> Debian's virtio_crypto ->
 #      c1 (QEMU's builtin backend)
 #   c: openssl speed, the guest's own software AES
-# Both devices match both drivers (virtio id 20): virtio_crypto takes both
-# first, then gives up 00:04.0 (c0) to virtio_cryptodev.  Each result is a
+# The devices match both drivers (virtio id 20): virtio_crypto takes them
+# all first, then gives up 00:04.0 (c0, cryptodev0) and then 00:06.0 (c2,
+# cryptodev1) to virtio_cryptodev.  Each result is a
 # line "# res PATH SIZE MB/s OPS/s [COUNT]"; "# irq ..." lines give the virtqueue
 # interrupts of each device, and QMP query-stats (ids b0/b1/c0/c1 around
 # the b and c runs) let the host check which backend did the work.
@@ -19,6 +22,7 @@
 # vm: -m 1024
 # vm: -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,addr=0x4
 # vm: -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,addr=0x5
+# vm: -object iothread,id=io0,poll-max-ns=32768 -object cryptodev-backend-host,id=c2,queues=4 -device virtio-crypto-pci,cryptodev=c2,iothread=io0,addr=0x6
 # modules: virtio_crypto algif_skcipher
 # append: vdevkit.noload=virtio_cryptodev
 # timeout: 600
@@ -31,6 +35,7 @@ ROUNDS=1
 [ -f /crypto-bench.conf ] && . /crypto-bench.conf
 ours=0000:00:04.0
 theirs=0000:00:05.0
+fast=0000:00:06.0
 
 # Virtqueue interrupts of the device at PCI address $1.
 irqs() {
@@ -84,6 +89,12 @@ a=$(vdev $ours)
 check "$ours ($a) given from virtio_crypto to virtio_cryptodev" sh -c \
 	"echo $a >/sys/bus/virtio/drivers/virtio_crypto/unbind && modprobe virtio_cryptodev &&
 	[ \"\$(basename \"\$(readlink /sys/bus/virtio/devices/$a/driver)\")\" = virtio_cryptodev ]"
+f=$(vdev $fast)
+check "$fast ($f) given from virtio_crypto to virtio_cryptodev as cryptodev1" sh -c \
+	"echo $f >/sys/bus/virtio/drivers/virtio_crypto/unbind &&
+	echo $f >/sys/bus/virtio/drivers/virtio_cryptodev/bind &&
+	[ \"\$(basename \"\$(readlink /sys/bus/virtio/devices/$f/driver)\")\" = virtio_cryptodev ] &&
+	dmesg | grep -q '$f: /dev/cryptodev1:'"
 b=$(vdev $theirs)
 is "$(basename "$(readlink /sys/bus/virtio/devices/$b/driver)")" virtio_crypto \
 	"$theirs ($b) stays with virtio_crypto"
@@ -109,10 +120,12 @@ echo "# $SECS s per size and path, $ROUNDS round(s), paths alternating"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	crypto-bench -t "$SECS" $SIZES >/tmp/a.out 2>&1
-	ok $? "round $r: a (crypto-bench on virtio_cryptodev) ran"
-	sed -n 's/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# res a \1 \2 \3/p' /tmp/a.out
-	grep -v '^bench' /tmp/a.out | sed 's/^/# /'
+	for p in a:1 a0:0; do
+		crypto-bench -d /dev/cryptodev${p#*:} -t "$SECS" $SIZES >/tmp/a.out 2>&1
+		ok $? "round $r: ${p%:*} (crypto-bench on cryptodev${p#*:}) ran"
+		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s\$/# res ${p%:*} \1 \2 \3/p" /tmp/a.out
+		grep -v '^bench' /tmp/a.out | sed 's/^/# /'
+	done
 	[ -n "$have_ossl" ] || continue
 	[ $r = 1 ] && stats b0
 	i0=$(irqs $theirs)

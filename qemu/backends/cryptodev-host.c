@@ -12,17 +12,20 @@
  * The algorithms themselves are in the provider library (hostcrypto/,
  * vdevkit's host/crypto/, free of QEMU types); this file is the QOM
  * object, the virtio-crypto session table and request checks, and the
- * dispatch of requests to worker threads or the main loop.
+ * dispatch of requests to worker threads or the caller's context.
  *
  * Requests are executed by a pool of worker threads; results are handed
- * back to the main loop through a bottom half, where the completion
- * callback of the cryptodev API runs (it touches the virtqueue).
- * Requests up to inline-max bytes run at once in the main loop: the
- * round trip through a worker costs more than the cipher on them.
+ * back through a bottom half in the AioContext that submitted them (the
+ * main loop, or the device's iothread), where the completion callback of
+ * the cryptodev API runs (it touches the virtqueue).  Requests up to
+ * inline-max bytes run at once in the caller: the round trip through a
+ * worker costs more than the cipher on them.
  */
 
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "block/aio.h"
+#include "block/aio-wait.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
@@ -114,6 +117,7 @@ typedef struct HostTask {
     HostSession *sess;
     CryptoDevBackendOpInfo *op_info;
     uint32_t len;             /* bytes of source, for the in-flight bound */
+    AioContext *ctx;          /* where the request came from, and ends */
     int status;
     QSIMPLEQ_ENTRY(HostTask) next;
 } HostTask;
@@ -148,6 +152,8 @@ struct CryptoDevBackendHost {
     QemuThread *threads;
     unsigned nr_threads;
     QEMUBH *bh;
+    /* completion bottom halves scheduled in iothreads, not yet run */
+    unsigned oneshots;
 };
 
 /* ---- sessions ---------------------------------------------------------- */
@@ -462,6 +468,8 @@ static void host_run_task(HostTask *t)
     t->status = r < 0 ? -VIRTIO_CRYPTO_ERR : 0;
 }
 
+static void host_done_iothread_bh(void *opaque);
+
 static void *host_worker(void *opaque)
 {
     CryptoDevBackendHost *s = opaque;
@@ -484,21 +492,38 @@ static void *host_worker(void *opaque)
         qemu_mutex_lock(&s->lock);
         QSIMPLEQ_INSERT_TAIL(&s->done, t, next);
         qemu_cond_broadcast(&s->idle_cond);
-        qemu_bh_schedule(s->bh);
+        if (t->ctx == qemu_get_aio_context()) {
+            qemu_bh_schedule(s->bh);
+        } else {
+            qatomic_inc(&s->oneshots);
+            aio_bh_schedule_oneshot(t->ctx, host_done_iothread_bh, s);
+        }
     }
     qemu_mutex_unlock(&s->lock);
     return NULL;
 }
 
-/* Main loop: hand finished requests back to the device. */
-static void host_done_bh(void *opaque)
+/*
+ * Hand finished requests back to the device, in the context that
+ * submitted them (@ctx), or all of them when @ctx is NULL (a drain: the
+ * device then submits from nowhere else).
+ */
+static void host_complete(CryptoDevBackendHost *s, AioContext *ctx)
 {
-    CryptoDevBackendHost *s = opaque;
     QSIMPLEQ_HEAD(, HostTask) list = QSIMPLEQ_HEAD_INITIALIZER(list);
+    QSIMPLEQ_HEAD(, HostTask) others = QSIMPLEQ_HEAD_INITIALIZER(others);
     HostTask *t;
 
     qemu_mutex_lock(&s->lock);
-    QSIMPLEQ_CONCAT(&list, &s->done);
+    while ((t = QSIMPLEQ_FIRST(&s->done))) {
+        QSIMPLEQ_REMOVE_HEAD(&s->done, next);
+        if (!ctx || t->ctx == ctx) {
+            QSIMPLEQ_INSERT_TAIL(&list, t, next);
+        } else {
+            QSIMPLEQ_INSERT_TAIL(&others, t, next);
+        }
+    }
+    QSIMPLEQ_CONCAT(&s->done, &others);
     qemu_mutex_unlock(&s->lock);
 
     while ((t = QSIMPLEQ_FIRST(&list))) {
@@ -509,13 +534,29 @@ static void host_done_bh(void *opaque)
         QSIMPLEQ_REMOVE_HEAD(&list, next);
         trace_cryptodev_host_op_done(id, -status);
         host_session_unref(t->sess);
-        s->inflight--;
-        s->inflight_bytes -= t->len;
+        qatomic_dec(&s->inflight);
+        qatomic_sub(&s->inflight_bytes, t->len);
         g_free(t);
         if (op_info->cb) {
             op_info->cb(op_info->opaque, status);
         }
     }
+}
+
+/* Main loop: requests the main loop submitted. */
+static void host_done_bh(void *opaque)
+{
+    host_complete(opaque, qemu_get_aio_context());
+}
+
+/* An iothread: requests it submitted. */
+static void host_done_iothread_bh(void *opaque)
+{
+    CryptoDevBackendHost *s = opaque;
+
+    host_complete(s, qemu_get_current_aio_context());
+    qatomic_dec(&s->oneshots);
+    aio_wait_kick();
 }
 
 static int host_reject(CryptoDevBackendOpInfo *op_info, uint64_t id,
@@ -720,9 +761,10 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
     t->sess = sess;
     t->op_info = op_info;
     t->len = len;
+    t->ctx = qemu_get_current_aio_context();
     qatomic_inc(&sess->refs);
-    s->inflight++;
-    s->inflight_bytes += len;
+    qatomic_inc(&s->inflight);
+    qatomic_add(&s->inflight_bytes, len);
 
     qemu_mutex_lock(&s->lock);
     QSIMPLEQ_INSERT_TAIL(&s->pending, t, next);
@@ -737,13 +779,13 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
  */
 static void host_drain(CryptoDevBackendHost *s)
 {
-    while (s->inflight) {
+    while (qatomic_read(&s->inflight)) {
         qemu_mutex_lock(&s->lock);
         while (QSIMPLEQ_EMPTY(&s->done)) {
             qemu_cond_wait(&s->idle_cond, &s->lock);
         }
         qemu_mutex_unlock(&s->lock);
-        host_done_bh(s);
+        host_complete(s, NULL);
     }
 }
 
@@ -869,6 +911,8 @@ static void cryptodev_host_cleanup(CryptoDevBackend *backend, Error **errp)
 
     if (s->threads) {
         host_drain(s);
+        /* an iothread's completion bottom half holds a pointer to us */
+        AIO_WAIT_WHILE(NULL, qatomic_read(&s->oneshots));
         qemu_mutex_lock(&s->lock);
         s->stopping = true;
         qemu_cond_broadcast(&s->cond);

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Two devices and 4 KiB pieces: /dev/crypto spreads sessions over both,
 # /dev/cryptodev1 reaches the second one; every operation above 4 KiB is
-# split, with CBC/CTR IVs chained between pieces.
+# split, with CBC/CTR IVs chained between pieces.  The second device
+# serves its virtqueues in an iothread (the fast path): QEMU's builtin
+# backend with and without one, the same tests.
 # vm: -object cryptodev-backend-builtin,id=c0 -device virtio-crypto-pci,cryptodev=c0
-# vm: -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1
+# vm: -object iothread,id=io0 -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,iothread=io0
 # append: vdevkit.noload=virtio_cryptodev
 . /lib/vdevkit/tap.sh
 . /lib/vdevkit/crypto.sh

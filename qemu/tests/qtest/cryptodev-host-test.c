@@ -755,13 +755,25 @@ static void assert_alive(QTestState *qts)
     qobject_unref(rsp);
 }
 
-/* A device reset with requests in the backend: they finish first. */
-static void test_reset_inflight(void)
+/*
+ * The virtqueues served in an iothread instead of the main loop: appended
+ * to a test's backend options.
+ */
+#define IOTHREAD \
+    " -object iothread,id=io0 -global virtio-crypto-pci.iothread=io0"
+
+/*
+ * A device reset with requests in the backend: they finish first.
+ * data: more options (the iothread).
+ */
+static void test_reset_inflight(const void *data)
 {
     enum { N = 6, LEN = 8 * 1024 * 1024 };
     static const uint8_t key[16] = { 0x33 };
     uint8_t iv[16] = { 0 }, buf[48] = { 0 }, out[48], ref[48];
-    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    g_autofree char *opts = g_strdup_printf(",workers=1,max-request-size=32M%s",
+                                            (const char *)data);
+    Dev *d = dev_start(1, opts);
     Req r[N];
     uint64_t id;
     int i;
@@ -784,20 +796,31 @@ static void test_reset_inflight(void)
 
 /*
  * More than the backend queues for its workers (64 MiB): the rest run at
- * once, and every request still completes, correctly.
+ * once, and every request still completes, correctly.  data: more
+ * options; with "stop" in them, the VM stops and continues while the
+ * requests run.
  */
-static void test_inflight_bound(void)
+static void test_inflight_bound(const void *data)
 {
     enum { N = 12, LEN = 8 * 1024 * 1024 };
     static const uint8_t key[16] = { 7 };
     uint8_t iv[16] = { 1 }, src[64], out[64], ref[64];
-    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    const char *more = data;
+    bool stop = g_str_has_prefix(more, "stop");
+    g_autofree char *opts = g_strdup_printf(",workers=1,max-request-size=32M%s",
+                                            stop ? more + 4 : more);
+    Dev *d = dev_start(1, opts);
     bool seen[N] = { false };
     uint64_t id;
     Req r[N];
     int i, k;
 
     submit_inflight(d, r, N, LEN, &id);
+    if (stop) {
+        qtest_qmp_assert_success(d->qts, "{'execute': 'stop'}");
+        assert_alive(d->qts);
+        qtest_qmp_assert_success(d->qts, "{'execute': 'cont'}");
+    }
     for (i = 0; i < N; i++) {
         uint32_t head, len;
 
@@ -821,11 +844,16 @@ static void test_inflight_bound(void)
     dev_stop(d);
 }
 
-/* Hot-unplug with requests in the backend, then delete the backend. */
-static void test_unplug_inflight(void)
+/*
+ * Hot-unplug with requests in the backend, then delete the backend.
+ * data: more options (the iothread).
+ */
+static void test_unplug_inflight(const void *data)
 {
     enum { N = 6, LEN = 8 * 1024 * 1024 };
-    Dev *d = dev_start(1, ",workers=1,max-request-size=32M");
+    g_autofree char *opts = g_strdup_printf(",workers=1,max-request-size=32M%s",
+                                            (const char *)data);
+    Dev *d = dev_start(1, opts);
     Req r[N];
     uint64_t id;
     unsigned i;
@@ -1402,9 +1430,27 @@ int main(int argc, char **argv)
     qtest_add_func("/cryptodev-host/sessions", test_sessions);
     qtest_add_func("/cryptodev-host/errors", test_errors);
     qtest_add_func("/cryptodev-host/multiqueue", test_multiqueue);
-    qtest_add_func("/cryptodev-host/reset-inflight", test_reset_inflight);
-    qtest_add_func("/cryptodev-host/unplug-inflight", test_unplug_inflight);
-    qtest_add_func("/cryptodev-host/inflight-bound", test_inflight_bound);
+    qtest_add_data_func("/cryptodev-host/reset-inflight", "",
+                        test_reset_inflight);
+    qtest_add_data_func("/cryptodev-host/unplug-inflight", "",
+                        test_unplug_inflight);
+    qtest_add_data_func("/cryptodev-host/inflight-bound", "",
+                        test_inflight_bound);
+    /* the virtqueues in an iothread: the same answers, resets, unplugs */
+    qtest_add_data_func("/cryptodev-host/iothread/reset-inflight", IOTHREAD,
+                        test_reset_inflight);
+    qtest_add_data_func("/cryptodev-host/iothread/unplug-inflight", IOTHREAD,
+                        test_unplug_inflight);
+    qtest_add_data_func("/cryptodev-host/iothread/stop-cont-inflight",
+                        "stop" IOTHREAD, test_inflight_bound);
+    qtest_add_data_func("/cryptodev-host/stop-cont-inflight", "stop",
+                        test_inflight_bound);
+    qtest_add_data_func("/cryptodev-host/iothread/openssl-equal", IOTHREAD,
+                        test_openssl_equal);
+    qtest_add_data_func("/cryptodev-host/iothread/openssl-equal-workers",
+                        ",inline-max=0" IOTHREAD, test_openssl_equal);
+    qtest_add_data_func("/cryptodev-host/iothread/auth-equal-workers",
+                        ",inline-max=0" IOTHREAD, test_auth_equal);
     qtest_add_func("/cryptodev-host/auth-kat", test_auth_kat);
     qtest_add_func("/cryptodev-host/auth-errors", test_auth_errors);
     qtest_add_data_func("/cryptodev-host/auth-equal", "", test_auth_equal);

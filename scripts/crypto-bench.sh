@@ -213,7 +213,10 @@ hmed = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in 
         for k, v in hres.items()}
 offer = next((l.split(":", 1)[1].split() for l in lines
               if l.startswith("# devcrypto engine offers:")), None)
-engname = {"sha256": "SHA256", "hmac-sha256": None, "aes-128-gcm": "id-aes128-GCM"}
+engname = {"sha256": ["sha256"], "hmac-sha256": [],
+           "aes-128-gcm": ["aes-128-gcm", "id-aes128-gcm"]}
+if offer is not None:
+    offer = [o.lower() for o in offer]
 algs = ["sha256", "hmac-sha256", "aes-128-gcm"]
 hmissing = []
 goals = {"a/c": [], "a/d": [], "a'/a": []}
@@ -227,7 +230,8 @@ hdr = f"{'alg':>11} {'size':>8} |" + "".join(f" {p+' MB/s':>9} {p+' ops/s':>9} |
 print(hdr)
 print("-" * len(hdr))
 for alg in algs:
-    na = offer is not None and (engname[alg] or "-") not in offer
+    na = (offer is not None and not set(engname[alg]) & set(offer)
+          and not any((alg, "a'", s) in hmed for s in hsizes))
     for s in hsizes:
         row = f"{alg:>11} {s:>8} |"
         for p in hp:
@@ -254,7 +258,7 @@ for alg in algs:
             row += f" {'n/a' if na else '-':>6}"
         print(row)
 if offer is not None:
-    print(f"# a' n/a: the devcrypto engine offers no {', '.join(a for a in algs if (engname[a] or '-') not in offer)} "
+    print(f"# a' n/a: the devcrypto engine offers no {', '.join(a for a in algs if not set(engname[a]) & set(offer))} "
           "(OpenSSL's engine has digests and ciphers only; no MACs, no AEAD)")
 
 def goal(name, key, pred, text):

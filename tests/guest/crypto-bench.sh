@@ -142,7 +142,7 @@ done
 # requests have no AAD; openssl speed -evp aes-128-gcm (no -aead) runs
 # EVP_EncryptUpdate only, GHASH included, no final tag.
 engine=
-[ -n "$have_ossl" ] && engine=$(openssl engine -c devcrypto | tr -d '[]' | tr ',' ' ')
+[ -n "$have_ossl" ] && engine=$(openssl engine -c devcrypto | sed 1d | tr -d '[]' | tr ',\n' '  ')
 echo "# devcrypto engine offers:$engine"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
@@ -157,9 +157,9 @@ while [ $r -lt "$ROUNDS" ]; do
 		case $alg in
 		sha256) EVP="-evp sha256" name=SHA256 ;;
 		hmac-sha256) EVP="-hmac sha256" name=none ;;
-		aes-128-gcm) EVP="-evp aes-128-gcm" name=id-aes128-GCM ;;
+		aes-128-gcm) EVP="-evp aes-128-gcm" name="AES-128-GCM|id-aes128-GCM" ;;
 		esac
-		if echo " $engine " | grep -qi " $name "; then
+		if echo " $engine " | grep -qiE " ($name) "; then
 			[ $r = 1 ] && backend_stats "q0-$alg"
 			for s in $HSIZES; do speed "a'" "$s" -engine devcrypto; done
 			[ $r = 1 ] && backend_stats "q1-$alg"

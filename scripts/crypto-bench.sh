@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # virtio-crypto benchmark (not a test): AES-128-CBC encryption, MB/s and
-# ops/s per size, for the four paths of issue 4 and a' of issue 9, all in
-# one run:
+# ops/s per size, for the four paths of issue 4 and a' of issue 9, then
+# SHA-256, HMAC-SHA256 and AES-128-GCM (issue 9) on paths a, a', c, d, all
+# in one run:
 #   a  guest crypto-bench -> /dev/crypto -> virtio_cryptodev ->
 #      cryptodev-backend-host,queues=4 (our path)
 #   a' guest openssl speed -engine devcrypto (OpenSSL's engine, built by
@@ -12,33 +13,37 @@
 #   c  guest openssl speed, software AES in the guest
 #   d  host openssl speed: Debian's libcrypto EVP, which our backend's
 #      openssl provider calls (the ceiling)
+# For the hashes, MAC and AEAD, a' only where OpenSSL's engine offers the
+# algorithm (digests yes; MACs and GCM no: n/a).
 # d runs first on the host, then one guest boot runs a, a', b, c
 # alternately (tests/guest/crypto-bench.sh).  Medians over the rounds; the
 # ratios a/b, a/c, a/d, a'/a per size; (a') and (b) are checked to have
 # really used their devices (the backends' byte counters, QMP query-stats).
 #
-#   crypto-bench.sh [-t SECONDS] [-r ROUNDS] [-s 'SIZES']
-#     -t  whole seconds per size, path and round (default 2)
+#   crypto-bench.sh [-t SECONDS] [-r ROUNDS] [-s 'SIZES'] [-H 'SIZES']
+#     -t  whole seconds per size, path, algorithm and round (default 2)
 #     -r  rounds (default 3)
-#     -s  sizes in bytes (default '64 1024 4096 65536 1048576')
+#     -s  AES-CBC sizes in bytes (default '64 1024 4096 65536 1048576')
+#     -H  hash/MAC/AEAD sizes in bytes (default '64 4096 65536 1048576')
 # Raw outputs stay in build/crypto-bench/.  Needs `make build`, `make
 # openssl-engine` and Debian's openssl (scripts/deps.d/openssl.list).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-secs=2 rounds=3 sizes="64 1024 4096 65536 1048576"
+secs=2 rounds=3 sizes="64 1024 4096 65536 1048576" hsizes="64 4096 65536 1048576"
 cmdline="scripts/crypto-bench.sh $*"
-while getopts "t:r:s:h" o; do
+while getopts "t:r:s:H:h" o; do
 	case $o in
 	t) secs=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	s) sizes=$OPTARG ;;
-	h) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	H) hsizes=$OPTARG ;;
+	h) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
-[[ $secs =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ && $sizes =~ ^[0-9\ ]+$ ]] ||
-	die "crypto-bench: bad -t, -r or -s (see -h)"
+[[ $secs =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ && $sizes =~ ^[0-9\ ]+$ && $hsizes =~ ^[0-9\ ]+$ ]] ||
+	die "crypto-bench: bad -t, -r, -s or -H (see -h)"
 command -v openssl >/dev/null || die "crypto-bench: no openssl (run scripts/deps.sh)"
 [ -f "$OUT/openssl/devcrypto.so" ] ||
 	die "crypto-bench: no devcrypto engine (run make openssl-engine)"
@@ -46,6 +51,7 @@ engdir=$(openssl version -e | sed -n 's/^ENGINESDIR: "\(.*\)"$/\1/p')
 dir=$OUT/crypto-bench
 mkdir -p "$dir"
 t0=$(date +%s)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # d: the host's libcrypto, same sizes, same timing method as b and c.
 : >"$dir/host.out"
@@ -55,14 +61,30 @@ for ((r = 1; r <= rounds; r++)); do
 			awk -F: -v n="$s" '/^\+R:/ { printf "# res d %d %.2f %.0f %d\n", n, $2 * n / $4 / 1e6, $2 / $4, $2 }' \
 			>>"$dir/host.out"
 	done
+	for alg in sha256 hmac-sha256 aes-128-gcm; do
+		case $alg in
+		sha256) evp="-evp sha256" ;;
+		hmac-sha256) evp="-hmac sha256" ;;
+		aes-128-gcm) evp="-evp aes-128-gcm" ;;
+		esac
+		for s in $hsizes; do
+			# shellcheck disable=SC2086 # evp is a list of options
+			openssl speed -elapsed -mr $evp -bytes "$s" -seconds "$secs" 2>&1 |
+				awk -F: -v a="$alg" -v n="$s" '/^\+R:/ { printf "# hres %s d %d %.2f %.0f %d\n", a, n, $2 * n / $4 / 1e6, $2 / $4, $2 }' \
+				>>"$dir/host.out"
+		done
+	done
 done
 
 # a, b, c: one guest boot.
 "$VDEVKIT_ROOT/tests/t/bundle.sh" "$dir/crypto-bench-openssl.tar.gz" \
 	/usr/bin/openssl "$engdir/afalg.so" "$OUT/openssl/devcrypto.so:$engdir/devcrypto.so"
-printf 'SIZES="%s"\nSECS=%s\nROUNDS=%s\n' "$sizes" "$secs" "$rounds" >"$dir/crypto-bench.conf"
-# Generous limit: four paths, each size takes SECONDS plus start-up.
-limit=$(awk -v r="$rounds" -v t="$secs" -v n="$(wc -w <<<"$sizes")" 'BEGIN { print int(180 + r * 4 * n * (t + 4) * 2) }')
+printf 'SIZES="%s"\nHSIZES="%s"\nSECS=%s\nROUNDS=%s\n' "$sizes" "$hsizes" "$secs" "$rounds" \
+	>"$dir/crypto-bench.conf"
+# Generous limit: four paths, each size takes SECONDS plus start-up; then
+# at most seven algorithm-paths for the hashes.
+limit=$(awk -v r="$rounds" -v t="$secs" -v n="$(wc -w <<<"$sizes")" -v h="$(wc -w <<<"$hsizes")" \
+	'BEGIN { print int(240 + r * (4 * n + 7 * h) * (t + 4) * 2) }')
 set +e
 "$VDEVKIT_ROOT/scripts/scenario.sh" crypto-bench --timeout "$limit" \
 	--files "$dir/crypto-bench-openssl.tar.gz $dir/crypto-bench.conf" >"$dir/guest.out" 2>&1
@@ -70,10 +92,11 @@ rc=$?
 set -e
 t1=$(date +%s)
 
-python3 - "$dir/host.out" "$dir/guest.out" "$cmdline" "$rc" "$((t1 - t0))" "$sizes" <<'EOF'
+python3 - "$dir/host.out" "$dir/guest.out" "$cmdline" "$rc" "$((t1 - t0))" "$sizes" "$hsizes" "$load" <<'EOF'
 import json, re, statistics, sys
-host, guest, cmd, rc, took, sizes = sys.argv[1:]
+host, guest, cmd, rc, took, sizes, hsizes, load = sys.argv[1:]
 sizes = [int(s) for s in sizes.split()]
+hsizes = [int(s) for s in hsizes.split()]
 lines = open(host).read().splitlines() + open(guest).read().splitlines()
 res = {}
 for l in lines:
@@ -83,7 +106,7 @@ for l in lines:
 med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
        for k, v in res.items()}
 
-print(f"# command: {cmd}   (make bench-cryptoguest)")
+print(f"# command: {cmd}   (make bench-cryptoguest); host load average at start: {load}")
 print(f"# AES-128-CBC encrypt; medians of the rounds; MB = 10^6 B; guest: one vCPU, QEMU TCG")
 print("# a: crypto-bench, virtio_cryptodev, cryptodev-backend-host,queues=4")
 print("# a': openssl speed -engine devcrypto, the same driver and backend")
@@ -180,8 +203,87 @@ for l in lines:
 for l in lines:
     if l.startswith("not ok") or "WARNING" in l or "error" in l.lower():
         print(f"# guest: {l}")
+# SHA-256, HMAC-SHA256, AES-128-GCM: "# hres ALG PATH SIZE MB/s OPS/s COUNT".
+hres = {}
+for l in lines:
+    m = re.match(r"# hres ([\w-]+) (\w'?) (\d+) ([\d.]+) (\d+)", l)
+    if m:
+        hres.setdefault((m[1], m[2], int(m[3])), []).append((float(m[4]), float(m[5])))
+hmed = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v))
+        for k, v in hres.items()}
+offer = next((l.split(":", 1)[1].split() for l in lines
+              if l.startswith("# devcrypto engine offers:")), None)
+engname = {"sha256": ["sha256"], "hmac-sha256": [],
+           "aes-128-gcm": ["aes-128-gcm", "id-aes128-gcm"]}
+if offer is not None:
+    offer = [o.lower() for o in offer]
+algs = ["sha256", "hmac-sha256", "aes-128-gcm"]
+hmissing = []
+goals = {"a/c": [], "a/d": [], "a'/a": []}
+print()
+print("# SHA-256 and HMAC-SHA256 (one-shot digests), AES-128-GCM encrypt (no AAD);")
+print("# a: crypto-bench -a ALG   a': openssl speed -engine devcrypto -evp ALG")
+print("# c: openssl speed -evp ALG (-hmac sha256) in the guest   d: the same on the host")
+hp = ["a", "a'", "c", "d"]
+hdr = f"{'alg':>11} {'size':>8} |" + "".join(f" {p+' MB/s':>9} {p+' ops/s':>9} |" for p in hp) + \
+    f" {'a/c':>6} {'a/d':>6} {ratio:>6}"
+print(hdr)
+print("-" * len(hdr))
+for alg in algs:
+    na = (offer is not None and not set(engname[alg]) & set(offer)
+          and not any((alg, "a'", s) in hmed for s in hsizes))
+    for s in hsizes:
+        row = f"{alg:>11} {s:>8} |"
+        for p in hp:
+            if p == "a'" and na:
+                row += f" {'n/a':>9} {'n/a':>9} |"
+                continue
+            mb, ops = hmed.get((alg, p, s), (None, None))
+            if mb is None:
+                hmissing.append((alg, p, s))
+            row += f" {fmt(mb)} {fmt(ops)} |"
+        a = hmed.get((alg, "a", s))
+        for p, key in (("c", "a/c"), ("d", "a/d")):
+            o = hmed.get((alg, p, s))
+            if a and o and o[1]:
+                row += f" {a[1] / o[1]:>6.2f}"
+                goals[key].append((alg, s, a[1] / o[1]))
+            else:
+                row += f" {'-':>6}"
+        o = hmed.get((alg, "a'", s))
+        if a and o and a[1]:
+            row += f" {o[1] / a[1]:>6.2f}"
+            goals["a'/a"].append((alg, s, o[1] / a[1]))
+        else:
+            row += f" {'n/a' if na else '-':>6}"
+        print(row)
+if offer is not None:
+    print(f"# a' n/a: the devcrypto engine offers no {', '.join(a for a in algs if not set(engname[a]) & set(offer))} "
+          "(OpenSSL's engine has digests and ciphers only; no MACs, no AEAD)")
+
+def goal(name, key, pred, text):
+    xs = [f"{a} {s}: {v:.2f}" for a, s, v in goals[key] if pred(s)]
+    bad = [1 for a, s, v in goals[key] if pred(s) and not text(v)]
+    state = "no figures" if not xs else ("met" if not bad else f"NOT met ({len(bad)} of {len(xs)})")
+    print(f"# goal {name}: {state}; {'; '.join(xs)}")
+
+goal("a >= 2c at 64 KiB and above", "a/c", lambda s: s >= 65536, lambda v: v >= 2)
+goal("a/d >= 0.6 at 1 MiB", "a/d", lambda s: s >= 1048576, lambda v: v >= 0.6)
+goal("a'/a >= 0.8", "a'/a", lambda s: True, lambda v: v >= 0.8)
+# a' of SHA-256 went through our device: backend counters around round 1.
+for alg in algs:
+    q0, q1 = ours.get(f"q0-{alg}"), ours.get(f"q1-{alg}")
+    if not (q0 and q1):
+        continue
+    d = q1["sym-encrypt-bytes"] - q0["sym-encrypt-bytes"]
+    rep_ = [l.split() for l in lines if l.startswith(f"# hres {alg} a' ")][:len(hsizes)]
+    nb = sum(int(x[4]) * int(x[7]) for x in rep_)
+    print(f"# check a' {alg}: our backend hashed {d:,} B in round 1, openssl reported {nb:,} B")
+    if not (nb > 0 and d >= nb):
+        print(f"# WARNING: a' {alg} did not use our device: figures not comparable")
+        ok = False
 print(f"# guest status {rc}; whole run {took} s; raw output in build/crypto-bench/")
-missing = [(p, s) for p in paths for s in sizes if (p, s) not in med]
+missing = [(p, s) for p in paths for s in sizes if (p, s) not in med] + hmissing
 if missing:
     print(f"# WARNING: missing results: {missing}")
 sys.exit(0 if rc == "0" and ok and not missing else 1)

@@ -1,15 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Benchmark (not a test): AES-128-CBC encryption, guest side of
-# scripts/crypto-bench.sh (`make bench-cryptoguest`), which passes in
-# /crypto-bench-openssl.tar.gz (Debian's openssl, its afalg engine,
-# OpenSSL's devcrypto engine, their libraries) and /crypto-bench.conf
-# (SIZES, SECS, ROUNDS).  Paths:
+# Benchmark (not a test): AES-128-CBC encryption, then SHA-256, HMAC-SHA256
+# and AES-128-GCM, guest side of scripts/crypto-bench.sh (`make
+# bench-cryptoguest`), which passes in /crypto-bench-openssl.tar.gz
+# (Debian's openssl, its afalg engine, OpenSSL's devcrypto engine, their
+# libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS).  Paths:
 #   a: crypto-bench -> /dev/crypto -> virtio_cryptodev -> c0 (our backend)
 #   a': openssl speed -engine devcrypto -> the same /dev/crypto and c0
 #   b: openssl speed -engine afalg -> AF_ALG -> Debian's virtio_crypto ->
 #      c1 (QEMU's builtin backend)
 #   c: openssl speed, the guest's own software AES
+# and for the hashes, MAC and AEAD ("# hres ALG PATH SIZE ..." lines) a, a'
+# (only where the engine offers the algorithm: it offers digests and
+# ciphers, no MACs, no GCM) and c, at HSIZES.
 # Both devices match both drivers (virtio id 20): virtio_crypto takes both
 # first, then gives up 00:04.0 (c0) to virtio_cryptodev.  Each result is a
 # line "# res PATH SIZE MB/s OPS/s [COUNT]"; "# irq ..." lines give the virtqueue
@@ -29,6 +32,7 @@
 . /lib/vdevkit/crypto.sh
 
 SIZES="64 1024 4096 65536 1048576"
+HSIZES="64 4096 65536 1048576"
 SECS=2
 ROUNDS=1
 [ -f /crypto-bench.conf ] && . /crypto-bench.conf
@@ -40,14 +44,18 @@ irqs() {
 	awk -v a="$1" 'index($0, a) && /virtio/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts
 }
 vdev() { basename "$(ls -d /sys/bus/pci/devices/$1/virtio* 2>/dev/null)"; }
-# "+R:COUNT:NAME:SECONDS" of openssl speed -mr -> "# res PATH SIZE MB/s OPS/s COUNT"
+# "+R:COUNT:NAME:SECONDS" of openssl speed -mr -> "# $res PATH SIZE MB/s
+# OPS/s COUNT"; the algorithm is $EVP's (openssl speed options).
+res=res
+EVP="-evp aes-128-cbc"
 speed() {
 	p=$1 size=$2
 	shift 2
-	openssl speed "$@" -elapsed -mr -evp aes-128-cbc -bytes "$size" -seconds "$SECS" \
+	# shellcheck disable=SC2086 # EVP is a list of options
+	openssl speed "$@" -elapsed -mr $EVP -bytes "$size" -seconds "$SECS" \
 		>/tmp/speed.out 2>&1
-	awk -F: -v p="$p" -v n="$size" '/^\+R:/ && $4 > 0 {
-		printf "# res %s %d %.2f %.0f %d\n", p, n, $2 * n / $4 / 1e6, $2 / $4, $2 }' /tmp/speed.out
+	awk -F: -v r="$res" -v p="$p" -v n="$size" '/^\+R:/ && $4 > 0 {
+		printf "# %s %s %d %.2f %.0f %d\n", r, p, n, $2 * n / $4 / 1e6, $2 / $4, $2 }' /tmp/speed.out
 	grep -iE 'error|invalid' /tmp/speed.out | sed 's/^/# /'
 }
 # Path b above BIG bytes: one AF_ALG request of 1 MiB through Debian's
@@ -128,5 +136,36 @@ while [ $r -lt "$ROUNDS" ]; do
 	for s in $SIZES; do speed c "$s"; done
 	echo "# irq c $theirs $i0 $(irqs $theirs)"
 	[ $r = 1 ] && backend_stats c1
+done
+
+# SHA-256, HMAC-SHA256, AES-128-GCM (issue 9).  crypto-bench's GCM
+# requests have no AAD; openssl speed -evp aes-128-gcm (no -aead) runs
+# EVP_EncryptUpdate only, GHASH included, no final tag.
+engine=
+[ -n "$have_ossl" ] && engine=$(openssl engine -c devcrypto | sed 1d | tr -d '[]' | tr ',\n' '  ')
+echo "# devcrypto engine offers:$engine"
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	r=$((r + 1))
+	for alg in sha256 hmac-sha256 aes-128-gcm; do
+		crypto-bench -a $alg -t "$SECS" $HSIZES >/tmp/a.out 2>&1
+		ok $? "round $r: a $alg (crypto-bench on virtio_cryptodev) ran"
+		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# hres $alg a \1 \2 \3/p" /tmp/a.out
+		grep -v '^bench' /tmp/a.out | sed 's/^/# /'
+		[ -n "$have_ossl" ] || continue
+		res="hres $alg"
+		case $alg in
+		sha256) EVP="-evp sha256" name=SHA256 ;;
+		hmac-sha256) EVP="-hmac sha256" name=none ;;
+		aes-128-gcm) EVP="-evp aes-128-gcm" name="AES-128-GCM|id-aes128-GCM" ;;
+		esac
+		if echo " $engine " | grep -qiE " ($name) "; then
+			[ $r = 1 ] && backend_stats "q0-$alg"
+			for s in $HSIZES; do speed "a'" "$s" -engine devcrypto; done
+			[ $r = 1 ] && backend_stats "q1-$alg"
+		fi
+		for s in $HSIZES; do speed c "$s"; done
+		res=res EVP="-evp aes-128-cbc"
+	done
 done
 tap_done

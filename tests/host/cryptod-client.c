@@ -212,8 +212,16 @@ static int64_t create_session(uint32_t cipher, uint32_t key_len,
 
 static void close_session(uint64_t id)
 {
+    uint64_t v;
+
     /* QEMU asks no answer, even with REPLY_ACK */
     send_msg(VU_CLOSE_CRYPTO_SESSION, VU_VERSION, &id, 8, NULL, 0);
+    /*
+     * So a message that has one: the daemon answers in order, so the
+     * close is done before a request on a data queue (another thread of
+     * the daemon) may look for the session.
+     */
+    get_u64(VU_GET_FEATURES, &v);
 }
 
 static VuMemory memtable(void)

@@ -70,7 +70,6 @@ struct rnd_srtp {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MIB (1u << 20)
 
-
 /* Hex (or "-", "aN") to bytes, as crypto-auth-gen reads them. */
 static size_t unhex(const char *h, unsigned char *b)
 {
@@ -90,25 +89,6 @@ static size_t unhex(const char *h, unsigned char *b)
 		b[n++] = (unsigned char)v;
 	}
 	return n;
-}
-
-static int sess(int fd, unsigned int cipher, const void *key,
-		unsigned int klen, unsigned int mac, const void *mkey,
-		unsigned int mklen, uint32_t *ses)
-{
-	struct session_op so;
-
-	memset(&so, 0, sizeof(so));
-	so.cipher = cipher;
-	so.keylen = klen;
-	so.key = (void *)key;
-	so.mac = mac;
-	so.mackeylen = mklen;
-	so.mackey = (void *)mkey;
-	if (ioctl(fd, CIOCGSESSION, &so))
-		return -errno;
-	*ses = so.ses;
-	return 0;
 }
 
 static int do_crypt(int fd, uint32_t ses, int op, int flags, const void *src,

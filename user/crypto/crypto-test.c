@@ -76,17 +76,8 @@ static int required(const char *alg)
 static int sess_new(int fd, unsigned int cipher, const void *key,
 		    unsigned int keylen, uint32_t *ses)
 {
-	struct session_op s;
-
 	*ses = 0;
-	memset(&s, 0, sizeof(s));
-	s.cipher = cipher;
-	s.keylen = keylen;
-	s.key = (void *)key;
-	if (ioctl(fd, CIOCGSESSION, &s))
-		return -errno;
-	*ses = s.ses;
-	return 0;
+	return sess(fd, cipher, key, keylen, 0, NULL, 0, ses);
 }
 
 static int sess_free(int fd, uint32_t ses)

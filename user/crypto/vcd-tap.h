@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/cryptodev.h>
 
 static const char *devpath = "/dev/crypto";
 static int tapn, nfail;
@@ -51,6 +53,29 @@ static unsigned char *xalloc(size_t n)
 		exit(1);
 	}
 	return p;
+}
+
+/*
+ * CIOCGSESSION: a cipher, a hash or MAC (mac), or both; *ses set on
+ * success only.
+ */
+static int sess(int fd, unsigned int cipher, const void *key,
+		unsigned int klen, unsigned int mac, const void *mkey,
+		unsigned int mklen, uint32_t *ses)
+{
+	struct session_op so;
+
+	memset(&so, 0, sizeof(so));
+	so.cipher = cipher;
+	so.keylen = klen;
+	so.key = (void *)key;
+	so.mac = mac;
+	so.mackeylen = mklen;
+	so.mackey = (void *)mkey;
+	if (ioctl(fd, CIOCGSESSION, &so))
+		return -errno;
+	*ses = so.ses;
+	return 0;
 }
 
 #endif /* VCD_TAP_H */

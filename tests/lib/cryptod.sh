@@ -3,18 +3,25 @@
 # AddressSanitizer and UBSan (sourced by tests/t/1x-cryptod-*.t):
 #   cryptod_client_exec [CLIENT ARGS...]
 # builds both and execs the client, whose TAP is the test's; a failed
-# build is one failing test with its log.
-cryptod_client_exec() {
+# build is one failing test with its log.  Arguments after -- go to the
+# daemon.
+#   cryptod_build [all]: the same builds (with all: the daemon as
+#     installed too, $out/vdevkit-cryptod), $top and $out set
+cryptod_build() {
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	out=${VDEVKIT_OUT:-$top/build}/host
 	mkdir -p "$out"
-	if ! log=$({ nice make -s -C "$top/host/cryptod" OUT="$out" asan &&
+	if ! log=$({ nice make -s -C "$top/host/cryptod" OUT="$out" asan ${1:+all} &&
 		nice make -s -C "$top/tests/host" OUT="$out" "$out/cryptod-client"; } 2>&1); then
 		echo "1..1"
-		echo "not ok 1 - build vdevkit-cryptod-asan and cryptod-client"
+		echo "not ok 1 - build vdevkit-cryptod${1:+ (plain and asan)}${1:--asan} and cryptod-client"
 		printf '%s\n' "$log" | sed 's/^/# /'
 		exit 1
 	fi
+}
+
+cryptod_client_exec() {
+	cryptod_build
 	exec "$out/cryptod-client" "$out/vdevkit-cryptod-asan" "$@"
 }
 

@@ -30,8 +30,9 @@ cryptod_client_exec() {
 #     log $tmp/NAME.log, its pid in $dpid; fails if the socket never shows
 #   cryptod_stop NAME: SIGTERM to $dpid; true if it exited 0; its status in
 #     $dst and its last log line in $last; the log goes out as TAP comments
-#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID]: QEMU's arguments for a
-#     guest of $VM_MEM MiB with a virtio-crypto device on the daemon
+#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID] [DEVICE OPTIONS]: QEMU's
+#     arguments for a guest of $VM_MEM MiB with a virtio-crypto device on
+#     the daemon
 cryptod_start() {
 	local name=$1
 	shift
@@ -61,5 +62,5 @@ cryptod_vm_args() {
 		mem="-object memory-backend-memfd,id=mem,size=${VM_MEM:-512}M,share=on -machine memory-backend=mem "
 	echo "$mem-chardev socket,id=cd$id,path=$1" \
 		"-object cryptodev-vhost-user,id=c$id,chardev=cd$id${2:+,$2}" \
-		"-device virtio-crypto-pci,cryptodev=c$id"
+		"-device virtio-crypto-pci,cryptodev=c$id${4:+,$4}"
 }

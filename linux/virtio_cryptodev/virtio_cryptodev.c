@@ -161,6 +161,12 @@ struct vcd_cookie {
 	void (*done)(struct vcd_cookie *ck, unsigned int used, int err);
 };
 
+/* The device session every user session of one unkeyed hash shares. */
+struct vcd_shared {
+	u64 id;
+	bool ok;		/* id names a device session (acquire/release) */
+};
+
 struct vcd_vq {
 	struct virtqueue *vq;
 	spinlock_t lock;	/* serialises the ring */
@@ -183,7 +189,9 @@ struct vcd_device {
 	bool reset;		/* queues taken back: nothing reaches the device */
 	unsigned long state;	/* VCD_BROKEN */
 	atomic_t completions;	/* bumped by every interrupt, to wait for room */
-	atomic_t dsessions;	/* device sessions open */
+	atomic_t dsessions;	/* device sessions open for user sessions */
+	atomic_t nshared;	/* shared hash device sessions open */
+	atomic64_t dcreates;	/* device sessions created since probe */
 	atomic_t sessions;	/* user sessions open */
 	atomic_t inflight;	/* data requests the device holds */
 	atomic64_t pinned;	/* user pages pinned for requests */
@@ -195,6 +203,12 @@ struct vcd_device {
 	struct mutex slist_lock;	/* slist and orphans */
 	struct list_head slist;		/* every vcd_session on this device */
 	struct list_head orphans;	/* device sessions left by broken times */
+	/*
+	 * Unkeyed hashes, by index in vcd_macs: created under shared_lock
+	 * and dsess_rw (read), destroyed by remove() under dsess_rw (write).
+	 */
+	struct mutex shared_lock;
+	struct vcd_shared shared[ARRAY_SIZE(vcd_macs)];
 	wait_queue_head_t space_wq;
 	u32 algos;
 	u32 services;		/* BIT(VIRTIO_CRYPTO_SERVICE_*) */
@@ -618,8 +632,9 @@ static u32 vcd_fill_create(struct vcd_ctrl *c, struct vcd_session *s,
 	}
 }
 
+/* Create @ds for @s; @count counts it while it is open. */
 static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
-			       struct vcd_dsess *ds)
+			       struct vcd_dsess *ds, atomic_t *count)
 {
 	struct vcd_ctrl *c;
 	u32 status, klen;
@@ -637,7 +652,8 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 		switch (status) {
 		case VIRTIO_CRYPTO_OK:
 			ds->id = le64_to_cpu(c->in.sin.session_id);
-			atomic_inc(&d->dsessions);
+			atomic_inc(count);
+			atomic64_inc(&d->dcreates);
 			break;
 		case VIRTIO_CRYPTO_NOSPC:	/* only here does it mean "full" */
 			err = -ENOSPC;
@@ -660,7 +676,7 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
  * unplug).  Returns 0 once the device has answered, whatever it said.
  */
 static int vcd_destroy_dsession(struct vcd_device *d, u32 service, u32 algo,
-				u64 id)
+				u64 id, atomic_t *count)
 {
 	struct vcd_ctrl *c;
 	int err;
@@ -675,7 +691,7 @@ static int vcd_destroy_dsession(struct vcd_device *d, u32 service, u32 algo,
 	err = vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
 	vcd_ctrl_put(c);
 	if (!err)
-		atomic_dec(&d->dsessions);
+		atomic_dec(count);
 	return err;
 }
 
@@ -718,7 +734,8 @@ static void vcd_session_release(struct kref *ref)
 	down_read(&d->dsess_rw);
 	list_for_each_entry_safe(ds, tmp, &s->dsl, node) {
 		if (test_bit(VCD_BROKEN, &d->state) ||
-		    vcd_destroy_dsession(d, ds->service, ds->algo, ds->id))
+		    vcd_destroy_dsession(d, ds->service, ds->algo, ds->id,
+					 &d->dsessions))
 			vcd_orphan_dsession(d, ds->service, ds->algo, ds->id);
 		list_del(&ds->node);
 		kfree(ds);
@@ -1481,6 +1498,55 @@ static int vcd_run(struct vcd_op *op)
 }
 
 /*
+ * An unkeyed hash session is its algorithm and result length alone, and
+ * the result length is the algorithm's: every user session of one hash
+ * shares one device session, created at its first use and destroyed by
+ * remove().  A program that opens a session per digest (OpenSSL's
+ * devcrypto engine) then costs one data request per digest, not a create
+ * and a destroy on the control queue as well.
+ */
+static int vcd_shared_dsession(struct vcd_session *s, u64 *id)
+{
+	struct vcd_device *d = s->dev;
+	struct vcd_shared *sh = &d->shared[s->mac - vcd_macs];
+	struct vcd_dsess ds = {
+		.service = VIRTIO_CRYPTO_SERVICE_HASH,
+		.algo = s->mac->vio,
+	};
+	int err = 0;
+
+	/*
+	 * Unlocked: remove() sets dead before it destroys the session, and a
+	 * request that raced past this check is refused by vcd_queue().
+	 */
+	if (READ_ONCE(d->dead))
+		return -ENODEV;
+	/* Pairs with the release below: ok set means id is there. */
+	if (smp_load_acquire(&sh->ok)) {
+		*id = sh->id;
+		return 0;
+	}
+	if (mutex_lock_killable(&d->shared_lock))
+		return -EINTR;
+	down_read(&d->dsess_rw);
+	if (READ_ONCE(d->dead)) {
+		err = -ENODEV;
+	} else if (!sh->ok) {
+		err = vcd_create_dsession(d, s, &ds, &d->nshared);
+		if (!err) {
+			sh->id = ds.id;
+			/* Pairs with the acquire above. */
+			smp_store_release(&sh->ok, true);
+		}
+	}
+	if (!err)
+		*id = sh->id;
+	up_read(&d->dsess_rw);
+	mutex_unlock(&d->shared_lock);
+	return err;
+}
+
+/*
  * The device session of @s for @service (and for ciphers and AEAD, @key:
  * direction and tag length), created at first use.
  */
@@ -1491,6 +1557,8 @@ static int vcd_get_dsession(struct vcd_session *s, u32 service, u32 key,
 	struct vcd_dsess *ds;
 	int err = 0;
 
+	if (service == VIRTIO_CRYPTO_SERVICE_HASH)
+		return vcd_shared_dsession(s, id);
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	/* Not once remove() has destroyed the device sessions. */
@@ -1512,7 +1580,7 @@ static int vcd_get_dsession(struct vcd_session *s, u32 service, u32 key,
 	ds->algo = service == VIRTIO_CRYPTO_SERVICE_HASH ||
 		   service == VIRTIO_CRYPTO_SERVICE_MAC ? s->mac->vio :
 							  s->alg->vio;
-	err = vcd_create_dsession(d, s, ds);
+	err = vcd_create_dsession(d, s, ds, &d->dsessions);
 	if (err) {
 		kfree(ds);
 		goto out;
@@ -2698,6 +2766,9 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
 		       atomic_read(&d->sessions), atomic_read(&d->dsessions));
+	n += sysfs_emit_at(buf, n, "shared_sessions %d\ndevice_session_creates %lld\n",
+			   atomic_read(&d->nshared),
+			   (long long)atomic64_read(&d->dcreates));
 	n += sysfs_emit_at(buf, n, "hash_held_bytes %lld\n",
 			   (long long)atomic64_read(&vcd_held));
 	n += sysfs_emit_at(buf, n, "pinned_pages %lld\ndata_pages %lld\ndata_segments %lld\n",
@@ -2816,6 +2887,7 @@ static int vcd_probe(struct virtio_device *vdev)
 	init_rwsem(&d->alive);
 	init_rwsem(&d->dsess_rw);
 	mutex_init(&d->slist_lock);
+	mutex_init(&d->shared_lock);
 	INIT_LIST_HEAD(&d->slist);
 	INIT_LIST_HEAD(&d->orphans);
 	init_waitqueue_head(&d->space_wq);
@@ -2904,6 +2976,7 @@ static void vcd_destroy_all(struct vcd_device *d)
 	struct vcd_orphan *o, *tmp;
 	struct vcd_dsess *ds, *dtmp;
 	struct vcd_session *s;
+	unsigned int i;
 	int err = 0;
 
 	if (!test_bit(VCD_BROKEN, &d->state))
@@ -2915,7 +2988,8 @@ static void vcd_destroy_all(struct vcd_device *d)
 		list_for_each_entry_safe(ds, dtmp, &s->dsl, node) {
 			if (!err)
 				err = vcd_destroy_dsession(d, ds->service,
-							   ds->algo, ds->id);
+							   ds->algo, ds->id,
+							   &d->dsessions);
 			list_del(&ds->node);
 			kfree(ds);
 		}
@@ -2923,16 +2997,27 @@ static void vcd_destroy_all(struct vcd_device *d)
 	list_for_each_entry_safe(o, tmp, &d->orphans, node) {
 		if (!err)
 			err = vcd_destroy_dsession(d, o->service, o->algo,
-						   o->id);
+						   o->id, &d->dsessions);
 		list_del(&o->node);
 		kfree(o);
 	}
 	mutex_unlock(&d->slist_lock);
+	for (i = 0; i < ARRAY_SIZE(d->shared); i++) {
+		if (!d->shared[i].ok)
+			continue;
+		if (!err)
+			err = vcd_destroy_dsession(d, VIRTIO_CRYPTO_SERVICE_HASH,
+						   vcd_macs[i].vio,
+						   d->shared[i].id,
+						   &d->nshared);
+		d->shared[i].ok = false;
+	}
 	up_write(&d->dsess_rw);
 	if (err)
 		dev_warn(&d->vdev->dev,
 			 "%d device sessions not destroyed (error %d)\n",
-			 atomic_read(&d->dsessions), err);
+			 atomic_read(&d->dsessions) + atomic_read(&d->nshared),
+			 err);
 }
 
 static void vcd_remove(struct virtio_device *vdev)

@@ -3,7 +3,7 @@
  * crypto-auth: TAP tests of /dev/crypto's hashes, HMACs and AEAD.
  *
  *   crypto-auth [-d DEV] [SECTION...]
- *     kat random cphash combined gcm tls srtp errors concurrent
+ *     kat random cphash combined gcm tls srtp errors concurrent shared
  *   crypto-auth hold N      N sessions with partial hashes, then wait
  *   crypto-auth unplug      a partial hash; after /tmp/unplugged exists,
  *                           UPDATE and FINAL must fail with ENODEV
@@ -908,6 +908,102 @@ static void sec_concurrent(void)
 	}
 }
 
+/* ---- shared: unkeyed hash sessions share the device's ---- */
+
+/* A number from the device's stats file (cryptodev0 for /dev/crypto). */
+static long long dev_stat(const char *key)
+{
+	const char *n = strrchr(devpath, '/');
+	char path[96], line[128];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/stats",
+		 n && !strncmp(n + 1, "cryptodev", 9) ? n + 1 : "cryptodev0");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ')
+			v = atoll(line + kl + 1);
+	fclose(f);
+	return v;
+}
+
+/*
+ * 200 sessions of SHA-256 and SHA-1 by turns, each opened, used once and
+ * closed (as OpenSSL's engine does per digest), cost at most one device
+ * session per hash; HMAC sessions (keyed) one each.  Session numbers and
+ * CIOCGSESSINFO stay per session.
+ */
+static void sec_shared(void)
+{
+	static const char *const want[] = {
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		"a9993e364706816aba3e25717850c26c9cd0d89d",
+	};
+	static const unsigned int cops[] = { CRYPTO_SHA2_256, CRYPTO_SHA1 };
+	unsigned char w[2][32], d[64], key[20] = { 0x0b };
+	long long c0 = dev_stat("device_session_creates"), c1, c2;
+	long long ds0 = dev_stat("device_sessions");
+	struct session_info_op info;
+	int fd = open_dev(), i, bad = 0, r;
+	uint32_t ses = 0, ses2 = 0;
+
+	unhex(want[0], w[0]);
+	unhex(want[1], w[1]);
+	for (i = 0; i < 200; i++) {
+		r = sess(fd, 0, NULL, 0, cops[i % 2], NULL, 0, &ses);
+		if (!r)
+			r = hupd(fd, ses, 0, "abc", 3, d);
+		bad += r || memcmp(d, w[i % 2], i % 2 ? 20 : 32);
+		ioctl(fd, CIOCFSESSION, &ses);
+	}
+	c1 = dev_stat("device_session_creates");
+	tap(c0 >= 0 && !bad && c1 - c0 <= 2,
+	    "shared: 200 SHA-256 and SHA-1 sessions, one digest each, all right (%d wrong): %lld device sessions created",
+	    bad, c1 - c0);
+	tap(dev_stat("shared_sessions") >= 2 &&
+	    dev_stat("device_sessions") == ds0,
+	    "shared: held as shared sessions (%lld), not per session (%lld)",
+	    dev_stat("shared_sessions"), dev_stat("device_sessions"));
+
+	r = sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &ses);
+	r = r ? r : sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &ses2);
+	memset(&info, 0, sizeof(info));
+	info.ses = ses2;
+	r = r ? r : (ioctl(fd, CIOCGSESSINFO, &info) ? -errno : 0);
+	tap(!r && ses != ses2 && !strcmp(info.hash_info.cra_name, "sha256") &&
+	    (info.flags & SIOP_FLAG_KERNEL_DRIVER_ONLY),
+	    "shared: two SHA-256 sessions at once have their own numbers and info: %s",
+	    err(r));
+	r = hupd(fd, ses, COP_FLAG_UPDATE | COP_FLAG_RESET, "a", 1, NULL);
+	r = r ? r : hupd(fd, ses2, 0, "abc", 3, d);
+	bad = r || memcmp(d, w[0], 32);
+	r = r ? r : hupd(fd, ses, COP_FLAG_FINAL, "bc", 2, d);
+	tap(!r && !bad && !memcmp(d, w[0], 32),
+	    "shared: a multi-part hash and a one-shot one interleaved: %s",
+	    err(r));
+	ioctl(fd, CIOCFSESSION, &ses);
+	ioctl(fd, CIOCFSESSION, &ses2);
+	r = ioctl(fd, CIOCFSESSION, &ses) ? -errno : 0;
+	tap(r == -EINVAL, "shared: a closed session is unknown: %s", err(r));
+
+	for (i = 0; i < 3; i++) {
+		r = sess(fd, 0, NULL, 0, CRYPTO_SHA1_HMAC, key, 20, &ses);
+		r = r ? r : hupd(fd, ses, 0, "Hi There", 8, d);
+		ioctl(fd, CIOCFSESSION, &ses);
+		if (r)
+			break;
+	}
+	c2 = dev_stat("device_session_creates");
+	tap(!r && c2 - c1 == 3 && dev_stat("device_sessions") == ds0,
+	    "shared: HMAC sessions are not shared: 3 created and destroyed (%lld): %s",
+	    c2 - c1, err(r));
+	close(fd);
+}
+
 /* ---- helpers for the unload and unplug scenarios ---- */
 
 static int hold(int n)
@@ -964,10 +1060,11 @@ int main(int argc, char **argv)
 {
 	static const char *const secs[] = { "kat", "random", "cphash", "combined",
 					    "gcm", "tls", "srtp", "errors",
-					    "concurrent" };
+					    "concurrent", "shared" };
 	static void (*const fns[])(void) = { sec_kat, sec_random, sec_cphash,
 					     sec_combined, sec_gcm, sec_tls,
-					     sec_srtp, sec_errors, sec_concurrent };
+					     sec_srtp, sec_errors, sec_concurrent,
+					     sec_shared };
 	int i, j, opt, all;
 
 	while ((opt = getopt(argc, argv, "d:")) != -1) {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
@@ -405,6 +406,141 @@ static void sec_combined(void)
 
 /* ---- gcm ---- */
 
+/* A number from the device's stats file (cryptodev0 for /dev/crypto). */
+static long long dev_stat(const char *key)
+{
+	const char *n = strrchr(devpath, '/');
+	char path[96], line[128];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/stats",
+		 n && !strncmp(n + 1, "cryptodev", 9) ? n + 1 : "cryptodev0");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ')
+			v = atoll(line + kl + 1);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Case @g again with source and destination at random offsets (any
+ * alignment, across pages), in place or not, with the driver's zero copy
+ * or without (COP_FLAG_NO_ZC): still OpenSSL's bytes, and back.  @p holds
+ * the plaintext; @b is a MIB buffer.  With zero copy, more than 2 KiB
+ * (bounce_max) of data must reach the device as the caller's pages: the
+ * driver's data_pages counter grows by the source's at least.
+ */
+static void gcm_placed(int fd, uint32_t ses, const struct rnd_gcm *g,
+		       size_t i, const unsigned char *p, unsigned char *b)
+{
+	static const char *const how[] = { "apart", "in place", "no zero copy",
+					   "in place, no zero copy" };
+	unsigned char iv[12], aad[4096];
+	uint64_t s = g->seed ^ 0x5a5a, ks = g->seed;
+	size_t so = vcd_rand(&s) % 4096, dofs = vcd_rand(&s) % 4096;
+	unsigned int v = (unsigned int)(i % 4);
+	unsigned char *src = b + so, *dst = v % 2 ? src : b + 4096 + 150000 + dofs;
+	long long p0 = dev_stat("data_pages"), got;
+	unsigned int pages = v < 2 && g->len > 2048 ? g->len / 4096 : 0;
+	struct crypt_auth_op c;
+	int r;
+
+	vcd_fill(&ks, aad, g->keylen);	/* skips the key, as sec_gcm */
+	vcd_fill(&ks, iv, 12);
+	vcd_fill(&ks, aad, g->aadlen);
+	memcpy(src, p, g->len);
+	memset(&c, 0, sizeof(c));
+	c.ses = ses;
+	c.op = COP_ENCRYPT;
+	c.flags = v >= 2 ? COP_FLAG_NO_ZC : 0;
+	c.len = g->len;
+	c.auth_src = aad;
+	c.auth_len = g->aadlen;
+	c.src = src;
+	c.dst = dst;
+	c.iv = iv;
+	c.tag_len = g->taglen;
+	r = authcrypt(fd, &c);
+	got = dev_stat("data_pages") - p0;
+	tap(!r && c.len == g->len + g->taglen && vcd_fnv(dst, c.len) == g->fnv &&
+	    c.tag == dst + g->len && p0 >= 0 && got >= pages,
+	    "gcm: %u bytes, src +%zu, dst +%zu, %s: as OpenSSL, %lld pages named (want %u): %s",
+	    g->len, so, v % 2 ? so : dofs, how[v], got, pages, err(r));
+	c.op = COP_DECRYPT;
+	c.len = g->len + g->taglen;
+	c.src = dst;
+	c.dst = v % 2 ? dst : src;
+	memset(c.dst, 0, v % 2 ? 0 : g->len);
+	r = r ? r : authcrypt(fd, &c);
+	tap(!r && c.len == g->len && !memcmp(c.dst, p, g->len),
+	    "gcm: and decrypted back: %s", err(r));
+}
+
+/*
+ * Bounds of the caller's memory: a destination that is read-only, or runs
+ * into an unmapped page, and a source that does, all fail with EFAULT
+ * whether the driver pins or copies.
+ */
+static void gcm_faults(int fd)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 4 * pg;
+	unsigned char key[16] = { 1 }, iv[12] = { 2 };
+	unsigned char *m = mmap(NULL, 3 * len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct crypt_auth_op c;
+	uint32_t ses = 0;
+	int r, i;
+
+	if (m == MAP_FAILED) {
+		tap(0, "gcm: mmap for the fault checks: %s", strerror(errno));
+		return;
+	}
+	/* m: [len rw][len ro][len none] */
+	mprotect(m + len, len, PROT_READ);
+	mprotect(m + 2 * len, len, PROT_NONE);
+	r = sess(fd, CRYPTO_AES_GCM, key, 16, 0, NULL, 0, &ses);
+	for (i = 0; i < 2; i++) {
+		const char *how = i ? ", no zero copy" : "";
+
+		memset(&c, 0, sizeof(c));
+		c.ses = ses;
+		c.op = COP_ENCRYPT;
+		c.flags = i ? COP_FLAG_NO_ZC : 0;
+		c.iv = iv;
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m;
+		c.dst = m + len;
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: read-only destination: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + len - pg;	/* runs into the read-only part: fine */
+		c.dst = m;
+		tap(!r && authcrypt(fd, &c) == 0,
+		    "gcm: source across a read-only page: works%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + 2 * len - pg;	/* runs into the unmapped part */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: source running into an unmapped page: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m;
+		c.dst = m + len - 100;	/* the rest and the tag: read-only */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: destination running into a read-only page: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + len + 100;
+		c.dst = c.src;		/* in place on read-only memory */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: in place on read-only memory: EFAULT%s", how);
+	}
+	ioctl(fd, CIOCFSESSION, &ses);
+	munmap(m, 3 * len);
+}
+
 static void sec_gcm(void)
 {
 	unsigned char *p = xalloc(MIB), *o = xalloc(MIB), *x = xalloc(MIB);
@@ -459,8 +595,11 @@ static void sec_gcm(void)
 			tap(r == -EBADMSG, "gcm: one bit changed -> EBADMSG (%s)",
 			    err(r));
 		}
+		if (!r || r == -EBADMSG)
+			gcm_placed(fd, ses, g, i, p, o);
 		ioctl(fd, CIOCFSESSION, &ses);
 	}
+	gcm_faults(fd);
 	close(fd);
 	free(p);
 	free(o);
@@ -909,27 +1048,6 @@ static void sec_concurrent(void)
 }
 
 /* ---- shared: unkeyed hash sessions share the device's ---- */
-
-/* A number from the device's stats file (cryptodev0 for /dev/crypto). */
-static long long dev_stat(const char *key)
-{
-	const char *n = strrchr(devpath, '/');
-	char path[96], line[128];
-	size_t kl = strlen(key);
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/misc/%s/stats",
-		 n && !strncmp(n + 1, "cryptodev", 9) ? n + 1 : "cryptodev0");
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, kl) && line[kl] == ' ')
-			v = atoll(line + kl + 1);
-	fclose(f);
-	return v;
-}
 
 /*
  * 200 sessions of SHA-256 and SHA-1 by turns, each opened, used once and

@@ -7,6 +7,8 @@
  *   crypto-auth hold N      N sessions with partial hashes, then wait
  *   crypto-auth unplug      a partial hash; after /tmp/unplugged exists,
  *                           UPDATE and FINAL must fail with ENODEV
+ *   crypto-auth digest ALG...  one digest of "abc" per plain hash named
+ *                           (sha256, sha1, ...), each in a session of its own
  *   crypto-auth notsupp     on a device without hashes: a SHA-1 session is
  *                           refused (EINVAL), or the device's NOTSUPP
  *                           comes back as EOPNOTSUPP
@@ -1160,6 +1162,30 @@ static int unplug(void)
 	return r1 == -ENODEV && r2 == -ENODEV ? 0 : 2;
 }
 
+static int digest(char **algs, int n)
+{
+	unsigned char d[64];
+	int fd = open_dev(), i, j, r = 0;
+	uint32_t ses = 0;
+
+	for (i = 0; i < n && !r; i++) {
+		const struct vcd_macdesc *m = vcd_mac_by_name(algs[i]);
+
+		if (!m || m->hmac)
+			return 2;
+		r = mac_sess(fd, m, NULL, 0, &ses);
+		if (!r)
+			r = hupd(fd, ses, 0, "abc", 3, d);
+		printf("%s: ", m->name);
+		for (j = 0; !r && j < (int)m->dlen; j++)
+			printf("%02x", d[j]);
+		printf("%s\n", r ? err(r) : "");
+		ioctl(fd, CIOCFSESSION, &ses);
+	}
+	close(fd);
+	return r ? 1 : 0;
+}
+
 static int notsupp(void)
 {
 	unsigned char d[64];
@@ -1195,6 +1221,8 @@ int main(int argc, char **argv)
 		return hold(optind + 1 < argc ? atoi(argv[optind + 1]) : 4);
 	if (optind < argc && !strcmp(argv[optind], "unplug"))
 		return unplug();
+	if (optind < argc && !strcmp(argv[optind], "digest"))
+		return digest(argv + optind + 1, argc - optind - 1);
 	if (optind < argc && !strcmp(argv[optind], "notsupp"))
 		return notsupp();
 	all = optind == argc;

@@ -429,6 +429,23 @@ static long long dev_stat(const char *key)
 	return v;
 }
 
+/* Encryption of random case @g from @src to @dst. */
+static void gcm_enc_op(struct crypt_auth_op *c, uint32_t ses,
+		       const struct rnd_gcm *g, unsigned char *aad,
+		       unsigned char *iv, unsigned char *src, unsigned char *dst)
+{
+	memset(c, 0, sizeof(*c));
+	c->ses = ses;
+	c->op = COP_ENCRYPT;
+	c->len = g->len;
+	c->auth_src = aad;
+	c->auth_len = g->aadlen;
+	c->src = src;
+	c->dst = dst;
+	c->iv = iv;
+	c->tag_len = g->taglen;
+}
+
 /*
  * Case @g again with source and destination at random offsets (any
  * alignment, across pages), in place or not, with the driver's zero copy
@@ -456,17 +473,8 @@ static void gcm_placed(int fd, uint32_t ses, const struct rnd_gcm *g,
 	vcd_fill(&ks, iv, 12);
 	vcd_fill(&ks, aad, g->aadlen);
 	memcpy(src, p, g->len);
-	memset(&c, 0, sizeof(c));
-	c.ses = ses;
-	c.op = COP_ENCRYPT;
+	gcm_enc_op(&c, ses, g, aad, iv, src, dst);
 	c.flags = v >= 2 ? COP_FLAG_NO_ZC : 0;
-	c.len = g->len;
-	c.auth_src = aad;
-	c.auth_len = g->aadlen;
-	c.src = src;
-	c.dst = dst;
-	c.iv = iv;
-	c.tag_len = g->taglen;
 	r = authcrypt(fd, &c);
 	got = dev_stat("data_pages") - p0;
 	tap(!r && c.len == g->len + g->taglen && vcd_fnv(dst, c.len) == g->fnv &&
@@ -561,16 +569,7 @@ static void sec_gcm(void)
 		vcd_fill(&s, aad, g->aadlen);
 		vcd_fill(&s, p, g->len);
 		r = sess(fd, CRYPTO_AES_GCM, key, g->keylen, 0, NULL, 0, &ses);
-		memset(&c, 0, sizeof(c));
-		c.ses = ses;
-		c.op = COP_ENCRYPT;
-		c.len = g->len;
-		c.auth_src = aad;
-		c.auth_len = g->aadlen;
-		c.src = p;
-		c.dst = o;
-		c.iv = iv;
-		c.tag_len = g->taglen;
+		gcm_enc_op(&c, ses, g, aad, iv, p, o);
 		r = r ? r : authcrypt(fd, &c);
 		tap(!r && c.len == g->len + g->taglen &&
 		    vcd_fnv(o, c.len) == g->fnv,

@@ -745,7 +745,8 @@ void tp_push(struct tp *t)
 	if (!t->ring_va)
 		return;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
-	(void)notify;
+	if (notify)
+		t->be_events++;
 }
 
 static int be_ring(struct tp *t)
@@ -781,6 +782,8 @@ static int be_ring(struct tp *t)
 			t->inject = TP_INJ_NONE;
 		tp_respond(t, id, op, st);
 		n++;
+		if (t->one_by_one)
+			break;
 	}
 	tp_push(t);
 	if (t->inject == TP_INJ_RUNAWAY) {

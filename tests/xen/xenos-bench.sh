@@ -54,7 +54,7 @@ bench() {
 	_v=$?
 	check "$1 on $XG_BACKEND ran (verdict $_v)" [ "$_v" = 0 ]
 	tr -d '\r' <"$XG_LOG" | sed -n "s/^.*BENCH \([a-z]*\) \(.*\)\$/BENCH \1@$XG_BACKEND \2/p" | tee -a /tmp/bench
-	tr -d '\r' <"$XG_LOG" | grep '# guest memcpy'
+	tr -d '\r' <"$XG_LOG" | grep '# guest memcpy\|# prof '
 }
 # Each backend's pair back to back (ours, then Linux): this host's speed
 # drifts within minutes.

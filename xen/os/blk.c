@@ -3,6 +3,7 @@
 #include "blk.h"
 
 int blk_seed_mode;
+struct blk_wakes blk_wakes;
 unsigned int blk_max_segs;
 
 static struct blkdev *devs[BLK_MAX_DEVS];
@@ -81,9 +82,11 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 
 	(void)ctx;
 	evtchn_poll(ports, port ? 2 : 1, deadline);
-	if (port)
-		evtchn_test_and_clear(port);
-	evtchn_test_and_clear(ports[0]);
+	if (port && evtchn_test_and_clear(port))
+		blk_wakes.dev++;
+	if (evtchn_test_and_clear(ports[0]))
+		blk_wakes.xs++;
+	blk_wakes.all++;
 	xs_poll();
 }
 

@@ -404,7 +404,8 @@ static void bench_line(const char *what, uint64_t units, uint64_t ns,
  * answers (in the core's waits and the QD loop's).
  */
 static void bench_prof(const char *what, const struct bf_stats *a,
-		       const struct bf_stats *b, uint64_t loop_waits)
+		       const struct bf_stats *b, uint64_t loop_waits,
+		       const struct blk_wakes *w)
 {
 	uint64_t req = b->requests - a->requests;
 
@@ -416,6 +417,10 @@ static void bench_prof(const char *what, const struct bf_stats *a,
 	       (unsigned long)b->max_inflight,
 	       (unsigned long)(b->notifies - a->notifies),
 	       (unsigned long)(b->waits - a->waits + loop_waits));
+	printf("# prof %s: wake-ups %lu: device event %lu, XenStore event %lu\n",
+	       what, (unsigned long)(blk_wakes.all - w->all),
+	       (unsigned long)(blk_wakes.dev - w->dev),
+	       (unsigned long)(blk_wakes.xs - w->xs));
 }
 
 static void bench_mode(void)
@@ -424,6 +429,7 @@ static void bench_mode(void)
 	uint64_t secs = opt_u("secs", 3), area, t0, t, bytes, ops;
 	uint64_t dl, waits;
 	struct bf_stats st;
+	struct blk_wakes wk;
 	struct bf_io io[32];
 	int rc = 0, i, qd;
 
@@ -433,6 +439,7 @@ static void bench_mode(void)
 	pattern(wbuf, 1 << 20, 7, 0);
 	for (i = 0; i < 2; i++) {
 		st = d->bf.stats;
+		wk = blk_wakes;
 		d->bf.stats.max_inflight = 0;
 		bytes = 0;
 		t0 = now_ns();
@@ -448,10 +455,11 @@ static void bench_mode(void)
 		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
 			   now_ns() - t0, 1);
 		bench_prof(i ? "seq-read-1M" : "seq-write-1M", &st,
-			   &d->bf.stats, 0);
+			   &d->bf.stats, 0, &wk);
 	}
 	for (qd = 1; qd <= 32; qd += 31) {
 		st = d->bf.stats;
+		wk = blk_wakes;
 		d->bf.stats.max_inflight = 0;
 		waits = 0;
 		ops = 0;
@@ -504,7 +512,7 @@ static void bench_mode(void)
 		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
 			   ops, now_ns() - t0, 0);
 		bench_prof(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
-			   &st, &d->bf.stats, waits);
+			   &st, &d->bf.stats, waits, &wk);
 	}
 	/* The core copies every byte through its grant pool: that copy's
 	 * own rate bounds what any 1 MiB workload can reach.  Best of 8

@@ -73,6 +73,8 @@ struct tp {
 	int one_by_one;		/* answer one request per run, pushing each
 				 * response at once, as QEMU's qdisk does */
 	unsigned int be_events;	/* events the backend sent the frontend */
+	int fe_pending;		/* the frontend's port is pending: set by
+				 * those events, cleared by ack and wait */
 	/* XenStore */
 	struct tp_key keys[TP_NKEYS];
 	int nkeys;

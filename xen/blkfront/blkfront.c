@@ -1087,8 +1087,16 @@ int blkfront_poll(struct blkfront *bf)
 {
 	int n = 0, rc;
 
-	if (bf->phase == BF_CONNECTED)
+	if (bf->phase == BF_CONNECTED) {
+		/*
+		 * The event for responses about to be read is spent: without
+		 * this, the backend's event for a response handled here,
+		 * before the wait, wakes that wait at once for nothing.
+		 */
+		if (bf->port.ack)
+			bf->port.ack(bf->port.ctx, bf->evtchn);
 		n = bf_reap(bf);
+	}
 	if (bf->need_step) {
 		rc = bf_step(bf);
 		if (rc < 0)

@@ -64,6 +64,13 @@ struct bf_port {
 	 * returns are fine; the core re-checks everything.
 	 */
 	void (*wait)(void *ctx, evtchn_port_t port, uint64_t deadline);
+	/*
+	 * Optional (may be NULL): clear port's pending event. The core calls
+	 * it just before it reads the responses, so an event left pending
+	 * for responses it has already handled does not make the next
+	 * wait() return at once; one that comes later still does.
+	 */
+	void (*ack)(void *ctx, evtchn_port_t port);
 	uint64_t (*now_ns)(void *ctx);
 	/*
 	 * XenStore. Paths are relative to the domain's home unless they start

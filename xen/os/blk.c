@@ -79,15 +79,28 @@ static void watch_fired(const char *path, const char *token)
 static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 {
 	evtchn_port_t ports[2] = { xs_port(), port };
+	uint64_t other;
 
 	(void)ctx;
 	evtchn_poll(ports, port ? 2 : 1, deadline);
+	other = evtchn_pending_word(0) & ~((port < 64 ? 1ull << port : 0) |
+					   (ports[0] < 64 ? 1ull << ports[0] : 0));
+	if (other) {
+		blk_wakes.other++;
+		blk_wakes.other_ports |= other;
+	}
 	if (port && evtchn_test_and_clear(port))
 		blk_wakes.dev++;
 	if (evtchn_test_and_clear(ports[0]))
 		blk_wakes.xs++;
 	blk_wakes.all++;
 	xs_poll();
+}
+
+static void p_ack(void *ctx, evtchn_port_t port)
+{
+	(void)ctx;
+	evtchn_test_and_clear(port);
 }
 
 static uint64_t p_now(void *ctx)
@@ -152,7 +165,7 @@ static const struct bf_port port = {
 	.alloc_pages = p_alloc_pages, .free_pages = p_free_pages,
 	.grant = p_grant, .ungrant = p_ungrant,
 	.evtchn_alloc = p_evtchn_alloc, .evtchn_close = p_evtchn_close,
-	.notify = p_notify, .wait = p_wait, .now_ns = p_now,
+	.notify = p_notify, .wait = p_wait, .ack = p_ack, .now_ns = p_now,
 	.xs_read = p_xs_read, .xs_write = p_xs_write, .xs_rm = p_xs_rm,
 	.xs_txn_start = p_txn_start, .xs_txn_end = p_txn_end,
 	.xs_watch = p_watch, .xs_unwatch = p_unwatch, .log = p_log,

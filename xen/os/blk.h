@@ -28,10 +28,10 @@ struct blkdev {
 
 extern int blk_seed_mode;
 /* Returns from the port's wait(): all, with the device's / XenStore's
- * event pending (neither: timeout or a stale wake-up).
+ * event pending, with another of ports 0-63 pending (which ones).
  */
 extern struct blk_wakes {
-	uint64_t all, dev, xs;
+	uint64_t all, dev, xs, other, other_ports;
 } blk_wakes;
 extern unsigned int blk_max_segs;	/* 0: the core's default */
 

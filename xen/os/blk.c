@@ -79,16 +79,9 @@ static void watch_fired(const char *path, const char *token)
 static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 {
 	evtchn_port_t ports[2] = { xs_port(), port };
-	uint64_t other;
 
 	(void)ctx;
 	evtchn_poll(ports, port ? 2 : 1, deadline);
-	other = evtchn_pending_word(0) & ~((port < 64 ? 1ull << port : 0) |
-					   (ports[0] < 64 ? 1ull << ports[0] : 0));
-	if (other) {
-		blk_wakes.other++;
-		blk_wakes.other_ports |= other;
-	}
 	if (port && evtchn_test_and_clear(port))
 		blk_wakes.dev++;
 	if (evtchn_test_and_clear(ports[0]))

@@ -27,11 +27,11 @@ struct blkdev {
 };
 
 extern int blk_seed_mode;
-/* Returns from the port's wait(): all, with the device's / XenStore's
- * event pending, with another of ports 0-63 pending (which ones).
+/* Returns from the port's wait(): all, and with the device's /
+ * XenStore's event pending (neither: timeout or a wake-up for nothing).
  */
 extern struct blk_wakes {
-	uint64_t all, dev, xs, other, other_ports;
+	uint64_t all, dev, xs;
 } blk_wakes;
 extern unsigned int blk_max_segs;	/* 0: the core's default */
 

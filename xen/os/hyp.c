@@ -259,11 +259,6 @@ int evtchn_test_and_clear(evtchn_port_t port)
 	return !!(__atomic_fetch_and(w, ~bit, __ATOMIC_SEQ_CST) & bit);
 }
 
-uint64_t evtchn_pending_word(unsigned int i)
-{
-	return __atomic_load_n(&shinfo->evtchn_pending[i], __ATOMIC_RELAXED);
-}
-
 static int evtchn_pending(evtchn_port_t port)
 {
 	return !!(shinfo->evtchn_pending[port / 64] & (1ul << (port % 64)));

@@ -417,13 +417,10 @@ static void bench_prof(const char *what, const struct bf_stats *a,
 	       (unsigned long)b->max_inflight,
 	       (unsigned long)(b->notifies - a->notifies),
 	       (unsigned long)(b->waits - a->waits + loop_waits));
-	printf("# prof %s: wake-ups %lu: device event %lu, XenStore event %lu,"
-	       " other port pending %lu (ports 0x%lx)\n",
+	printf("# prof %s: wake-ups %lu: device event %lu, XenStore event %lu\n",
 	       what, (unsigned long)(blk_wakes.all - w->all),
 	       (unsigned long)(blk_wakes.dev - w->dev),
-	       (unsigned long)(blk_wakes.xs - w->xs),
-	       (unsigned long)(blk_wakes.other - w->other),
-	       (unsigned long)blk_wakes.other_ports);
+	       (unsigned long)(blk_wakes.xs - w->xs));
 }
 
 static void bench_mode(void)

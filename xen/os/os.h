@@ -66,8 +66,6 @@ int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 void evtchn_close(evtchn_port_t port);
 void evtchn_notify(evtchn_port_t port);
 int evtchn_test_and_clear(evtchn_port_t port);
-/* Pending bits of ports 64 i .. 64 i + 63. */
-uint64_t evtchn_pending_word(unsigned int i);
 /* Block until one of ports is pending or deadline (ns, 0 = none). */
 void evtchn_poll(const evtchn_port_t *ports, unsigned int n, uint64_t deadline);
 

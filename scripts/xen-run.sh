@@ -32,7 +32,9 @@
 # Environment: VDEVKIT_XEN selects the Xen release (4.17, the default, with
 # a bookworm dom0; 4.20 with trixie); VDEVKIT_XEN_GUEST, VDEVKIT_XEN_TYPE,
 # VDEVKIT_XEN_CMDLINE and VDEVKIT_XEN_BACKEND override xen-guest, xen-type,
-# xen-cmdline and xen-backend; VDEVKIT_XEN_LIMIT the whole run's time limit.
+# xen-cmdline and xen-backend (a scenario that runs guests on both
+# backends, xenos-bench, then keeps to the one asked for);
+# VDEVKIT_XEN_LIMIT the whole run's time limit.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"
@@ -159,6 +161,8 @@ install -m 755 "$scen" "$pl/scenario.sh"
 	echo "XG_TIMEOUT=$gtimeout"
 	echo "XG_DISKS=\"$xg_disks\""
 	echo "XG_BACKEND=$backend"
+	# Set only when asked for: a scenario serving both may keep to it.
+	echo "XG_BACKEND_ASKED=${VDEVKIT_XEN_BACKEND:-}"
 } >"$pl/scenario.env"
 mb=$(( $(du -sm "$pl" | cut -f1) + 8 ))
 mkfs.ext4 -q -F -L payload -d "$pl" "$run/payload.ext4" "${mb}M" >/dev/null ||

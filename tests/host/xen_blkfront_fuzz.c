@@ -428,7 +428,9 @@ static void submit(struct fz *f, struct job *j, uint64_t lo, uint64_t room)
 			memset(j->buf, 0xa5, j->io.len);
 		}
 	}
-	if (blkfront_submit(&f->bf, &j->io) != 0)
+	/* Half queued only: the next poll (or push) puts them on the ring. */
+	if ((chance(50) ? blkfront_queue(&f->bf, &j->io)
+			: blkfront_submit(&f->bf, &j->io)) != 0)
 		fail("submit refused on a connected device (op %d)", j->io.op);
 }
 

@@ -245,6 +245,9 @@ static void t_split(void)
 	unsigned int nreq, maxseg, nind, from, i;
 	uint64_t sect;
 	int rc, bad = 0, kicked;
+	unsigned int events;
+	struct bf_io io[32];
+	static uint8_t page[32][4096];
 
 	world_connect(w);
 	from = w->t->nlog;
@@ -266,6 +269,58 @@ static void t_split(void)
 	ok(rc == 0 && w->t->kicked - kicked == 2, "a 1 MiB write and a 1 MiB "
 	   "read (24 requests each) notify the backend once each (%d)",
 	   w->t->kicked - kicked);
+	/*
+	 * A backend that answers one request at a time and pushes each
+	 * response at once (QEMU's qdisk): the frontend waiting for a 1 MiB
+	 * transfer asks for one event when all 24 can be there, not one per
+	 * response.
+	 */
+	w->t->one_by_one = 1;
+	events = w->t->be_events;
+	rc = check_rw(w, 300, 1 << 20, 5);
+	ok(rc == 0 && w->t->be_events - events == 2, "a backend answering one "
+	   "request at a time sends one event per 1 MiB transfer (%u)",
+	   w->t->be_events - events);
+	/* Refilling 32 I/Os at once: queued, then one push and one event. */
+	kicked = w->t->kicked;
+	for (i = 0; i < 32; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = BLKIF_OP_READ;
+		io[i].sector = 8 * i;
+		io[i].len = 4096;
+		io[i].buf = page[i];
+		if (blkfront_queue(&w->bf, &io[i]) < 0)
+			bad++;
+	}
+	ok(bad == 0 && w->t->kicked == kicked && tp_ring_pending(w->t) == 0,
+	   "blkfront_queue puts nothing on the ring (%d kicks)",
+	   w->t->kicked - kicked);
+	blkfront_push(&w->bf);
+	ok(w->t->kicked - kicked == 1 && tp_ring_pending(w->t) == 32,
+	   "blkfront_push: 32 requests, one event (%d)", w->t->kicked - kicked);
+	for (i = 0; i < 32; i++)
+		if (blkfront_wait_io(&w->bf, &io[i]) != 0 ||
+		    memcmp(page[i], w->t->disk + 8 * 512 * i, 4096))
+			bad++;
+	ok(bad == 0, "the 32 queued reads return the disk's data (%d bad)",
+	   bad);
+	/*
+	 * The backend answers (and signals) while the frontend is busy; the
+	 * frontend then handles the response without waiting.  The event is
+	 * spent: a wait now must block, not return at once for nothing.
+	 */
+	memset(&io[0], 0, sizeof(io[0]));
+	io[0].op = BLKIF_OP_READ;
+	io[0].len = 4096;
+	io[0].buf = page[0];
+	rc = blkfront_submit(&w->bf, &io[0]);
+	events = w->t->be_events;
+	tp_run(w->t);
+	blkfront_poll(&w->bf);
+	ok(rc == 0 && io[0].done && w->t->be_events - events == 1 &&
+	   !w->t->fe_pending, "an event for responses already handled is "
+	   "cleared before they are read (pending %d)", w->t->fe_pending);
+	w->t->one_by_one = 0;
 	w->t->rearm = 0;
 	for (i = 0; i < 40; i++) {
 		size_t len = (1 + rnd() % 2048) * 512;

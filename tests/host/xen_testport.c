@@ -259,9 +259,16 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 
 	(void)port;
 	(void)deadline;
+	t->fe_pending = 0;
 	tp_run(t);
 	deliver_watches(t);
 	t->now += 1000000;	/* 1 ms of virtual time per wait */
+}
+
+static void p_ack(void *ctx, evtchn_port_t port)
+{
+	(void)port;
+	((struct tp *)ctx)->fe_pending = 0;
 }
 
 static uint64_t p_now(void *ctx)
@@ -389,7 +396,8 @@ struct bf_port tp_port(struct tp *t)
 		.alloc_pages = p_alloc_pages, .free_pages = p_free_pages,
 		.grant = p_grant, .ungrant = p_ungrant,
 		.evtchn_alloc = p_evtchn_alloc, .evtchn_close = p_evtchn_close,
-		.notify = p_notify, .wait = p_wait, .now_ns = p_now,
+		.notify = p_notify, .wait = p_wait, .ack = p_ack,
+		.now_ns = p_now,
 		.xs_read = p_xs_read, .xs_write = p_xs_write, .xs_rm = p_xs_rm,
 		.xs_txn_start = p_txn_start, .xs_txn_end = p_txn_end,
 		.xs_watch = p_watch, .xs_unwatch = p_unwatch, .log = p_log,
@@ -745,7 +753,10 @@ void tp_push(struct tp *t)
 	if (!t->ring_va)
 		return;
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&t->ring, notify);
-	(void)notify;
+	if (notify) {
+		t->be_events++;
+		t->fe_pending = 1;
+	}
 }
 
 static int be_ring(struct tp *t)
@@ -781,6 +792,8 @@ static int be_ring(struct tp *t)
 			t->inject = TP_INJ_NONE;
 		tp_respond(t, id, op, st);
 		n++;
+		if (t->one_by_one)
+			break;
 	}
 	tp_push(t);
 	if (t->inject == TP_INJ_RUNAWAY) {

@@ -70,6 +70,11 @@ struct tp {
 	int rearm;		/* each notify: req_event = req_prod + 1, as a
 				 * backend that woke, took what was published
 				 * and asks to hear of the next request */
+	int one_by_one;		/* answer one request per run, pushing each
+				 * response at once, as QEMU's qdisk does */
+	unsigned int be_events;	/* events the backend sent the frontend */
+	int fe_pending;		/* the frontend's port is pending: set by
+				 * those events, cleared by ack and wait */
 	/* XenStore */
 	struct tp_key keys[TP_NKEYS];
 	int nkeys;

@@ -536,6 +536,32 @@ static int bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
 	return 0;
 }
 
+/*
+ * RING_FINAL_CHECK_FOR_RESPONSES, but asking for the event only once the
+ * I/O blkfront_wait_io waits for can be complete (ring.h invites such a
+ * variant for batching).  A backend without indirect segments answers
+ * 1 MiB with 24 responses, and one that answers them one at a time (QEMU's
+ * qdisk) would otherwise send 24 events and, on one CPU, switch to us
+ * after each; now it sends one.  Responses of other I/O count too, so the
+ * waiter may wake early, never late.  Nonzero if unconsumed responses are
+ * already there.
+ */
+static int bf_final_check(struct blkfront *bf)
+{
+	const struct bf_io *w = bf->waiter;
+	RING_IDX want = 1;
+
+	/* All of w on the ring: it needs each of its pending responses. */
+	if (w && w->issued == w->len && w->pending > 1)
+		want = w->pending;
+
+	if (RING_HAS_UNCONSUMED_RESPONSES(&bf->ring))
+		return 1;
+	bf->ring.sring->rsp_event = bf->ring.rsp_cons + want;
+	xen_mb();
+	return RING_HAS_UNCONSUMED_RESPONSES(&bf->ring);
+}
+
 /* Responses handled, or -EPROTO if the backend broke the protocol. */
 static int bf_reap(struct blkfront *bf)
 {
@@ -559,7 +585,7 @@ static int bf_reap(struct blkfront *bf)
 			n++;
 		}
 		bf->ring.rsp_cons = rp;
-		RING_FINAL_CHECK_FOR_RESPONSES(&bf->ring, more);
+		more = bf_final_check(bf);
 	} while (more);
 	return n;
 }
@@ -748,8 +774,16 @@ static void bf_kick(struct blkfront *bf)
 		return;
 	/* As RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, over old..new. */
 	xen_mb();
-	if ((RING_IDX)(new - bf->ring.sring->req_event) < (RING_IDX)(new - old))
+	if ((RING_IDX)(new - bf->ring.sring->req_event) <
+	    (RING_IDX)(new - old)) {
 		bf->port.notify(bf->port.ctx, bf->evtchn);
+		bf->stats.notifies++;
+	}
+}
+
+void blkfront_push(struct blkfront *bf)
+{
+	bf_kick(bf);
 }
 
 /* ---- handshake ---- */
@@ -1053,8 +1087,16 @@ int blkfront_poll(struct blkfront *bf)
 {
 	int n = 0, rc;
 
-	if (bf->phase == BF_CONNECTED)
+	if (bf->phase == BF_CONNECTED) {
+		/*
+		 * The event for responses about to be read is spent: without
+		 * this, the backend's event for a response handled here,
+		 * before the wait, wakes that wait at once for nothing.
+		 */
+		if (bf->port.ack)
+			bf->port.ack(bf->port.ctx, bf->evtchn);
 		n = bf_reap(bf);
+	}
 	if (bf->need_step) {
 		rc = bf_step(bf);
 		if (rc < 0)
@@ -1066,6 +1108,7 @@ int blkfront_poll(struct blkfront *bf)
 
 static void bf_wait(struct blkfront *bf, uint64_t deadline)
 {
+	bf->stats.waits++;
 	bf->port.wait(bf->port.ctx, bf->phase == BF_CONNECTED ? bf->evtchn : 0,
 		      deadline);
 }
@@ -1089,7 +1132,7 @@ int blkfront_wait_connected(struct blkfront *bf)
 	return 0;
 }
 
-int blkfront_submit(struct blkfront *bf, struct bf_io *io)
+int blkfront_queue(struct blkfront *bf, struct bf_io *io)
 {
 	size_t align = bf->sector_size ? bf->sector_size : BF_SECTOR;
 
@@ -1144,8 +1187,16 @@ int blkfront_submit(struct blkfront *bf, struct bf_io *io)
 	else
 		bf->queue_head = io;
 	bf->queue_tail = io;
-	bf_kick(bf);
 	return 0;
+}
+
+int blkfront_submit(struct blkfront *bf, struct bf_io *io)
+{
+	int rc = blkfront_queue(bf, io);
+
+	if (!rc)
+		bf_kick(bf);
+	return rc;
 }
 
 int blkfront_wait_io(struct blkfront *bf, struct bf_io *io)
@@ -1154,6 +1205,7 @@ int blkfront_wait_io(struct blkfront *bf, struct bf_io *io)
 	int rc;
 
 	while (!io->done) {
+		bf->waiter = io;
 		rc = blkfront_poll(bf);
 		if (io->done)
 			break;
@@ -1168,6 +1220,7 @@ int blkfront_wait_io(struct blkfront *bf, struct bf_io *io)
 		}
 		bf_wait(bf, deadline);
 	}
+	bf->waiter = NULL;
 	if (!io->done) {
 		/* bf_fail_all left it unfinished only if nothing was queued. */
 		bf_dequeue(bf, io);

@@ -64,6 +64,13 @@ struct bf_port {
 	 * returns are fine; the core re-checks everything.
 	 */
 	void (*wait)(void *ctx, evtchn_port_t port, uint64_t deadline);
+	/*
+	 * Optional (may be NULL): clear port's pending event. The core calls
+	 * it just before it reads the responses, so an event left pending
+	 * for responses it has already handled does not make the next
+	 * wait() return at once; one that comes later still does.
+	 */
+	void (*ack)(void *ctx, evtchn_port_t port);
 	uint64_t (*now_ns)(void *ctx);
 	/*
 	 * XenStore. Paths are relative to the domain's home unless they start
@@ -162,6 +169,8 @@ struct bf_stats {
 	uint64_t violations;	/* disconnects for protocol violations */
 	uint64_t grant_ops, ungrant_ops, leaked_pages;
 	uint64_t max_inflight;	/* most requests on the ring at once */
+	uint64_t notifies;	/* events sent to the backend */
+	uint64_t waits;		/* times the core blocked in port.wait() */
 };
 
 struct blkfront {
@@ -185,6 +194,7 @@ struct blkfront {
 	unsigned int nslots;
 	uint64_t seq;		/* requests issued, for their ids */
 	unsigned int inflight;
+	const struct bf_io *waiter;	/* the I/O blkfront_wait_io waits for */
 
 	/* disk, valid while connected */
 	uint64_t sectors;	/* 512-byte units */
@@ -221,8 +231,15 @@ void blkfront_watch_fired(struct blkfront *bf);
  * reconnecting), or the error of a failed reconnect step.
  */
 int blkfront_poll(struct blkfront *bf);
-/* Queue an I/O; completion via io->cb / io->done. */
+/* Queue an I/O and push it to the ring; completion via io->cb / io->done. */
 int blkfront_submit(struct blkfront *bf, struct bf_io *io);
+/*
+ * Queue an I/O without pushing it: blkfront_push() (or the next poll)
+ * puts everything queued on the ring with one event, so a caller
+ * refilling many I/Os at once wakes the backend once, not per I/O.
+ */
+int blkfront_queue(struct blkfront *bf, struct bf_io *io);
+void blkfront_push(struct blkfront *bf);
 /* Block until io is done (or the timeout passes: -ETIMEDOUT). */
 int blkfront_wait_io(struct blkfront *bf, struct bf_io *io);
 /* Synchronous helpers built on submit/wait. */

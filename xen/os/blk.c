@@ -3,6 +3,7 @@
 #include "blk.h"
 
 int blk_seed_mode;
+struct blk_wakes blk_wakes;
 unsigned int blk_max_segs;
 
 static struct blkdev *devs[BLK_MAX_DEVS];
@@ -81,16 +82,25 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 
 	(void)ctx;
 	evtchn_poll(ports, port ? 2 : 1, deadline);
-	if (port)
-		evtchn_test_and_clear(port);
-	evtchn_test_and_clear(ports[0]);
+	if (port && evtchn_test_and_clear(port))
+		blk_wakes.dev++;
+	if (evtchn_test_and_clear(ports[0]))
+		blk_wakes.xs++;
+	blk_wakes.all++;
 	xs_poll();
+}
+
+static void p_ack(void *ctx, evtchn_port_t port)
+{
+	(void)ctx;
+	evtchn_test_and_clear(port);
 }
 
 static uint64_t p_now(void *ctx)
 {
 	(void)ctx;
-	return now_ns();
+	/* The core reads the clock only for its timeouts. */
+	return now_coarse_ns();
 }
 
 static int p_xs_read(void *ctx, uint32_t txn, const char *path, char *buf,
@@ -148,7 +158,7 @@ static const struct bf_port port = {
 	.alloc_pages = p_alloc_pages, .free_pages = p_free_pages,
 	.grant = p_grant, .ungrant = p_ungrant,
 	.evtchn_alloc = p_evtchn_alloc, .evtchn_close = p_evtchn_close,
-	.notify = p_notify, .wait = p_wait, .now_ns = p_now,
+	.notify = p_notify, .wait = p_wait, .ack = p_ack, .now_ns = p_now,
 	.xs_read = p_xs_read, .xs_write = p_xs_write, .xs_rm = p_xs_rm,
 	.xs_txn_start = p_txn_start, .xs_txn_end = p_txn_end,
 	.xs_watch = p_watch, .xs_unwatch = p_unwatch, .log = p_log,

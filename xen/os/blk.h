@@ -27,6 +27,12 @@ struct blkdev {
 };
 
 extern int blk_seed_mode;
+/* Returns from the port's wait(): all, and with the device's /
+ * XenStore's event pending (neither: timeout or a wake-up for nothing).
+ */
+extern struct blk_wakes {
+	uint64_t all, dev, xs;
+} blk_wakes;
 extern unsigned int blk_max_segs;	/* 0: the core's default */
 
 const struct bf_port *blk_port(void);

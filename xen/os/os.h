@@ -59,6 +59,7 @@ long hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
 int hyp_init(void);
 uint64_t hvm_param(unsigned int idx);
 uint64_t now_ns(void);
+uint64_t now_coarse_ns(void);
 
 /* Event channels: ports stay masked; we poll instead of taking upcalls. */
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);

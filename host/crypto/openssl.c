@@ -98,6 +98,153 @@ out:
     return ret;
 }
 
+/* A position in a HostCryptoIov, for walking two of them in step. */
+typedef struct IovPos {
+    const HostCryptoIov *v;
+    unsigned int i;
+    size_t off;
+} IovPos;
+
+/* The contiguous bytes at p (at most max), skipping empty entries. */
+static uint8_t *iov_pos_run(IovPos *p, size_t max, size_t *n)
+{
+    while (p->i < p->v->cnt && p->off == p->v->iov[p->i].iov_len) {
+        p->i++;
+        p->off = 0;
+    }
+    if (p->i == p->v->cnt) {
+        *n = 0;
+        return NULL;
+    }
+    *n = p->v->iov[p->i].iov_len - p->off;
+    *n = *n < max ? *n : max;
+    return (uint8_t *)p->v->iov[p->i].iov_base + p->off;
+}
+
+static void iov_pos_skip(IovPos *p, size_t n)
+{
+    while (n) {
+        size_t left = p->v->iov[p->i].iov_len - p->off;
+
+        if (n < left) {
+            p->off += n;
+            return;
+        }
+        n -= left;
+        p->i++;
+        p->off = 0;
+    }
+}
+
+/* Copy n bytes out of or into the iov at p, and step past them. */
+static void iov_pos_read(IovPos *p, uint8_t *buf, size_t n)
+{
+    size_t got;
+
+    while (n) {
+        uint8_t *q = iov_pos_run(p, n, &got);
+
+        memcpy(buf, q, got);
+        buf += got;
+        n -= got;
+        iov_pos_skip(p, got);
+    }
+}
+
+static void iov_pos_write(IovPos *p, const uint8_t *buf, size_t n)
+{
+    size_t got;
+
+    while (n) {
+        uint8_t *q = iov_pos_run(p, n, &got);
+
+        memcpy(q, buf, got);
+        buf += got;
+        n -= got;
+        iov_pos_skip(p, got);
+    }
+}
+
+/*
+ * len bytes from src to dst through ctx, one EVP_CipherUpdate per run
+ * that both have contiguous, in whole blocks of blk bytes: a block split
+ * between entries goes through a block on the stack (the cipher carries
+ * its chaining state across calls, and never holds a partial block
+ * back).  In place, each call has out == in, as OpenSSL allows.
+ */
+static int ossl_update_iov(EVP_CIPHER_CTX *ctx, size_t blk,
+                           const HostCryptoIov *src, const HostCryptoIov *dst,
+                           size_t len)
+{
+    IovPos ps = { .v = src }, pd = { .v = dst };
+    uint8_t block[32];
+    int outl;
+
+    if (blk > sizeof(block)) {
+        return -ENOTSUP;
+    }
+    while (len) {
+        size_t sn, dn, n;
+        uint8_t *sp = iov_pos_run(&ps, len, &sn);
+        uint8_t *dp = iov_pos_run(&pd, len, &dn);
+
+        n = sn < dn ? sn : dn;
+        n -= n % blk;
+        if (n) {
+            if (n > INT32_MAX) {
+                n = INT32_MAX - INT32_MAX % blk;
+            }
+            if (!EVP_CipherUpdate(ctx, dp, &outl, sp, (int)n) ||
+                (size_t)outl != n) {
+                return -EIO;
+            }
+            iov_pos_skip(&ps, n);
+            iov_pos_skip(&pd, n);
+        } else {
+            n = blk < len ? blk : len;
+            iov_pos_read(&ps, block, n);
+            if (!EVP_CipherUpdate(ctx, block, &outl, block, (int)n) ||
+                (size_t)outl != n) {
+                OPENSSL_cleanse(block, sizeof(block));
+                return -EIO;
+            }
+            iov_pos_write(&pd, block, n);
+        }
+        len -= n;
+    }
+    OPENSSL_cleanse(block, sizeof(block));
+    return 0;
+}
+
+static int ossl_crypt_iov(HostCryptoSession *base, const uint8_t *iv,
+                          const HostCryptoIov *src, const HostCryptoIov *dst,
+                          size_t len)
+{
+    OsslSession *s = (OsslSession *)base;
+    EVP_CIPHER_CTX *ctx;
+    uint8_t last[32];
+    int finl = 0, ret;
+
+    /* XTS: OpenSSL takes a data unit in a single call */
+    if (base->alg->cipher == HOSTCRYPTO_AES_XTS) {
+        return -ENOTSUP;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CIPHER_CTX_copy(ctx, s->tmpl) ||
+        !EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL)) {
+        ret = -EIO;
+        goto out;
+    }
+    ret = ossl_update_iov(ctx, EVP_CIPHER_CTX_get_block_size(ctx), src, dst,
+                          len);
+    if (ret == 0 && (!EVP_CipherFinal_ex(ctx, last, &finl) || finl != 0)) {
+        ret = -EIO;
+    }
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
 typedef struct OsslAuthSession {
     HostCryptoAuthSession base;
     EVP_MD *md;               /* hash: the digest */
@@ -195,6 +342,55 @@ static int ossl_digest(HostCryptoAuthSession *base, const uint8_t *src,
     memcpy(digest, full, base->digest_len);
     ret = 0;
 out:
+    OPENSSL_cleanse(full, sizeof(full));
+    return ret;
+}
+
+static int ossl_digest_iov(HostCryptoAuthSession *base,
+                           const HostCryptoIov *src, size_t len,
+                           uint8_t *digest)
+{
+    OsslAuthSession *s = (OsslAuthSession *)base;
+    uint8_t full[HOSTCRYPTO_MAX_DIGEST_LEN];
+    IovPos p = { .v = src };
+    EVP_MD_CTX *md = NULL;
+    EVP_MAC_CTX *mac = NULL;
+    unsigned int mdlen = 0;
+    size_t maclen = 0, n;
+    int ret = -EIO;
+
+    if (s->md) {
+        md = EVP_MD_CTX_new();
+        if (!md || !EVP_DigestInit_ex2(md, s->md, NULL)) {
+            goto out;
+        }
+    } else {
+        /* a per-request copy of the keyed context, as ossl_digest */
+        mac = EVP_MAC_CTX_dup(s->tmpl);
+        if (!mac) {
+            goto out;
+        }
+    }
+    while (len) {
+        uint8_t *q = iov_pos_run(&p, len, &n);
+
+        if (md ? !EVP_DigestUpdate(md, q, n) : !EVP_MAC_update(mac, q, n)) {
+            goto out;
+        }
+        iov_pos_skip(&p, n);
+        len -= n;
+    }
+    if (md ? !EVP_DigestFinal_ex(md, full, &mdlen) ||
+             mdlen != base->alg->digest_len :
+             !EVP_MAC_final(mac, full, &maclen, sizeof(full)) ||
+             maclen != base->alg->digest_len) {
+        goto out;
+    }
+    memcpy(digest, full, base->digest_len);
+    ret = 0;
+out:
+    EVP_MD_CTX_free(md);
+    EVP_MAC_CTX_free(mac);
     OPENSSL_cleanse(full, sizeof(full));
     return ret;
 }
@@ -301,6 +497,67 @@ out:
     return ret;
 }
 
+/*
+ * GCM and ChaCha20-Poly1305 take the aad and the data in any number of
+ * calls; CCM only in one (the core then gathers them).
+ */
+static int ossl_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
+                         size_t iv_len, const HostCryptoIov *aad,
+                         size_t aad_len, const HostCryptoIov *src,
+                         const HostCryptoIov *dst, size_t len, uint8_t *tag)
+{
+    OsslAeadSession *s = (OsslAeadSession *)base;
+    int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
+    IovPos p = { .v = aad };
+    EVP_CIPHER_CTX *ctx;
+    uint8_t scratch[32];
+    int outl = 0, finl = 0;
+    size_t n;
+    int ret = -EIO;
+
+    if (base->alg->aead == HOSTCRYPTO_AEAD_CCM) {
+        return -ENOTSUP;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL) ||
+        (!enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                                      tag)) ||
+        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+        goto out;
+    }
+    while (aad_len) {
+        uint8_t *q = iov_pos_run(&p, aad_len, &n);
+
+        if (n > INT32_MAX) {
+            n = INT32_MAX;
+        }
+        if (!EVP_CipherUpdate(ctx, NULL, &outl, q, (int)n)) {
+            goto out;
+        }
+        iov_pos_skip(&p, n);
+        aad_len -= n;
+    }
+    /* both are stream ciphers: one byte "blocks" */
+    ret = ossl_update_iov(ctx, 1, src, dst, len);
+    if (ret < 0) {
+        goto out;
+    }
+    ret = -EIO;
+    if (!EVP_CipherFinal_ex(ctx, scratch, &finl)) {
+        ret = enc ? -EIO : -EBADMSG;
+        goto out;
+    }
+    if (finl != 0 ||
+        (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
+        goto out;
+    }
+    ret = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
 const HostCryptoProvider hostcrypto_openssl = {
     .name = "openssl",
     .session_size = sizeof(OsslSession),
@@ -315,4 +572,7 @@ const HostCryptoProvider hostcrypto_openssl = {
     .aead_init = ossl_aead_init,
     .aead_fini = ossl_aead_fini,
     .aead = ossl_aead,
+    .crypt_iov = ossl_crypt_iov,
+    .digest_iov = ossl_digest_iov,
+    .aead_iov = ossl_aead_iov,
 };

@@ -136,29 +136,15 @@ static void iov_pos_skip(IovPos *p, size_t n)
     }
 }
 
-/* Copy n bytes out of or into the iov at p, and step past them. */
-static void iov_pos_read(IovPos *p, uint8_t *buf, size_t n)
+/* Copy n bytes out of (or, to_iov, into) the iov at p; step past them */
+static void iov_pos_copy(IovPos *p, uint8_t *buf, size_t n, bool to_iov)
 {
     size_t got;
 
     while (n) {
         uint8_t *q = iov_pos_run(p, n, &got);
 
-        memcpy(buf, q, got);
-        buf += got;
-        n -= got;
-        iov_pos_skip(p, got);
-    }
-}
-
-static void iov_pos_write(IovPos *p, const uint8_t *buf, size_t n)
-{
-    size_t got;
-
-    while (n) {
-        uint8_t *q = iov_pos_run(p, n, &got);
-
-        memcpy(q, buf, got);
+        memcpy(to_iov ? q : buf, to_iov ? buf : q, got);
         buf += got;
         n -= got;
         iov_pos_skip(p, got);
@@ -202,13 +188,13 @@ static int ossl_update_iov(EVP_CIPHER_CTX *ctx, size_t blk,
             iov_pos_skip(&pd, n);
         } else {
             n = blk < len ? blk : len;
-            iov_pos_read(&ps, block, n);
+            iov_pos_copy(&ps, block, n, false);
             if (!EVP_CipherUpdate(ctx, block, &outl, block, (int)n) ||
                 (size_t)outl != n) {
                 OPENSSL_cleanse(block, sizeof(block));
                 return -EIO;
             }
-            iov_pos_write(&pd, block, n);
+            iov_pos_copy(&pd, block, n, true);
         }
         len -= n;
     }
@@ -432,74 +418,9 @@ static int ossl_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
     return 0;
 }
 
-static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
-                     size_t iv_len, const uint8_t *aad, size_t aad_len,
-                     const uint8_t *src, uint8_t *dst, size_t len,
-                     uint8_t *tag)
-{
-    static const uint8_t empty;
-    uint8_t scratch;
-    OsslAeadSession *s = (OsslAeadSession *)base;
-    bool ccm = base->alg->aead == HOSTCRYPTO_AEAD_CCM;
-    int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
-    EVP_CIPHER_CTX *ctx;
-    int outl = 0, finl = 0;
-    int ret = -EIO;
-
-    if (len > INT32_MAX || aad_len > INT32_MAX) {
-        return -EMSGSIZE;
-    }
-    ctx = EVP_CIPHER_CTX_new();
-    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL)) {
-        goto out;
-    }
-    /* CCM: the tag (or its length) before the key; others: before final */
-    if ((ccm || !enc) &&
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
-                             enc ? NULL : tag)) {
-        goto out;
-    }
-    if (!EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
-        goto out;
-    }
-    /* CCM: the message length first */
-    if (ccm && !EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)len)) {
-        goto out;
-    }
-    if (aad_len && !EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len)) {
-        goto out;
-    }
-    /* CCM checks the tag here, and needs the call even for no data */
-    if (len || ccm) {
-        /* never NULL: CCM would take a NULL output for more aad */
-        if (!EVP_CipherUpdate(ctx, len ? dst : &scratch, &outl,
-                              len ? src : &empty, (int)len)) {
-            ret = ccm && !enc ? -EBADMSG : -EIO;
-            goto out;
-        }
-        if ((size_t)outl != len) {
-            goto out;
-        }
-    }
-    if (!ccm && !EVP_CipherFinal_ex(ctx, len ? dst + len : &scratch,
-                                    &finl)) {
-        ret = enc ? -EIO : -EBADMSG;
-        goto out;
-    }
-    if (finl != 0 ||
-        (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
-        goto out;
-    }
-    ret = 0;
-out:
-    EVP_CIPHER_CTX_free(ctx);
-    return ret;
-}
-
 /*
  * GCM and ChaCha20-Poly1305 take the aad and the data in any number of
- * calls; CCM only in one (the core then gathers them).
+ * calls; CCM only in one (ossl_aead(), and the core gathers for it).
  */
 static int ossl_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
                          size_t iv_len, const HostCryptoIov *aad,
@@ -549,6 +470,74 @@ static int ossl_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
         goto out;
     }
     if (finl != 0 ||
+        (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
+        goto out;
+    }
+    ret = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
+/*
+ * CCM fixes the message length first and takes the aad and the data in
+ * one call each; GCM and ChaCha20-Poly1305 go through ossl_aead_iov().
+ */
+static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
+                     size_t iv_len, const uint8_t *aad, size_t aad_len,
+                     const uint8_t *src, uint8_t *dst, size_t len,
+                     uint8_t *tag)
+{
+    static const uint8_t empty;
+    uint8_t scratch;
+    OsslAeadSession *s = (OsslAeadSession *)base;
+    int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
+    EVP_CIPHER_CTX *ctx;
+    int outl = 0;
+    int ret = -EIO;
+
+    if (base->alg->aead != HOSTCRYPTO_AEAD_CCM) {
+        struct iovec v[3] = {
+            { .iov_base = (void *)aad, .iov_len = aad_len },
+            { .iov_base = (void *)src, .iov_len = len },
+            { .iov_base = dst, .iov_len = len },
+        };
+        HostCryptoIov a = { &v[0], 1 }, sv = { &v[1], 1 }, dv = { &v[2], 1 };
+
+        return ossl_aead_iov(base, iv, iv_len, &a, aad_len, &sv, &dv, len,
+                             tag);
+    }
+    if (len > INT32_MAX || aad_len > INT32_MAX) {
+        return -EMSGSIZE;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL)) {
+        goto out;
+    }
+    /* the tag (or its length) before the key */
+    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                             enc ? NULL : tag) ||
+        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+        goto out;
+    }
+    /* the message length first */
+    if (!EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)len)) {
+        goto out;
+    }
+    if (aad_len && !EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len)) {
+        goto out;
+    }
+    /*
+     * The tag is checked here, and the call is needed even for no data;
+     * never a NULL output, which would be taken for more aad.
+     */
+    if (!EVP_CipherUpdate(ctx, len ? dst : &scratch, &outl,
+                          len ? src : &empty, (int)len)) {
+        ret = enc ? -EIO : -EBADMSG;
+        goto out;
+    }
+    if ((size_t)outl != len ||
         (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
         goto out;
     }

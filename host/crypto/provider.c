@@ -396,13 +396,14 @@ size_t hostcrypto_iov_size(const HostCryptoIov *v)
     return n;
 }
 
-void hostcrypto_iov_to_buf(const HostCryptoIov *v, size_t off, void *buf,
-                           size_t len)
+/* Copy between the iov at byte off and buf (to_iov: into the iov) */
+static void hostcrypto_iov_copy(const HostCryptoIov *v, size_t off,
+                                uint8_t *buf, size_t len, bool to_iov)
 {
-    uint8_t *p = buf;
     unsigned int i;
 
     for (i = 0; i < v->cnt && len; i++) {
+        uint8_t *p = v->iov[i].iov_base;
         size_t n = v->iov[i].iov_len;
 
         if (off >= n) {
@@ -411,33 +412,23 @@ void hostcrypto_iov_to_buf(const HostCryptoIov *v, size_t off, void *buf,
         }
         n -= off;
         n = n < len ? n : len;
-        memcpy(p, (uint8_t *)v->iov[i].iov_base + off, n);
-        p += n;
+        memcpy(to_iov ? p + off : buf, to_iov ? buf : p + off, n);
+        buf += n;
         len -= n;
         off = 0;
     }
 }
 
+void hostcrypto_iov_to_buf(const HostCryptoIov *v, size_t off, void *buf,
+                           size_t len)
+{
+    hostcrypto_iov_copy(v, off, buf, len, false);
+}
+
 void hostcrypto_iov_from_buf(const HostCryptoIov *v, size_t off,
                              const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
-    unsigned int i;
-
-    for (i = 0; i < v->cnt && len; i++) {
-        size_t n = v->iov[i].iov_len;
-
-        if (off >= n) {
-            off -= n;
-            continue;
-        }
-        n -= off;
-        n = n < len ? n : len;
-        memcpy((uint8_t *)v->iov[i].iov_base + off, p, n);
-        p += n;
-        len -= n;
-        off = 0;
-    }
+    hostcrypto_iov_copy(v, off, (uint8_t *)buf, len, true);
 }
 
 static void hostcrypto_iov_zero(const HostCryptoIov *v, size_t len)
@@ -580,20 +571,28 @@ out:
 }
 
 /*
- * A copy of the first len bytes of v in new memory (*buf), as one
- * HostCryptoIov in *one (over *flat); 0 or -ENOMEM.
+ * Make *src safe to read while dst is written: if dst overlaps it other
+ * than in place, *src becomes a copy (*copy, to free; over *flat, in
+ * *one).  0 or -ENOMEM.
  */
-static int hostcrypto_iov_gather(const HostCryptoIov *v, size_t len,
-                                 uint8_t **buf, struct iovec *flat,
-                                 HostCryptoIov *one)
+static int hostcrypto_iov_apart(const HostCryptoIov **src,
+                                const HostCryptoIov *dst, size_t len,
+                                uint8_t **copy, struct iovec *flat,
+                                HostCryptoIov *one)
 {
-    *buf = malloc(len ? len : 1);
-    if (!*buf) {
+    int ret = hostcrypto_iov_overlap(*src, dst, len);
+
+    if (ret <= 0) {
+        return ret;
+    }
+    *copy = malloc(len ? len : 1);
+    if (!*copy) {
         return -ENOMEM;
     }
-    hostcrypto_iov_to_buf(v, 0, *buf, len);
-    *flat = (struct iovec) { .iov_base = *buf, .iov_len = len };
+    hostcrypto_iov_to_buf(*src, 0, *copy, len);
+    *flat = (struct iovec) { .iov_base = *copy, .iov_len = len };
     *one = (HostCryptoIov) { .iov = flat, .cnt = 1 };
+    *src = one;
     return 0;
 }
 
@@ -644,11 +643,7 @@ int hostcrypto_crypt_iov(HostCryptoSession *s, const uint8_t *iv,
     if (hostcrypto_iov_short(src, len) || hostcrypto_iov_short(dst, len)) {
         return -EINVAL;
     }
-    ret = hostcrypto_iov_overlap(src, dst, len);
-    if (ret > 0) {
-        ret = hostcrypto_iov_gather(src, len, &copy, &flat, &one);
-        src = &one;
-    }
+    ret = hostcrypto_iov_apart(&src, dst, len, &copy, &flat, &one);
     if (ret < 0) {
         return ret;
     }
@@ -720,11 +715,7 @@ int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
         return -EMSGSIZE;
     }
     /* the aad is read whole before any output: only src matters */
-    ret = hostcrypto_iov_overlap(src, dst, len);
-    if (ret > 0) {
-        ret = hostcrypto_iov_gather(src, len, &copy, &flat, &one);
-        src = &one;
-    }
+    ret = hostcrypto_iov_apart(&src, dst, len, &copy, &flat, &one);
     if (ret < 0) {
         return ret;
     }

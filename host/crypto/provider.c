@@ -511,15 +511,16 @@ static int hostcrypto_iov_runs(const HostCryptoIov *v, size_t len,
  * Whether some byte of dst is some byte of src at another offset: then
  * writing dst as src is read would change what is still to be read.
  * In place (the same memory at the same offsets) is fine.  -ENOMEM,
- * 1 for such an overlap, else 0.  Sorted runs: O((n + m) log(n + m))
- * unless the guest's own buffers overlap each other.
+ * 1 for such an overlap (or too many runs overlapping each other to
+ * tell cheaply: copying src is right either way), else 0.  Sorted runs:
+ * O((n + m) log(n + m)).
  */
 static int hostcrypto_iov_overlap(const HostCryptoIov *src,
                                   const HostCryptoIov *dst, size_t len)
 {
     IovRun *s = NULL, *d = NULL;
     uintptr_t *dmax = NULL;
-    int ns, nd, i, j, lo, hi, ret = -ENOMEM;
+    int ns, nd, i, j, lo, hi, budget, ret = -ENOMEM;
 
     /* the usual cases first: one run each */
     if (src->cnt == 1 && dst->cnt == 1) {
@@ -543,6 +544,7 @@ static int hostcrypto_iov_overlap(const HostCryptoIov *src,
         dmax[j] = j && dmax[j - 1] > d[j].end ? dmax[j - 1] : d[j].end;
     }
     ret = 0;
+    budget = 4 * (ns + nd);
     for (i = 0; i < ns && !ret; i++) {
         /* the last dst run that starts before this src run ends */
         lo = 0;
@@ -557,7 +559,8 @@ static int hostcrypto_iov_overlap(const HostCryptoIov *src,
             }
         }
         for (j = lo - 1; j >= 0 && dmax[j] > s[i].start; j--) {
-            if (d[j].end > s[i].start && d[j].base != s[i].base) {
+            if (--budget < 0 ||
+                (d[j].end > s[i].start && d[j].base != s[i].base)) {
                 ret = 1;
                 break;
             }

@@ -5,7 +5,7 @@
 
 .PHONY: check-cryptod fuzz-cryptod
 check-cryptod: user
-	@prove -v tests/t/13-cryptod-proto.t tests/t/14-cryptod-fuzz.t
+	@prove -v tests/t/13-cryptod-proto.t tests/t/13-cryptod-sandbox.t tests/t/14-cryptod-fuzz.t
 
 # Random malformed requests at the daemon (ASan/UBSan) for FUZZ_SECONDS,
 # and at least 10^6 of them.

@@ -13,6 +13,8 @@
 #   c  guest openssl speed, software AES in the guest
 #   d  host openssl speed: Debian's libcrypto EVP, which our backend's
 #      openssl provider calls (the ceiling)
+#   e, e' a and b through Debian's QEMU 10.0 and vdevkit-cryptod instead
+#      (a second boot, scripts/crypto-bench-cryptod.sh): e/a, e'/b
 # For the hashes, MAC and AEAD, a' only where OpenSSL's engine offers the
 # algorithm (digests yes; MACs and GCM no: n/a).
 # d runs first on the host, then one guest boot runs a, a', b, c
@@ -29,6 +31,7 @@
 # openssl-engine` and Debian's openssl (scripts/deps.d/openssl.list).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/crypto-bench-cryptod.sh"
 
 secs=2 rounds=3 sizes="64 1024 4096 65536 1048576" hsizes="64 4096 65536 1048576"
 cmdline="scripts/crypto-bench.sh $*"
@@ -90,9 +93,11 @@ set +e
 	--files "$dir/crypto-bench-openssl.tar.gz $dir/crypto-bench.conf" >"$dir/guest.out" 2>&1
 rc=$?
 set -e
+cryptod_bench_run "$dir" "$secs" "$rounds" "$sizes" "$limit"
 t1=$(date +%s)
 
-python3 - "$dir/host.out" "$dir/guest.out" "$cmdline" "$rc" "$((t1 - t0))" "$sizes" "$hsizes" "$load" <<'EOF'
+st=0
+python3 - "$dir/host.out" "$dir/guest.out" "$cmdline" "$rc" "$((t1 - t0))" "$sizes" "$hsizes" "$load" <<'EOF' || st=$?
 import json, re, statistics, sys
 host, guest, cmd, rc, took, sizes, hsizes, load = sys.argv[1:]
 sizes = [int(s) for s in sizes.split()]
@@ -288,3 +293,5 @@ if missing:
     print(f"# WARNING: missing results: {missing}")
 sys.exit(0 if rc == "0" and ok and not missing else 1)
 EOF
+cryptod_bench_report "$dir" || st=1
+exit "$st"

@@ -89,12 +89,6 @@ while read -r p v; do
 	fi
 	if is_bookworm; then bpo+=("$p"); else missing+=("$p"); fi
 done < <(sed -e 's/#.*//' "$VDEVKIT_ROOT"/scripts/deps.d/*.bpo | grep -v '^[[:space:]]*$')
-if [ ${#bpo[@]} -gt 0 ]; then
-	apt_update
-	say "deps: installing from bookworm-backports: ${bpo[*]}"
-	apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
-		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
-fi
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_update
 	say "deps: installing ${missing[*]}"
@@ -104,6 +98,15 @@ if [ ${#missing[@]} -gt 0 ]; then
 	# ran; installed in one go with gcc, /usr/lib/ccache/cc may be missing
 	# until a later install, and QEMU would be configured twice.
 	if command -v update-ccache-symlinks >/dev/null; then update-ccache-symlinks; fi
+fi
+# After the main archive's packages, so that what they need is already
+# there from bookworm: with -t, apt takes every new dependency from
+# backports (libelf1 from there broke libelf-dev on a fresh bookworm).
+if [ ${#bpo[@]} -gt 0 ]; then
+	apt_update
+	say "deps: installing from bookworm-backports: ${bpo[*]}"
+	apt-get install -y -q -t bookworm-backports --no-install-recommends "${bpo[@]}" >"$CACHE/apt-install.log" 2>&1 ||
+		{ tail -20 "$CACHE/apt-install.log" >&2; die "deps: apt-get install failed"; }
 fi
 
 # The guest kernel's headers must match the image we boot.

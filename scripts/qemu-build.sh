@@ -83,9 +83,13 @@ for t in "$VDEVKIT_ROOT"/qemu/tests/qtest/*-test.c \
 	targets+=("tests/qtest/$(basename "$t" .c)")
 done
 log=$QEMU_WORK/build.log
+# mawk 1.3.4-20250131 (trixie) reads a pipe in blocks, so no progress
+# showed until the build ended; gawk does not know the option.
+awk_lines=()
+if awk -W version 2>/dev/null | grep -q '^mawk'; then awk_lines=(-W interactive); fi
 set +e
 ninja -C "$build" "${targets[@]}" 2>&1 | tee "$log" |
-	awk -v tty="$([ -t 2 ] && echo 1)" '
+	awk "${awk_lines[@]}" -v tty="$([ -t 2 ] && echo 1)" '
 		# Say something only when there is real work (not the
 		# always-regenerated version header).
 		/^\[[0-9]+\/[0-9]+\]/ {

@@ -148,6 +148,14 @@ typedef struct Bounce {
 
 typedef struct Daemon Daemon;
 
+/* pool.c: a job is embedded in what it works on; fn gets it back. */
+typedef struct PoolJob PoolJob;
+struct PoolJob {
+    void (*fn)(PoolJob *j);
+    PoolJob *next;
+};
+typedef struct Pool Pool;
+
 typedef struct Vring {
     Daemon *d;
     unsigned index;
@@ -164,10 +172,21 @@ typedef struct Vring {
     pthread_t thread;
     int stop_fd;
     atomic_bool stop;
-    Bounce bounce;
+    /*
+     * Completions: with --workers the pool pushes used entries too, so
+     * under used_lock; signalled_used is used_idx when we last decided
+     * whether to interrupt.  inflight counts requests in the pool (their
+     * Reqs come back to free_reqs); vring_stop waits for them on idle.
+     */
+    pthread_mutex_t used_lock;
+    uint16_t signalled_used;
+    unsigned inflight;
+    pthread_cond_t idle;
+    void *free_reqs;
     /* counters, read by the main thread at exit */
     atomic_ulong requests, bad_chains, calls, kicks;
     atomic_ulong enc_bytes, dec_bytes;   /* done, status OK */
+    atomic_ulong pooled;                 /* run by the worker pool */
 } Vring;
 
 typedef struct Session {
@@ -186,11 +205,18 @@ typedef struct Options {
     bool foreground;
     int verbose;
     size_t max_len;           /* longest request's data */
+    unsigned workers;         /* worker pool threads, 0: none */
+    size_t pool_min;          /* requests this big go to the pool */
+    const char *user, *group; /* drop to them once set up */
+    enum { SECCOMP_MODE_KILL, SECCOMP_MODE_ERRNO, SECCOMP_MODE_NONE } seccomp;
+    bool log_syslog;
+    const char *escape;       /* --x-escape: tests of the filter */
 } Options;
 
 struct Daemon {
     Options opt;
     HostCrypto *hc;
+    Pool *pool;               /* NULL without --workers */
     int listen_fd, conn_fd, sig_fd;
     uint64_t features, protocol_features;
     bool features_set;
@@ -226,6 +252,16 @@ void mem_unmap(MemTable *m);
 int vring_start(Vring *vr);
 void vring_stop(Vring *vr);
 bool vring_ready(const Vring *vr);
+
+/* pool.c */
+Pool *pool_new(unsigned n);
+void pool_submit(Pool *p, PoolJob *j);
+void pool_free(Pool *p);
+
+/* sandbox.c */
+int cd_drop_privileges(const Options *o);
+int cd_seccomp(const Daemon *d);
+void cd_escape_test(const Options *o);
 
 /* session.c */
 int64_t sess_create(Daemon *d, const uint8_t *msg);

@@ -69,6 +69,16 @@ static void usage(FILE *f)
 "  --poll-us N          poll a queue N microseconds after activity before\n"
 "                       sleeping on its kick (default 50, at most 100000)\n"
 "  --poll               never sleep: poll the queues all the time\n"
+"  --workers N          a pool of N threads for big requests (default 0:\n"
+"                       each queue's thread runs all of its requests)\n"
+"  --pool-min BYTES     requests of this many bytes of buffers or more go\n"
+"                       to the pool (default 65536)\n"
+"  --user USER          once the socket and provider are open, run as USER\n"
+"                       (name or uid; the socket is given to USER, 0660)\n"
+"  --group GROUP        ... and GROUP (default: USER's primary group)\n"
+"  --seccomp MODE       system calls beyond what serving needs: kill\n"
+"                       (default: the process dies of SIGSYS), errno\n"
+"                       (they fail with EPERM) or off\n"
 "  --foreground         stay in the foreground (else detach once listening)\n"
 "  --log DEST           stderr (default), syslog, or a file to append to\n"
 "  -v, --verbose        more log (twice: every message)\n"
@@ -158,6 +168,12 @@ int main(int argc, char **argv)
         { "max-len", required_argument, NULL, 'L' },
         { "poll-us", required_argument, NULL, 'u' },
         { "poll", no_argument, NULL, 'P' },
+        { "workers", required_argument, NULL, 'w' },
+        { "pool-min", required_argument, NULL, 'M' },
+        { "user", required_argument, NULL, 'U' },
+        { "group", required_argument, NULL, 'G' },
+        { "seccomp", required_argument, NULL, 'S' },
+        { "x-escape", required_argument, NULL, 'X' },
         { "foreground", no_argument, NULL, 'f' },
         { "log", required_argument, NULL, 'l' },
         { "verbose", no_argument, NULL, 'v' },
@@ -177,6 +193,7 @@ int main(int argc, char **argv)
     o->max_sessions = 1024;
     o->max_len = 16 << 20;
     o->poll_us = 50;
+    o->pool_min = 65536;
     while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
         switch (c) {
         case 's':
@@ -212,6 +229,38 @@ int main(int argc, char **argv)
         case 'P':
             o->pure_poll = true;
             break;
+        case 'w':
+            if (parse_uint(optarg, 64, &v)) {
+                goto bad_arg;
+            }
+            o->workers = v;
+            break;
+        case 'M':
+            if (parse_uint(optarg, UINT32_MAX, &v)) {
+                goto bad_arg;
+            }
+            o->pool_min = v;
+            break;
+        case 'U':
+            o->user = optarg;
+            break;
+        case 'G':
+            o->group = optarg;
+            break;
+        case 'S':
+            if (!strcmp(optarg, "kill")) {
+                o->seccomp = SECCOMP_MODE_KILL;
+            } else if (!strcmp(optarg, "errno")) {
+                o->seccomp = SECCOMP_MODE_ERRNO;
+            } else if (!strcmp(optarg, "off")) {
+                o->seccomp = SECCOMP_MODE_NONE;
+            } else {
+                goto bad_arg;
+            }
+            break;
+        case 'X':
+            o->escape = optarg;
+            break;
         case 'f':
             o->foreground = true;
             break;
@@ -235,8 +284,9 @@ int main(int argc, char **argv)
     }
     log_level = LOG_INFO_ + (o->verbose > 0);
     if (o->log && !strcmp(o->log, "syslog")) {
-        log_syslog = true;
-        openlog("vdevkit-cryptod", LOG_PID, LOG_DAEMON);
+        log_syslog = o->log_syslog = true;
+        /* connected now: the seccomp filter allows no new socket later */
+        openlog("vdevkit-cryptod", LOG_PID | LOG_NDELAY, LOG_DAEMON);
     } else if (o->log && strcmp(o->log, "stderr")) {
         log_file = fopen(o->log, "ae");
         if (!log_file) {
@@ -264,6 +314,8 @@ int main(int argc, char **argv)
         vr->d = d;
         vr->index = i;
         vr->kick_fd = vr->call_fd = vr->err_fd = -1;
+        pthread_mutex_init(&vr->used_lock, NULL);
+        pthread_cond_init(&vr->idle, NULL);
         vr->stop_fd = eventfd(0, EFD_CLOEXEC);
         if (vr->stop_fd < 0) {
             cd_log(LOG_ERR_, "eventfd: %s", strerror(errno));
@@ -277,6 +329,10 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     d->listen_fd = listen_on(o->socket);
     if (d->listen_fd < 0) {
+        return 1;
+    }
+    if (cd_drop_privileges(o) < 0) {
+        unlink(o->socket);
         return 1;
     }
     {
@@ -294,6 +350,19 @@ int main(int argc, char **argv)
     }
     if (!o->foreground) {
         detach();
+    }
+    /* the pool's threads get the filter too (TSYNC) */
+    if (o->workers) {
+        d->pool = pool_new(o->workers);
+        if (!d->pool) {
+            cd_log(LOG_ERR_, "cannot start %u workers", o->workers);
+            unlink(o->socket);
+            return 1;
+        }
+    }
+    if (cd_seccomp(d) < 0) {
+        unlink(o->socket);
+        return 1;
     }
 
     while (!cd_quit) {
@@ -313,19 +382,21 @@ int main(int argc, char **argv)
                atomic_load(&d->sess_closed), atomic_load(&d->sess_failed));
     }
     {
-        unsigned long reqs = 0, bad = 0, enc = 0, dec = 0;
+        unsigned long reqs = 0, bad = 0, enc = 0, dec = 0, pooled = 0;
 
         for (unsigned i = 0; i < o->queues; i++) {
             reqs += atomic_load(&d->vrings[i].requests);
             bad += atomic_load(&d->vrings[i].bad_chains);
             enc += atomic_load(&d->vrings[i].enc_bytes);
             dec += atomic_load(&d->vrings[i].dec_bytes);
+            pooled += atomic_load(&d->vrings[i].pooled);
             close(d->vrings[i].stop_fd);
-            free(d->vrings[i].bounce.buf);
         }
-        cd_log(LOG_INFO_, "exiting: %lu requests, %lu malformed chains, "
-               "bytes encrypted %lu decrypted %lu", reqs, bad, enc, dec);
+        cd_log(LOG_INFO_, "exiting: %lu requests (%lu in the worker pool), "
+               "%lu malformed chains, bytes encrypted %lu decrypted %lu",
+               reqs, pooled, bad, enc, dec);
     }
+    pool_free(d->pool);
     close(d->listen_fd);
     unlink(o->socket);
     free(d->vrings);
@@ -334,8 +405,10 @@ int main(int argc, char **argv)
     return 0;
 
 bad_arg:
-    fprintf(stderr, "vdevkit-cryptod: bad value for --%s: %s\n",
-            lo[c == 's' ? 0 : c == 'p' ? 1 : c == 'q' ? 2 : c == 'm' ? 3 :
-               c == 'L' ? 4 : 5].name, optarg);
+    for (v = 0; lo[v].val != c; v++) {
+        ;
+    }
+    fprintf(stderr, "vdevkit-cryptod: bad value for --%s: %s\n", lo[v].name,
+            optarg);
     return 2;
 }

@@ -50,11 +50,18 @@ typedef struct Desc {
     uint16_t next;
 } Desc;
 
-typedef struct Req {
+typedef struct Req Req;
+struct Req {
     struct iovec seg[MAX_SEGS];
     unsigned nout, nin;          /* out segments first, then in */
     uint64_t out_bytes, in_bytes;
-} Req;
+    Bounce bounce;               /* its thread's, or its own in the pool */
+    /* handed to the worker pool */
+    PoolJob job;
+    Vring *vr;
+    uint16_t head;
+    Req *next;                   /* in vr->free_reqs */
+};
 
 /* Little-endian rings (x86-64 and aarch64 hosts; VERSION_1 or legacy). */
 static uint16_t rd16(const uint8_t *p)
@@ -289,7 +296,7 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
     src = direct(r->seg, r->nout, REQ_HDR_LEN + iv_len, src_len);
     dst = direct(in, r->nin, 0, dst_len);
     if (!src || !dst) {
-        buf = bounce(&vr->bounce, src_len ? src_len : 1);
+        buf = bounce(&r->bounce, src_len ? src_len : 1);
         if (!buf) {
             return VIRTIO_CRYPTO_ERR;
         }
@@ -310,8 +317,8 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
     return status;
 }
 
-/* Run the chain at head; returns the used length. */
-static uint32_t run(Vring *vr, Req *r, uint16_t head)
+/* Run the chain walked into r; returns the used length. */
+static uint32_t run(Vring *vr, Req *r)
 {
     uint8_t hdr[REQ_HDR_LEN];
     struct iovec *last;
@@ -319,11 +326,6 @@ static uint32_t run(Vring *vr, Req *r, uint16_t head)
     uint64_t sess;
     uint8_t status;
 
-    if (walk(vr, head, r) < 0 || r->in_bytes == 0 ||
-        r->in_bytes > UINT32_MAX) {
-        atomic_fetch_add(&vr->bad_chains, 1);
-        return 0;
-    }
     if (r->out_bytes < REQ_HDR_LEN) {
         status = VIRTIO_CRYPTO_BADMSG;
         goto done;
@@ -354,6 +356,32 @@ static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
     return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
 }
 
+/* Under used_lock when the pool may complete requests on vr too. */
+static void used_lock(Vring *vr)
+{
+    if (vr->d->pool) {
+        pthread_mutex_lock(&vr->used_lock);
+    }
+}
+
+static void used_unlock(Vring *vr)
+{
+    if (vr->d->pool) {
+        pthread_mutex_unlock(&vr->used_lock);
+    }
+}
+
+static void push_locked(Vring *vr, uint16_t head, uint32_t len)
+{
+    uint8_t *u = USED_RING(vr, vr->used_idx % vr->num);
+
+    wr32(u, head);
+    wr32(u + 4, len);
+    vr->used_idx++;
+    __atomic_store_n((uint16_t *)USED_IDX(vr), vr->used_idx,
+                     __ATOMIC_RELEASE);
+}
+
 static void signal_guest(Vring *vr, uint16_t old_used)
 {
     uint16_t flags, event;
@@ -372,6 +400,90 @@ static void signal_guest(Vring *vr, uint16_t old_used)
     }
 }
 
+/*
+ * Interrupt if what was used since the last decision asks for it, in
+ * whatever order the ring's thread and the pool pushed it.
+ */
+static void signal_locked(Vring *vr)
+{
+    if (vr->used_idx != vr->signalled_used) {
+        signal_guest(vr, vr->signalled_used);
+        vr->signalled_used = vr->used_idx;
+    }
+}
+
+static void req_free(Req *r)
+{
+    if (r) {
+        free(r->bounce.buf);
+        free(r);
+    }
+}
+
+/* A pool thread: run the request, complete it, give its Req back. */
+static void pool_run(PoolJob *j)
+{
+    Req *r = (Req *)((uint8_t *)j - offsetof(Req, job));
+    Vring *vr = r->vr;
+    uint32_t len = run(vr, r);
+
+    atomic_fetch_add(&vr->pooled, 1);
+    pthread_mutex_lock(&vr->used_lock);
+    push_locked(vr, r->head, len);
+    signal_locked(vr);
+    r->next = vr->free_reqs;
+    vr->free_reqs = r;
+    if (--vr->inflight == 0) {
+        pthread_cond_broadcast(&vr->idle);
+    }
+    pthread_mutex_unlock(&vr->used_lock);
+}
+
+/*
+ * A walked request of --pool-min bytes or more goes to the pool, the
+ * ring's thread going on with a fresh Req in *rp; at most two per worker
+ * wait per ring (beyond that the ring's thread runs it itself, which also
+ * bounds the Reqs we allocate).  Returns whether it was handed over.
+ */
+static bool hand_off(Vring *vr, Req **rp, uint16_t head)
+{
+    const Daemon *d = vr->d;
+    Req *r = *rp, *next = NULL;
+    bool room;
+
+    if (!d->pool || r->out_bytes + r->in_bytes < d->opt.pool_min) {
+        return false;
+    }
+    pthread_mutex_lock(&vr->used_lock);
+    room = vr->inflight < 2 * d->opt.workers;
+    if (room) {
+        next = vr->free_reqs;
+        if (next) {
+            vr->free_reqs = next->next;
+        }
+        vr->inflight++;
+    }
+    pthread_mutex_unlock(&vr->used_lock);
+    if (!room) {
+        return false;
+    }
+    if (!next) {
+        next = calloc(1, sizeof(*next));
+        if (!next) {
+            pthread_mutex_lock(&vr->used_lock);
+            vr->inflight--;
+            pthread_mutex_unlock(&vr->used_lock);
+            return false;
+        }
+    }
+    r->vr = vr;
+    r->head = head;
+    r->job.fn = pool_run;
+    pool_submit(d->pool, &r->job);
+    *rp = next;
+    return true;
+}
+
 /* Kicks wanted (before sleeping) or not (while we look anyway). */
 static void want_kicks(Vring *vr, bool on)
 {
@@ -380,11 +492,13 @@ static void want_kicks(Vring *vr, bool on)
     wr16(AVAIL_EVENT(vr), on ? vr->last_avail : vr->last_avail - 1);
 }
 
-/* Runs what is available; returns the count, or -1 if the ring is bad. */
-static int drain(Vring *vr, Req *r)
+/*
+ * Runs what is available (big requests maybe in the pool); returns the
+ * count, or -1 if the ring is bad.
+ */
+static int drain(Vring *vr, Req **rp)
 {
-    uint16_t old_used = vr->used_idx;
-    int n = 0, ret;
+    int n = 0;
 
     for (;;) {
         uint16_t avail = __atomic_load_n((uint16_t *)AVAIL_IDX(vr),
@@ -403,23 +517,28 @@ static int drain(Vring *vr, Req *r)
         }
         while (pending--) {
             uint16_t head = rd16(AVAIL_RING(vr, vr->last_avail % vr->num));
-            uint32_t len = run(vr, r, head);
-            uint8_t *u = USED_RING(vr, vr->used_idx % vr->num);
+            Req *r = *rp;
+            uint32_t len = 0;
 
             vr->last_avail++;
-            wr32(u, head);
-            wr32(u + 4, len);
-            vr->used_idx++;
-            __atomic_store_n((uint16_t *)USED_IDX(vr), vr->used_idx,
-                             __ATOMIC_RELEASE);
             n++;
+            if (walk(vr, head, r) < 0 || r->in_bytes == 0 ||
+                r->in_bytes > UINT32_MAX) {
+                atomic_fetch_add(&vr->bad_chains, 1);
+            } else if (hand_off(vr, rp, head)) {
+                continue;
+            } else {
+                len = run(vr, r);
+            }
+            used_lock(vr);
+            push_locked(vr, head, len);
+            used_unlock(vr);
         }
     }
-    ret = n;
-    if (vr->used_idx != old_used) {
-        signal_guest(vr, old_used);
-    }
-    return ret;
+    used_lock(vr);
+    signal_locked(vr);
+    used_unlock(vr);
+    return n;
 }
 
 static inline void cpu_relax(void)
@@ -445,8 +564,9 @@ static void *vring_thread(void *arg)
     const Options *o = &vr->d->opt;
     uint64_t busy_until = 0;
     bool broken = false;
-    Req *r = malloc(sizeof(*r));
+    Req *r = calloc(1, sizeof(*r));
 
+    cd_escape_test(o);
     if (!r) {
         cd_log(LOG_ERR_, "queue %u: out of memory", vr->index);
         broken = true;
@@ -457,7 +577,7 @@ static void *vring_thread(void *arg)
             { .fd = vr->stop_fd, .events = POLLIN },
             { .fd = vr->kick_fd, .events = POLLIN },
         };
-        int n = broken ? 0 : drain(vr, r);
+        int n = broken ? 0 : drain(vr, &r);
 
         if (n < 0) {
             broken = true;
@@ -494,7 +614,7 @@ static void *vring_thread(void *arg)
             want_kicks(vr, false);
         }
     }
-    free(r);
+    req_free(r);
     return NULL;
 }
 
@@ -515,7 +635,7 @@ int vring_start(Vring *vr)
         return -EINVAL;
     }
     /* carry on from where the guest's used ring is */
-    vr->used_idx = rd16(USED_IDX(vr));
+    vr->used_idx = vr->signalled_used = rd16(USED_IDX(vr));
     atomic_store(&vr->stop, false);
     /* signals are the main thread's: the data thread starts with none */
     sigset_t all, old;
@@ -546,6 +666,18 @@ void vring_stop(Vring *vr)
         cd_log(LOG_ERR_, "queue %u: cannot wake its thread", vr->index);
     }
     pthread_join(vr->thread, NULL);
+    /* its requests in the pool are done before the ring may change */
+    pthread_mutex_lock(&vr->used_lock);
+    while (vr->inflight) {
+        pthread_cond_wait(&vr->idle, &vr->used_lock);
+    }
+    while (vr->free_reqs) {
+        Req *r = vr->free_reqs;
+
+        vr->free_reqs = r->next;
+        req_free(r);
+    }
+    pthread_mutex_unlock(&vr->used_lock);
     if (read(vr->stop_fd, &one, 8) != 8) {
         one = 0;
     }

@@ -161,6 +161,12 @@ struct vcd_cookie {
 	void (*done)(struct vcd_cookie *ck, unsigned int used, int err);
 };
 
+/* The device session every user session of one unkeyed hash shares. */
+struct vcd_shared {
+	u64 id;
+	bool ok;		/* id names a device session (acquire/release) */
+};
+
 struct vcd_vq {
 	struct virtqueue *vq;
 	spinlock_t lock;	/* serialises the ring */
@@ -183,7 +189,9 @@ struct vcd_device {
 	bool reset;		/* queues taken back: nothing reaches the device */
 	unsigned long state;	/* VCD_BROKEN */
 	atomic_t completions;	/* bumped by every interrupt, to wait for room */
-	atomic_t dsessions;	/* device sessions open */
+	atomic_t dsessions;	/* device sessions open for user sessions */
+	atomic_t nshared;	/* shared hash device sessions open */
+	atomic64_t dcreates;	/* device sessions created since probe */
 	atomic_t sessions;	/* user sessions open */
 	atomic_t inflight;	/* data requests the device holds */
 	atomic64_t pinned;	/* user pages pinned for requests */
@@ -195,6 +203,12 @@ struct vcd_device {
 	struct mutex slist_lock;	/* slist and orphans */
 	struct list_head slist;		/* every vcd_session on this device */
 	struct list_head orphans;	/* device sessions left by broken times */
+	/*
+	 * Unkeyed hashes, by index in vcd_macs: created under shared_lock
+	 * and dsess_rw (read), destroyed by remove() under dsess_rw (write).
+	 */
+	struct mutex shared_lock;
+	struct vcd_shared shared[ARRAY_SIZE(vcd_macs)];
 	wait_queue_head_t space_wq;
 	u32 algos;
 	u32 services;		/* BIT(VIRTIO_CRYPTO_SERVICE_*) */
@@ -618,8 +632,9 @@ static u32 vcd_fill_create(struct vcd_ctrl *c, struct vcd_session *s,
 	}
 }
 
+/* Create @ds for @s; @count counts it while it is open. */
 static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
-			       struct vcd_dsess *ds)
+			       struct vcd_dsess *ds, atomic_t *count)
 {
 	struct vcd_ctrl *c;
 	u32 status, klen;
@@ -637,7 +652,8 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
 		switch (status) {
 		case VIRTIO_CRYPTO_OK:
 			ds->id = le64_to_cpu(c->in.sin.session_id);
-			atomic_inc(&d->dsessions);
+			atomic_inc(count);
+			atomic64_inc(&d->dcreates);
 			break;
 		case VIRTIO_CRYPTO_NOSPC:	/* only here does it mean "full" */
 			err = -ENOSPC;
@@ -660,7 +676,7 @@ static int vcd_create_dsession(struct vcd_device *d, struct vcd_session *s,
  * unplug).  Returns 0 once the device has answered, whatever it said.
  */
 static int vcd_destroy_dsession(struct vcd_device *d, u32 service, u32 algo,
-				u64 id)
+				u64 id, atomic_t *count)
 {
 	struct vcd_ctrl *c;
 	int err;
@@ -675,7 +691,7 @@ static int vcd_destroy_dsession(struct vcd_device *d, u32 service, u32 algo,
 	err = vcd_ctrl_run(d, c, 0, &c->in.st, sizeof(c->in.st));
 	vcd_ctrl_put(c);
 	if (!err)
-		atomic_dec(&d->dsessions);
+		atomic_dec(count);
 	return err;
 }
 
@@ -718,7 +734,8 @@ static void vcd_session_release(struct kref *ref)
 	down_read(&d->dsess_rw);
 	list_for_each_entry_safe(ds, tmp, &s->dsl, node) {
 		if (test_bit(VCD_BROKEN, &d->state) ||
-		    vcd_destroy_dsession(d, ds->service, ds->algo, ds->id))
+		    vcd_destroy_dsession(d, ds->service, ds->algo, ds->id,
+					 &d->dsessions))
 			vcd_orphan_dsession(d, ds->service, ds->algo, ds->id);
 		list_del(&ds->node);
 		kfree(ds);
@@ -1481,6 +1498,55 @@ static int vcd_run(struct vcd_op *op)
 }
 
 /*
+ * An unkeyed hash session is its algorithm and result length alone, and
+ * the result length is the algorithm's: every user session of one hash
+ * shares one device session, created at its first use and destroyed by
+ * remove().  A program that opens a session per digest (OpenSSL's
+ * devcrypto engine) then costs one data request per digest, not a create
+ * and a destroy on the control queue as well.
+ */
+static int vcd_shared_dsession(struct vcd_session *s, u64 *id)
+{
+	struct vcd_device *d = s->dev;
+	struct vcd_shared *sh = &d->shared[s->mac - vcd_macs];
+	struct vcd_dsess ds = {
+		.service = VIRTIO_CRYPTO_SERVICE_HASH,
+		.algo = s->mac->vio,
+	};
+	int err = 0;
+
+	/*
+	 * Unlocked: remove() sets dead before it destroys the session, and a
+	 * request that raced past this check is refused by vcd_queue().
+	 */
+	if (READ_ONCE(d->dead))
+		return -ENODEV;
+	/* Pairs with the release below: ok set means id is there. */
+	if (smp_load_acquire(&sh->ok)) {
+		*id = sh->id;
+		return 0;
+	}
+	if (mutex_lock_killable(&d->shared_lock))
+		return -EINTR;
+	down_read(&d->dsess_rw);
+	if (READ_ONCE(d->dead)) {
+		err = -ENODEV;
+	} else if (!sh->ok) {
+		err = vcd_create_dsession(d, s, &ds, &d->nshared);
+		if (!err) {
+			sh->id = ds.id;
+			/* Pairs with the acquire above. */
+			smp_store_release(&sh->ok, true);
+		}
+	}
+	if (!err)
+		*id = sh->id;
+	up_read(&d->dsess_rw);
+	mutex_unlock(&d->shared_lock);
+	return err;
+}
+
+/*
  * The device session of @s for @service (and for ciphers and AEAD, @key:
  * direction and tag length), created at first use.
  */
@@ -1491,6 +1557,8 @@ static int vcd_get_dsession(struct vcd_session *s, u32 service, u32 key,
 	struct vcd_dsess *ds;
 	int err = 0;
 
+	if (service == VIRTIO_CRYPTO_SERVICE_HASH)
+		return vcd_shared_dsession(s, id);
 	if (mutex_lock_killable(&s->lock))
 		return -EINTR;
 	/* Not once remove() has destroyed the device sessions. */
@@ -1512,7 +1580,7 @@ static int vcd_get_dsession(struct vcd_session *s, u32 service, u32 key,
 	ds->algo = service == VIRTIO_CRYPTO_SERVICE_HASH ||
 		   service == VIRTIO_CRYPTO_SERVICE_MAC ? s->mac->vio :
 							  s->alg->vio;
-	err = vcd_create_dsession(d, s, ds);
+	err = vcd_create_dsession(d, s, ds, &d->dsessions);
 	if (err) {
 		kfree(ds);
 		goto out;
@@ -1644,7 +1712,23 @@ put_op:
 
 /* ---- single requests: hash, MAC, AEAD ---- */
 
-/* One data request whose buffers are kernel copies owned by it. */
+/*
+ * One part of a single request: pinned user pages, or a kernel buffer
+ * (owned and wiped when freed if cap is set).  An alias part names the
+ * pages another part of the request pinned (in place: source and
+ * destination are the same memory).
+ */
+struct vcd_part {
+	struct vcd_buf zc;
+	u8 *kbuf;
+	size_t cap;
+	size_t len;
+	bool alias;
+};
+
+#define VCD_SREQ_RD	3	/* device-readable parts: AEAD iv, source, aad */
+
+/* One data request; holds its buffers until the device has answered. */
 struct vcd_sreq {
 	struct vcd_cookie ck;
 	refcount_t ref;
@@ -1653,24 +1737,32 @@ struct vcd_sreq {
 	/* Held until the device answers, like vcd_op's. */
 	struct vcd_session *s;
 	struct virtio_crypto_op_data_req hdr;
-	u8 *rd;			/* device-readable variable part */
-	size_t rdlen;
-	size_t rdcap;		/* allocated, wiped when freed */
-	struct vcd_buf zc;	/* or: rdlen bytes of pinned user pages */
+	u8 iv[VCD_MAX_IV];
+	struct vcd_part rd[VCD_SREQ_RD];	/* device-readable, in order */
+	struct vcd_part dst;	/* device-writable data before wr (AEAD) */
 	u8 *wr;			/* device-writable: result, then status */
 	size_t wrlen;
 	unsigned int used;
 	int err;
 };
 
+static void vcd_part_free(struct vcd_device *d, struct vcd_part *p)
+{
+	if (p->zc.pinned && !p->alias)
+		vcd_buf_release(d, &p->zc);
+	if (p->cap)
+		kvfree_sensitive(p->kbuf, p->cap);
+}
+
 static void vcd_sreq_free(struct vcd_sreq *r)
 {
-	if (r->zc.pinned)
-		vcd_buf_release(r->s->dev, &r->zc);
-	kvfree_sensitive(r->rd, r->rdcap);
-	kvfree_sensitive(r->wr, r->wrlen);
-	if (r->s)
-		vcd_session_put(r->s);
+	unsigned int i;
+
+	for (i = 0; i < VCD_SREQ_RD; i++)
+		vcd_part_free(r->s->dev, &r->rd[i]);
+	vcd_part_free(r->s->dev, &r->dst);
+	kfree_sensitive(r->wr);
+	vcd_session_put(r->s);
 	kfree(r);
 }
 
@@ -1695,7 +1787,10 @@ static void vcd_sreq_done(struct vcd_cookie *ck, unsigned int used, int err)
 	vcd_sreq_put(r);
 }
 
-/* A request for @s; @wrlen bytes of result (the status byte is added). */
+/*
+ * A request for @s; @wrlen bytes of result (a digest at most; the status
+ * byte is added).
+ */
 static struct vcd_sreq *vcd_sreq_alloc(struct vcd_session *s, size_t wrlen)
 {
 	struct vcd_sreq *r = kzalloc(sizeof(*r), GFP_KERNEL);
@@ -1707,7 +1802,7 @@ static struct vcd_sreq *vcd_sreq_alloc(struct vcd_session *s, size_t wrlen)
 	init_completion(&r->done);
 	INIT_WORK(&r->free_work, vcd_sreq_free_work);
 	r->wrlen = wrlen + 1;
-	r->wr = kvzalloc(r->wrlen, GFP_KERNEL_ACCOUNT);
+	r->wr = kzalloc(r->wrlen, GFP_KERNEL_ACCOUNT);
 	if (!r->wr) {
 		kfree(r);
 		return NULL;
@@ -1717,6 +1812,29 @@ static struct vcd_sreq *vcd_sreq_alloc(struct vcd_session *s, size_t wrlen)
 	kref_get(&s->ref);
 	r->s = s;
 	return r;
+}
+
+/* A kernel buffer of @len bytes for @p, owned by it. */
+static int vcd_part_kernel(struct vcd_part *p, size_t len)
+{
+	p->len = len;
+	if (!len)
+		return 0;
+	p->kbuf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!p->kbuf)
+		return -ENOMEM;
+	p->cap = len;
+	return 0;
+}
+
+/* A kernel copy of @len bytes of user memory at @src. */
+static int vcd_part_copy(struct vcd_part *p, const u8 __user *src, size_t len)
+{
+	int err = vcd_part_kernel(p, len);
+
+	if (!err && len && copy_from_user(p->kbuf, src, len))
+		err = -EFAULT;
+	return err;
 }
 
 static unsigned int vcd_kbuf_nents(const void *buf, size_t len)
@@ -1729,8 +1847,7 @@ static unsigned int vcd_kbuf_nents(const void *buf, size_t len)
 }
 
 /* Describe a kmalloc'ed (one entry) or vmalloc'ed (per page) buffer. */
-static struct scatterlist *vcd_kbuf_sg(struct scatterlist *sg, void *buf,
-				       size_t len)
+static unsigned int vcd_kbuf_sg(struct scatterlist *sg, void *buf, size_t len)
 {
 	unsigned int n = 0;
 
@@ -1747,44 +1864,77 @@ static struct scatterlist *vcd_kbuf_sg(struct scatterlist *sg, void *buf,
 			len -= in;
 		}
 	}
+	return n;
+}
+
+/* Descriptors @p may take (at most). */
+static unsigned int vcd_part_nents(const struct vcd_part *p)
+{
+	if (!p->len)
+		return 0;
+	if (p->zc.pinned)
+		return p->zc.npages;
+	return vcd_kbuf_nents(p->kbuf, p->len);
+}
+
+/* Fill @sg with @p and end it there; entries used, pinned pages counted. */
+static unsigned int vcd_part_sg(struct vcd_part *p, struct scatterlist *sg,
+				unsigned int *pages, unsigned int *segs)
+{
+	unsigned int n;
+
+	if (p->zc.pinned) {
+		n = vcd_buf_sg(&p->zc, 0, p->len, sg, pages);
+		*segs += n;
+	} else {
+		n = vcd_kbuf_sg(sg, p->kbuf, p->len);
+	}
 	sg_mark_end(&sg[n - 1]);
-	return sg;
+	return n;
 }
 
 /* Queue @r on a data queue and wait for the device's answer. */
 static int vcd_sreq_run(struct vcd_sreq *r)
 {
 	struct vcd_device *d = r->s->dev;
-	unsigned int nrd = r->zc.pinned ? r->zc.npages :
-			   vcd_kbuf_nents(r->rd, r->rdlen);
-	unsigned int nwr = vcd_kbuf_nents(r->wr, r->wrlen);
-	struct scatterlist hdr, *sg, *sgs[3];
-	unsigned int out = 0, qi, pages = 0, n = 0;
+	struct scatterlist hdr, wr, *sg, *sgs[VCD_SREQ_RD + 3];
+	unsigned int out = 0, in = 0, qi, pages = 0, segs = 0, n = 0, i;
+	size_t wlen = r->dst.len + r->wrlen;
 	u8 status;
 	long w;
 	int err;
 
-	if (nrd + nwr > d->sreq_nents)
+	for (i = 0; i < VCD_SREQ_RD; i++)
+		n += vcd_part_nents(&r->rd[i]);
+	n += vcd_part_nents(&r->dst);
+	/* The header and the result take one descriptor each. */
+	if (n + 2 > d->sreq_nents || wlen > U32_MAX)
 		return -EMSGSIZE;
-	sg = kvmalloc_array(nrd + nwr, sizeof(*sg), GFP_KERNEL);
-	if (!sg)
+	sg = n ? kvmalloc_array(n, sizeof(*sg), GFP_KERNEL) : NULL;
+	if (n && !sg)
 		return -ENOMEM;
-	sg_init_table(sg, nrd + nwr);
+	if (n)
+		sg_init_table(sg, n);
 	sg_init_one(&hdr, &r->hdr, sizeof(r->hdr));
 	sgs[out++] = &hdr;
-	if (r->zc.pinned && r->rdlen) {
-		n = vcd_buf_sg(&r->zc, 0, r->rdlen, sg, &pages);
-		sg_mark_end(&sg[n - 1]);
-		sgs[out++] = sg;
-	} else if (nrd) {
-		sgs[out++] = vcd_kbuf_sg(sg, r->rd, r->rdlen);
+	n = 0;
+	for (i = 0; i < VCD_SREQ_RD; i++) {
+		if (!r->rd[i].len)
+			continue;
+		sgs[out++] = &sg[n];
+		n += vcd_part_sg(&r->rd[i], &sg[n], &pages, &segs);
 	}
-	sgs[out] = vcd_kbuf_sg(sg + nrd, r->wr, r->wrlen);
+	if (r->dst.len) {
+		sgs[out + in++] = &sg[n];
+		n += vcd_part_sg(&r->dst, &sg[n], &pages, &segs);
+	}
+	sg_init_one(&wr, r->wr, r->wrlen);
+	sgs[out + in++] = &wr;
 
 	refcount_inc(&r->ref);	/* the device's */
 	atomic_inc(&d->inflight);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
-	err = vcd_queue(d, &d->dqs[qi], sgs, out, 1, &r->ck);
+	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &r->ck);
 	/* The ring has its own copy of the descriptors. */
 	kvfree(sg);
 	if (err) {
@@ -1794,7 +1944,7 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	}
 	if (pages) {
 		atomic64_add(pages, &d->data_pages);
-		atomic64_add(n, &d->data_segs);
+		atomic64_add(segs, &d->data_segs);
 	}
 	w = wait_for_completion_killable_timeout(&r->done, vcd_timeout());
 	if (w < 0)
@@ -1806,25 +1956,25 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	if (r->err)
 		return r->err;
 	status = r->wr[r->wrlen - 1];
-	if (r->used > r->wrlen || r->used < 1) {
+	if (r->used > wlen || r->used < 1) {
 		vcd_mark_broken(d, "impossible used length");
 		return -EIO;
 	}
 	if (status != VIRTIO_CRYPTO_OK)
 		return vcd_status_errno(d, status);
-	if (r->used != r->wrlen) {
+	if (r->used != wlen) {
 		vcd_mark_broken(d, "short result");
 		return -EIO;
 	}
 	return 0;
 }
 
-/* Send hash or MAC request @r for its rdlen bytes; the digest to @digest. */
+/* Send hash or MAC request @r for its message; the digest to @digest. */
 static int vcd_digest_run(struct vcd_session *s, struct vcd_sreq *r,
 			  u8 *digest)
 {
 	const struct vcd_mac *m = s->mac;
-	size_t len = r->rdlen;
+	size_t len = r->rd[0].len;
 	u64 dsid;
 	int err;
 
@@ -1858,9 +2008,9 @@ static int vcd_digest(struct vcd_session *s, u8 *buf, size_t len, size_t cap,
 		kvfree_sensitive(buf, cap);
 		return -ENOMEM;
 	}
-	r->rd = buf;
-	r->rdlen = len;
-	r->rdcap = cap;
+	r->rd[0].kbuf = buf;
+	r->rd[0].len = len;
+	r->rd[0].cap = cap;
 	return vcd_digest_run(s, r, digest);
 }
 
@@ -1876,11 +2026,11 @@ static int vcd_digest_pinned(struct vcd_session *s, const u8 __user *src,
 
 	if (!r)
 		return -ENOMEM;
-	if (vcd_buf_pin(s->dev, &r->zc, (unsigned long)src, len, false)) {
+	if (vcd_buf_pin(s->dev, &r->rd[0].zc, (unsigned long)src, len, false)) {
 		vcd_sreq_put(r);
 		return -ENOTBLK;
 	}
-	r->rdlen = len;
+	r->rd[0].len = len;
 	return vcd_digest_run(s, r, digest);
 }
 
@@ -2163,13 +2313,52 @@ put:
 
 /* ---- CIOCAUTHCRYPT ---- */
 
-/* AES-GCM: one AEAD request; the tag follows the ciphertext in dst. */
+/*
+ * The source and destination of an AEAD request: the caller's pages pinned
+ * and named to the device as the cipher path does, or (small, partly
+ * overlapping, COP_FLAG_NO_ZC, or not pinnable) kernel copies.  In place,
+ * one pinning of the longer side serves both.  Returns true when pinned.
+ */
+static bool vcd_aead_pin(struct vcd_sreq *r, const struct crypt_auth_op *c,
+			 size_t len, size_t dlen)
+{
+	unsigned long usrc = (unsigned long)c->src, udst = (unsigned long)c->dst;
+	struct vcd_device *d = r->s->dev;
+	struct vcd_part *src = &r->rd[1], *dst = &r->dst;
+
+	/* Partly overlapping buffers would feed results back as input. */
+	if (max(len, dlen) <= bounce_max || (c->flags & COP_FLAG_NO_ZC) ||
+	    (usrc != udst && len && dlen && usrc < udst + dlen &&
+	     udst < usrc + len))
+		return false;
+	if (usrc == udst) {
+		if (vcd_buf_pin(d, &src->zc, usrc, max(len, dlen), true))
+			return false;
+		dst->zc = src->zc;
+		dst->alias = true;
+	} else if ((len && vcd_buf_pin(d, &src->zc, usrc, len, false)) ||
+		   (dlen && vcd_buf_pin(d, &dst->zc, udst, dlen, true))) {
+		/* Not pinnable (e.g. I/O memory): copy instead. */
+		vcd_part_free(d, src);
+		memset(&src->zc, 0, sizeof(src->zc));
+		return false;
+	}
+	src->len = len;
+	dst->len = dlen;
+	return true;
+}
+
+/*
+ * AES-GCM: one AEAD request, the spec's order: iv, source, aad; the
+ * destination (the tag follows the ciphertext), status.  The AAD (at most
+ * a page) is copied, as cryptodev-linux does: cheaper than pinning it.
+ */
 static int vcd_gcm(struct vcd_session *s, struct crypt_auth_op *c,
 		   const u8 *iv)
 {
-	bool enc = c->op == COP_ENCRYPT;
+	bool enc = c->op == COP_ENCRYPT, zc;
 	u32 tag = c->tag_len ? c->tag_len : VCD_GCM_TAG;
-	size_t len = c->len, dlen, rdlen;
+	size_t len = c->len, dlen;
 	struct vcd_sreq *r;
 	__le32 *flf;
 	u64 dsid;
@@ -2183,30 +2372,30 @@ static int vcd_gcm(struct vcd_session *s, struct crypt_auth_op *c,
 	if (!enc && len < tag)
 		return -EINVAL;
 	dlen = enc ? len + tag : len - tag;
-	rdlen = VCD_GCM_IV + len + c->auth_len;
 	/* The device counts every variable part against max_size. */
-	if (rdlen + dlen > s->dev->max_size)
+	if (VCD_GCM_IV + len + c->auth_len + dlen > s->dev->max_size)
 		return -EMSGSIZE;
-	if ((len && !c->src) || (dlen && !c->dst))
+	if ((len && !c->src) || (dlen && !c->dst) ||
+	    (c->auth_len && !c->auth_src))
 		return -EFAULT;
 
-	r = vcd_sreq_alloc(s, dlen);
+	r = vcd_sreq_alloc(s, 0);
 	if (!r)
 		return -ENOMEM;
-	/* The spec's order: iv, source, aad. */
-	r->rd = kvmalloc(rdlen, GFP_KERNEL_ACCOUNT);
-	err = -ENOMEM;
-	if (!r->rd)
+	memcpy(r->iv, iv, VCD_GCM_IV);
+	r->rd[0].kbuf = r->iv;
+	r->rd[0].len = VCD_GCM_IV;
+	err = vcd_part_copy(&r->rd[2], c->auth_src, c->auth_len);
+	if (err)
 		goto out;
-	r->rdlen = rdlen;
-	r->rdcap = rdlen;
-	memcpy(r->rd, iv, VCD_GCM_IV);
-	err = -EFAULT;
-	if (len && copy_from_user(r->rd + VCD_GCM_IV, c->src, len))
-		goto out;
-	if (c->auth_len &&
-	    copy_from_user(r->rd + VCD_GCM_IV + len, c->auth_src, c->auth_len))
-		goto out;
+	zc = vcd_aead_pin(r, c, len, dlen);
+	if (!zc) {
+		err = vcd_part_copy(&r->rd[1], c->src, len);
+		if (!err)
+			err = vcd_part_kernel(&r->dst, dlen);
+		if (err)
+			goto out;
+	}
 	err = vcd_get_dsession(s, VIRTIO_CRYPTO_SERVICE_AEAD, c->op | tag << 8,
 			       &dsid);
 	if (err)
@@ -2225,7 +2414,7 @@ static int vcd_gcm(struct vcd_session *s, struct crypt_auth_op *c,
 	err = vcd_sreq_run(r);
 	if (err)
 		goto out;
-	if (dlen && copy_to_user(c->dst, r->wr, dlen)) {
+	if (!zc && dlen && copy_to_user(c->dst, r->dst.kbuf, dlen)) {
 		err = -EFAULT;
 		goto out;
 	}
@@ -2698,6 +2887,9 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 		       READ_ONCE(d->dead) ? "gone" :
 		       test_bit(VCD_BROKEN, &d->state) ? "broken" : "ok",
 		       atomic_read(&d->sessions), atomic_read(&d->dsessions));
+	n += sysfs_emit_at(buf, n, "shared_sessions %d\ndevice_session_creates %lld\n",
+			   atomic_read(&d->nshared),
+			   (long long)atomic64_read(&d->dcreates));
 	n += sysfs_emit_at(buf, n, "hash_held_bytes %lld\n",
 			   (long long)atomic64_read(&vcd_held));
 	n += sysfs_emit_at(buf, n, "pinned_pages %lld\ndata_pages %lld\ndata_segments %lld\n",
@@ -2816,6 +3008,7 @@ static int vcd_probe(struct virtio_device *vdev)
 	init_rwsem(&d->alive);
 	init_rwsem(&d->dsess_rw);
 	mutex_init(&d->slist_lock);
+	mutex_init(&d->shared_lock);
 	INIT_LIST_HEAD(&d->slist);
 	INIT_LIST_HEAD(&d->orphans);
 	init_waitqueue_head(&d->space_wq);
@@ -2904,6 +3097,7 @@ static void vcd_destroy_all(struct vcd_device *d)
 	struct vcd_orphan *o, *tmp;
 	struct vcd_dsess *ds, *dtmp;
 	struct vcd_session *s;
+	unsigned int i;
 	int err = 0;
 
 	if (!test_bit(VCD_BROKEN, &d->state))
@@ -2915,7 +3109,8 @@ static void vcd_destroy_all(struct vcd_device *d)
 		list_for_each_entry_safe(ds, dtmp, &s->dsl, node) {
 			if (!err)
 				err = vcd_destroy_dsession(d, ds->service,
-							   ds->algo, ds->id);
+							   ds->algo, ds->id,
+							   &d->dsessions);
 			list_del(&ds->node);
 			kfree(ds);
 		}
@@ -2923,16 +3118,27 @@ static void vcd_destroy_all(struct vcd_device *d)
 	list_for_each_entry_safe(o, tmp, &d->orphans, node) {
 		if (!err)
 			err = vcd_destroy_dsession(d, o->service, o->algo,
-						   o->id);
+						   o->id, &d->dsessions);
 		list_del(&o->node);
 		kfree(o);
 	}
 	mutex_unlock(&d->slist_lock);
+	for (i = 0; i < ARRAY_SIZE(d->shared); i++) {
+		if (!d->shared[i].ok)
+			continue;
+		if (!err)
+			err = vcd_destroy_dsession(d, VIRTIO_CRYPTO_SERVICE_HASH,
+						   vcd_macs[i].vio,
+						   d->shared[i].id,
+						   &d->nshared);
+		d->shared[i].ok = false;
+	}
 	up_write(&d->dsess_rw);
 	if (err)
 		dev_warn(&d->vdev->dev,
 			 "%d device sessions not destroyed (error %d)\n",
-			 atomic_read(&d->dsessions), err);
+			 atomic_read(&d->dsessions) + atomic_read(&d->nshared),
+			 err);
 }
 
 static void vcd_remove(struct virtio_device *vdev)

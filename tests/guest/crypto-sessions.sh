@@ -7,6 +7,8 @@
 # session fails.  Cycles, each under that load: sysfs unbind/bind (3 times),
 # a device marked broken then rebound, module unload/load, QMP device_del/
 # device_add (twice).  And with the table full, the device's ERR gives EIO.
+# Last, the shared device sessions of plain hashes: they fill the table
+# until unbind, and until module unload.
 # vm: -object cryptodev-backend-host,id=c0,max-sessions=2 -device virtio-crypto-pci,cryptodev=c0,id=vc0,bus=pci.0,addr=0x6
 # timeout: 400
 . /lib/vdevkit/tap.sh
@@ -82,5 +84,27 @@ for cyc in 1 2; do
 	qmp "{\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-crypto-pci\", \"cryptodev\": \"c0\", \"id\": \"vc$cyc\", \"bus\": \"pci.0\", \"addr\": \"0x6\"}}"
 	unload "unplug/plug $cyc"
 done
+# Plain hash sessions share one device session per hash, held until the
+# driver lets go of the device: two hashes fill the backend's 2 sessions,
+# and unbinding, or unloading the module, must destroy them.
+shared_fill() {
+	crypto-auth digest sha256 sha1 | sed 's/^/# /'
+	is "$(vcd_stat cryptodev0 shared_sessions)" 2 "$1: two hashes hold their two shared device sessions"
+	crypto-test once >/tmp/once.out
+	is "$?" 5 "$1: so the backend is full: a cipher session gets EIO"
+}
+dev=$(basename "$(readlink -f $DRV/virtio* | head -1)")
+shared_fill "shared hash sessions, unbind"
+echo "$dev" >$DRV/unbind
+echo "$dev" >$DRV/bind
+check "shared hash sessions, unbind: device back" wait_for 60 test -c /dev/cryptodev0
+crypto-test once >/tmp/once.out
+is "$?" 0 "shared hash sessions, unbind: a cipher session works (they were destroyed)"
+shared_fill "shared hash sessions, module unload"
+check "shared hash sessions, module unload: unloaded" rmmod virtio_cryptodev
+check "shared hash sessions, module unload: loaded again" modprobe virtio_cryptodev
+check "shared hash sessions, module unload: device back" wait_for 60 test -c /dev/cryptodev0
+crypto-test once >/tmp/once.out
+is "$?" 0 "shared hash sessions, module unload: a cipher session works (they were destroyed)"
 check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
 tap_done

@@ -6,6 +6,8 @@
  * a buffer across the boundary is two pieces of the daemon's memory).
  *
  *   cryptod-client DAEMON [--fuzz SECONDS] [--seed N] [--min N] [--poll]
+ *                  [--expect-uid UID] [--escape[-errno] WHAT]
+ *                  [-- DAEMON ARGS...]
  *
  * It starts DAEMON (built with ASan/UBSan for the test) on a socket in a
  * temporary directory and prints TAP: QEMU's message sequence, sessions,
@@ -16,7 +18,13 @@
  * checked untouched, and at the end SIGTERM and a clean exit status.
  * With --fuzz, random malformed requests for SECONDS (at least --min of
  * them) with good ones mixed in and checked.  --poll runs the daemon with
- * --poll (its queue threads never sleep).
+ * --poll (its queue threads never sleep).  --expect-uid checks that the
+ * daemon runs as UID (give it --user after --).  --escape WHAT has the
+ * daemon's first queue thread try a forbidden call (--x-escape: execve,
+ * open, socket, fork) and expects it killed by SIGSYS; --escape-errno
+ * runs it with --seccomp errno and expects EPERM, logged, and service.
+ * The daemon's log (--log in the temporary directory) ends the output as
+ * comments.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1168,17 +1176,149 @@ static void fuzz(double seconds, unsigned long min)
     ok(nreq >= min, "fuzz: at least %lu requests", min);
 }
 
+/* ---- many requests at once (the worker pool, when the daemon has one) ---- */
+
+#define BURST 32
+#define BURST_GPA 0x200000         /* up to REGION_B */
+
+/*
+ * BURST requests, every other one 32 KiB (the pool's, with --workers and
+ * a --pool-min below that) among 64-byte ones, posted at once with one
+ * kick.  Completions may come in any order: each used entry is matched
+ * by its head, each answer checked against OpenSSL.  The guest asks for
+ * one interrupt, when the last entry is used (event index at the end,
+ * interrupts otherwise off): it must come, and only once all are used.
+ */
+static void burst(void)
+{
+    static uint8_t src[BURST][32768], ref[32768];
+    uint64_t dst[BURST], st[BURST], off = BURST_GPA;
+    uint32_t len[BURST];
+    bool seen[BURST] = { false }, good = true;
+    uint16_t end = avail_idx + BURST;
+    struct pollfd p = { .fd = call_fd, .events = POLLIN };
+    bool all_used_at_call;
+
+    calls(0);
+    *avail_flags() = 1;
+    *used_event() = end - 1;
+    for (unsigned i = 0; i < BURST; i++) {
+        len[i] = i % 2 ? 32768 : 64;
+        for (uint32_t j = 0; j < len[i]; j++) {
+            src[i][j] = rnd();
+        }
+        build(off, 3 * i, false, 0, sess_enc, kat_iv, src[i], len[i],
+              &dst[i], &st[i]);
+        off = st[i] + 64;
+        post(3 * i);
+    }
+    kick();
+    all_used_at_call = poll(&p, 1, 20000) == 1 && used_idx() == end;
+    ok(all_used_at_call, "%d requests at once, 64 B and 32 KiB: one "
+       "interrupt, when all are used (used %u of %u)", BURST,
+       (uint16_t)(used_idx() - used_seen), BURST);
+    wait_used();
+    for (uint16_t u = used_seen; u != end; u++) {
+        uint32_t id, ulen;
+
+        used_elem(u, &id, &ulen);
+        if (id % 3 || id / 3 >= BURST || seen[id / 3] ||
+            ulen != len[id / 3] + 1) {
+            printf("# burst: used entry %u: id %u len %u\n", u, id, ulen);
+            good = false;
+            continue;
+        }
+        seen[id / 3] = true;
+    }
+    for (unsigned i = 0; i < BURST; i++) {
+        ref_cbc(1, kat_key, kat_iv, src[i], ref, len[i]);
+        if (!seen[i] || ram[st[i]] != VIRTIO_CRYPTO_OK ||
+            memcmp(ram + dst[i], ref, len[i])) {
+            printf("# burst: request %u (%u bytes): seen %d status %d\n",
+                   i, len[i], seen[i], ram[st[i]]);
+            good = false;
+        }
+    }
+    used_seen = end;
+    ok(good, "each used once, in whatever order, each answer right");
+    *avail_flags() = 0;
+}
+
+/* ---- the sandbox: uid, forbidden system calls ---- */
+
+/* Every uid (gid) in /proc/PID/status: real, effective, saved, fs. */
+static bool ids_are(const char *field, unsigned long want)
+{
+    char path[64], line[256];
+    unsigned long v[4];
+    bool good = false;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)daemon_pid);
+    f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, field, strlen(field)) &&
+            sscanf(line + strlen(field), "%lu %lu %lu %lu", &v[0], &v[1],
+                   &v[2], &v[3]) == 4) {
+            good = v[0] == want && v[1] == want && v[2] == want &&
+                   v[3] == want;
+            printf("# daemon %s %lu %lu %lu %lu\n", field, v[0], v[1], v[2],
+                   v[3]);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return good;
+}
+
+/* Whether the daemon is gone within ms; its wait status in *status. */
+static bool daemon_gone(int ms, int *status)
+{
+    for (int i = 0; i < ms / 10; i++) {
+        if (waitpid(daemon_pid, status, WNOHANG) == daemon_pid) {
+            return true;
+        }
+        usleep(10000);
+    }
+    return false;
+}
+
+static bool log_has(const char *path, const char *what)
+{
+    char line[512];
+    bool found = false;
+    FILE *f = fopen(path, "r");
+
+    while (f && fgets(line, sizeof(line), f)) {
+        found |= strstr(line, what) != NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
 /* ---- main ---- */
 
-static void start_daemon(const char *prog, const char *dir, bool poll)
+/* extra is the client's arguments after "--": more for the daemon */
+static void start_daemon(const char *prog, const char *dir, bool poll,
+                         char **extra)
 {
+    const char *argv[64] = {
+        prog, "--socket", sock_path, "--provider", "openssl",
+        "--foreground", "--queues", "4", "--max-sessions", "8",
+        poll ? "--poll" : "--poll-us", poll ? NULL : "50",
+    };
+    unsigned n = poll ? 11 : 12;
+
+    while (extra && *extra && n < 63) {
+        argv[n++] = *extra++;
+    }
     snprintf(sock_path, sizeof(sock_path), "%s/cryptod.sock", dir);
     daemon_pid = fork();
     if (daemon_pid == 0) {
-        execl(prog, prog, "--socket", sock_path, "--provider", "openssl",
-              "--foreground", "--queues", "4", "--max-sessions", "8",
-              poll ? "--poll" : "--poll-us", poll ? NULL : "50",
-              (char *)NULL);
+        execv(prog, (char **)argv);
         _exit(127);
     }
     if (daemon_pid < 0) {
@@ -1197,6 +1337,11 @@ int main(int argc, char **argv)
     uint32_t len, base;
     VuVringState st_off;
     int status, s;
+    char **extra = NULL, *more[80], log_path[128];
+    const char *escape = NULL, *workers = NULL;
+    bool escape_errno = false;
+    long expect_uid = -1;
+    unsigned nmore = 0;
 
     if (argc < 2) {
         fprintf(stderr, "usage: %s DAEMON [--fuzz S] [--seed N] [--min N]\n",
@@ -1205,6 +1350,10 @@ int main(int argc, char **argv)
     }
     rng_state = time(NULL) | 1;
     for (int i = 2; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--")) {
+            extra = argv + i + 1;
+            break;
+        }
         if (!strcmp(argv[i], "--poll")) {
             poll_mode = true;
             i--;
@@ -1216,6 +1365,12 @@ int main(int argc, char **argv)
             rng_state = strtoull(argv[i + 1], NULL, 0) | 1;
         } else if (!strcmp(argv[i], "--min")) {
             fuzz_min = strtoul(argv[i + 1], NULL, 0);
+        } else if (!strcmp(argv[i], "--escape") ||
+                   !strcmp(argv[i], "--escape-errno")) {
+            escape = argv[i + 1];
+            escape_errno = argv[i][8] == '-';
+        } else if (!strcmp(argv[i], "--expect-uid")) {
+            expect_uid = strtol(argv[i + 1], NULL, 0);
         }
     }
     signal(SIGPIPE, SIG_IGN);
@@ -1239,7 +1394,30 @@ int main(int argc, char **argv)
     if (ram == MAP_FAILED || kick_fd < 0 || call_fd < 0) {
         bail("setup");
     }
-    start_daemon(argv[1], dir, poll_mode);
+    /* the daemon's log, shown as comments at the end */
+    snprintf(log_path, sizeof(log_path), "%s/cryptod.log", dir);
+    more[nmore++] = "--log";
+    more[nmore++] = log_path;
+    if (escape) {
+        more[nmore++] = "--x-escape";
+        more[nmore++] = (char *)escape;
+        if (escape_errno) {
+            more[nmore++] = "--seccomp";
+            more[nmore++] = "errno";
+        }
+    }
+    while (extra && *extra && nmore < 79) {
+        if (!strcmp(*extra, "--workers")) {
+            workers = extra[1];
+        }
+        more[nmore++] = *extra++;
+    }
+    more[nmore] = NULL;
+    if (expect_uid >= 0 && chown(dir, expect_uid, -1) < 0) {
+        /* the daemon's user removes its socket at exit */
+        bail("chown");
+    }
+    start_daemon(argv[1], dir, poll_mode, more);
     if (poll_mode) {
         printf("# daemon in --poll mode\n");
     }
@@ -1248,6 +1426,18 @@ int main(int argc, char **argv)
     }
 
     connect_daemon();
+    if (escape && !escape_errno) {
+        /* ring 0's thread starts, tries, and takes the daemon with it */
+        bool gone;
+
+        status = 0;
+        setup(0, true);
+        gone = daemon_gone(5000, &status);
+        ok(gone && WIFSIGNALED(status) &&
+           WTERMSIG(status) == SIGSYS, "--x-escape %s under the filter: "
+           "the daemon is killed by SIGSYS (status %#x)", escape, status);
+        goto out;
+    }
     ok(setup(0, true) == 0, "QEMU's sequence: features, protocol features, "
        "queues, memory table, ring 0 set up and enabled (REPLY_ACK)");
     sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
@@ -1260,6 +1450,15 @@ int main(int argc, char **argv)
     if (fuzz_s) {
         fuzz(fuzz_s, fuzz_min);
         goto end;
+    }
+    if (escape) {
+        ok(good_request(sess_enc, 0, false, DATA_GPA) && daemon_alive(),
+           "--x-escape %s, --seccomp errno: the daemon goes on", escape);
+        goto end;
+    }
+    if (expect_uid >= 0) {
+        ok(ids_are("Uid:", expect_uid), "the daemon runs as uid %ld",
+           expect_uid);
     }
 
     ok(good_request(sess_enc, 0, false, DATA_GPA),
@@ -1316,6 +1515,8 @@ int main(int argc, char **argv)
     ok(*used_flags() == 0 && avail_event() == avail_idx,
        "idle: kicks wanted (used flags 0, avail_event %u == %u)",
        avail_event(), avail_idx);
+
+    burst();
 
     /* sessions: the table's bound, and ids not reused */
     for (int i = 0; i < 9; i++) {
@@ -1383,6 +1584,32 @@ end:
     ok(s == daemon_pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
        "SIGTERM: daemon exits 0 (no sanitizer report), status %#x", status);
     ok(access(sock_path, F_OK) < 0, "socket removed at exit");
+    if (workers) {
+        ok(log_has(log_path, "in the worker pool") &&
+           !log_has(log_path, "(0 in the worker pool)"),
+           "--workers %s: some requests ran in the worker pool", workers);
+    }
+    if (escape) {
+        char want[128];
+
+        snprintf(want, sizeof(want), "escape test: %s refused: %s", escape,
+                 strerror(EPERM));
+        ok(log_has(log_path, want), "the daemon logged: %s", want);
+    }
+out:
+    {
+        char line[512];
+        FILE *f = fopen(log_path, "r");
+
+        while (f && fgets(line, sizeof(line), f)) {
+            printf("# %s", line);
+        }
+        if (f) {
+            fclose(f);
+        }
+    }
+    unlink(log_path);
+    unlink(sock_path);
     rmdir(dir);
     printf("1..%d\n", n_test);
     return n_fail ? 1 : 0;

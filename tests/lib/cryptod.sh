@@ -3,18 +3,25 @@
 # AddressSanitizer and UBSan (sourced by tests/t/1x-cryptod-*.t):
 #   cryptod_client_exec [CLIENT ARGS...]
 # builds both and execs the client, whose TAP is the test's; a failed
-# build is one failing test with its log.
-cryptod_client_exec() {
+# build is one failing test with its log.  Arguments after -- go to the
+# daemon.
+#   cryptod_build [all]: the same builds (with all: the daemon as
+#     installed too, $out/vdevkit-cryptod), $top and $out set
+cryptod_build() {
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	out=${VDEVKIT_OUT:-$top/build}/host
 	mkdir -p "$out"
-	if ! log=$({ nice make -s -C "$top/host/cryptod" OUT="$out" asan &&
+	if ! log=$({ nice make -s -C "$top/host/cryptod" OUT="$out" asan ${1:+all} &&
 		nice make -s -C "$top/tests/host" OUT="$out" "$out/cryptod-client"; } 2>&1); then
 		echo "1..1"
-		echo "not ok 1 - build vdevkit-cryptod-asan and cryptod-client"
+		echo "not ok 1 - build vdevkit-cryptod${1:+ (plain and asan)}${1:--asan} and cryptod-client"
 		printf '%s\n' "$log" | sed 's/^/# /'
 		exit 1
 	fi
+}
+
+cryptod_client_exec() {
+	cryptod_build
 	exec "$out/cryptod-client" "$out/vdevkit-cryptod-asan" "$@"
 }
 
@@ -23,8 +30,9 @@ cryptod_client_exec() {
 #     log $tmp/NAME.log, its pid in $dpid; fails if the socket never shows
 #   cryptod_stop NAME: SIGTERM to $dpid; true if it exited 0; its status in
 #     $dst and its last log line in $last; the log goes out as TAP comments
-#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID]: QEMU's arguments for a
-#     guest of $VM_MEM MiB with a virtio-crypto device on the daemon
+#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID] [DEVICE OPTIONS]: QEMU's
+#     arguments for a guest of $VM_MEM MiB with a virtio-crypto device on
+#     the daemon
 cryptod_start() {
 	local name=$1
 	shift
@@ -54,5 +62,5 @@ cryptod_vm_args() {
 		mem="-object memory-backend-memfd,id=mem,size=${VM_MEM:-512}M,share=on -machine memory-backend=mem "
 	echo "$mem-chardev socket,id=cd$id,path=$1" \
 		"-object cryptodev-vhost-user,id=c$id,chardev=cd$id${2:+,$2}" \
-		"-device virtio-crypto-pci,cryptodev=c$id"
+		"-device virtio-crypto-pci,cryptodev=c$id${4:+,$4}"
 }

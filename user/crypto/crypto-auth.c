@@ -3,10 +3,12 @@
  * crypto-auth: TAP tests of /dev/crypto's hashes, HMACs and AEAD.
  *
  *   crypto-auth [-d DEV] [SECTION...]
- *     kat random cphash combined gcm tls srtp errors concurrent
+ *     kat random cphash combined gcm tls srtp errors concurrent shared
  *   crypto-auth hold N      N sessions with partial hashes, then wait
  *   crypto-auth unplug      a partial hash; after /tmp/unplugged exists,
  *                           UPDATE and FINAL must fail with ENODEV
+ *   crypto-auth digest ALG...  one digest of "abc" per plain hash named
+ *                           (sha256, sha1, ...), each in a session of its own
  *   crypto-auth notsupp     on a device without hashes: a SHA-1 session is
  *                           refused (EINVAL), or the device's NOTSUPP
  *                           comes back as EOPNOTSUPP
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
@@ -405,6 +408,149 @@ static void sec_combined(void)
 
 /* ---- gcm ---- */
 
+/* A number from the device's stats file (cryptodev0 for /dev/crypto). */
+static long long dev_stat(const char *key)
+{
+	const char *n = strrchr(devpath, '/');
+	char path[96], line[128];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/stats",
+		 n && !strncmp(n + 1, "cryptodev", 9) ? n + 1 : "cryptodev0");
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, kl) && line[kl] == ' ')
+			v = atoll(line + kl + 1);
+	fclose(f);
+	return v;
+}
+
+/* Encryption of random case @g from @src to @dst. */
+static void gcm_enc_op(struct crypt_auth_op *c, uint32_t ses,
+		       const struct rnd_gcm *g, unsigned char *aad,
+		       unsigned char *iv, unsigned char *src, unsigned char *dst)
+{
+	memset(c, 0, sizeof(*c));
+	c->ses = ses;
+	c->op = COP_ENCRYPT;
+	c->len = g->len;
+	c->auth_src = aad;
+	c->auth_len = g->aadlen;
+	c->src = src;
+	c->dst = dst;
+	c->iv = iv;
+	c->tag_len = g->taglen;
+}
+
+/*
+ * Case @g again with source and destination at random offsets (any
+ * alignment, across pages), in place or not, with the driver's zero copy
+ * or without (COP_FLAG_NO_ZC): still OpenSSL's bytes, and back.  @p holds
+ * the plaintext; @b is a MIB buffer.  With zero copy, more than 2 KiB
+ * (bounce_max) of data must reach the device as the caller's pages: the
+ * driver's data_pages counter grows by the source's at least.
+ */
+static void gcm_placed(int fd, uint32_t ses, const struct rnd_gcm *g,
+		       size_t i, const unsigned char *p, unsigned char *b)
+{
+	static const char *const how[] = { "apart", "in place", "no zero copy",
+					   "in place, no zero copy" };
+	unsigned char iv[12], aad[4096];
+	uint64_t s = g->seed ^ 0x5a5a, ks = g->seed;
+	size_t so = vcd_rand(&s) % 4096, dofs = vcd_rand(&s) % 4096;
+	unsigned int v = (unsigned int)(i % 4);
+	unsigned char *src = b + so, *dst = v % 2 ? src : b + 4096 + 150000 + dofs;
+	long long p0 = dev_stat("data_pages"), got;
+	unsigned int pages = v < 2 && g->len > 2048 ? g->len / 4096 : 0;
+	struct crypt_auth_op c;
+	int r;
+
+	vcd_fill(&ks, aad, g->keylen);	/* skips the key, as sec_gcm */
+	vcd_fill(&ks, iv, 12);
+	vcd_fill(&ks, aad, g->aadlen);
+	memcpy(src, p, g->len);
+	gcm_enc_op(&c, ses, g, aad, iv, src, dst);
+	c.flags = v >= 2 ? COP_FLAG_NO_ZC : 0;
+	r = authcrypt(fd, &c);
+	got = dev_stat("data_pages") - p0;
+	tap(!r && c.len == g->len + g->taglen && vcd_fnv(dst, c.len) == g->fnv &&
+	    c.tag == dst + g->len && p0 >= 0 && got >= pages,
+	    "gcm: %u bytes, src +%zu, dst +%zu, %s: as OpenSSL, %lld pages named (want %u): %s",
+	    g->len, so, v % 2 ? so : dofs, how[v], got, pages, err(r));
+	c.op = COP_DECRYPT;
+	c.len = g->len + g->taglen;
+	c.src = dst;
+	c.dst = v % 2 ? dst : src;
+	memset(c.dst, 0, v % 2 ? 0 : g->len);
+	r = r ? r : authcrypt(fd, &c);
+	tap(!r && c.len == g->len && !memcmp(c.dst, p, g->len),
+	    "gcm: and decrypted back: %s", err(r));
+}
+
+/*
+ * Bounds of the caller's memory: a destination that is read-only, or runs
+ * into an unmapped page, and a source that does, all fail with EFAULT
+ * whether the driver pins or copies.
+ */
+static void gcm_faults(int fd)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = 4 * pg;
+	unsigned char key[16] = { 1 }, iv[12] = { 2 };
+	unsigned char *m = mmap(NULL, 3 * len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct crypt_auth_op c;
+	uint32_t ses = 0;
+	int r, i;
+
+	if (m == MAP_FAILED) {
+		tap(0, "gcm: mmap for the fault checks: %s", strerror(errno));
+		return;
+	}
+	/* m: [len rw][len ro][len none] */
+	mprotect(m + len, len, PROT_READ);
+	mprotect(m + 2 * len, len, PROT_NONE);
+	r = sess(fd, CRYPTO_AES_GCM, key, 16, 0, NULL, 0, &ses);
+	for (i = 0; i < 2; i++) {
+		const char *how = i ? ", no zero copy" : "";
+
+		memset(&c, 0, sizeof(c));
+		c.ses = ses;
+		c.op = COP_ENCRYPT;
+		c.flags = i ? COP_FLAG_NO_ZC : 0;
+		c.iv = iv;
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m;
+		c.dst = m + len;
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: read-only destination: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + len - pg;	/* runs into the read-only part: fine */
+		c.dst = m;
+		tap(!r && authcrypt(fd, &c) == 0,
+		    "gcm: source across a read-only page: works%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + 2 * len - pg;	/* runs into the unmapped part */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: source running into an unmapped page: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m;
+		c.dst = m + len - 100;	/* the rest and the tag: read-only */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: destination running into a read-only page: EFAULT%s", how);
+		c.len = (uint32_t)(2 * pg - 16);
+		c.src = m + len + 100;
+		c.dst = c.src;		/* in place on read-only memory */
+		tap(!r && authcrypt(fd, &c) == -EFAULT,
+		    "gcm: in place on read-only memory: EFAULT%s", how);
+	}
+	ioctl(fd, CIOCFSESSION, &ses);
+	munmap(m, 3 * len);
+}
+
 static void sec_gcm(void)
 {
 	unsigned char *p = xalloc(MIB), *o = xalloc(MIB), *x = xalloc(MIB);
@@ -423,16 +569,7 @@ static void sec_gcm(void)
 		vcd_fill(&s, aad, g->aadlen);
 		vcd_fill(&s, p, g->len);
 		r = sess(fd, CRYPTO_AES_GCM, key, g->keylen, 0, NULL, 0, &ses);
-		memset(&c, 0, sizeof(c));
-		c.ses = ses;
-		c.op = COP_ENCRYPT;
-		c.len = g->len;
-		c.auth_src = aad;
-		c.auth_len = g->aadlen;
-		c.src = p;
-		c.dst = o;
-		c.iv = iv;
-		c.tag_len = g->taglen;
+		gcm_enc_op(&c, ses, g, aad, iv, p, o);
 		r = r ? r : authcrypt(fd, &c);
 		tap(!r && c.len == g->len + g->taglen &&
 		    vcd_fnv(o, c.len) == g->fnv,
@@ -459,8 +596,11 @@ static void sec_gcm(void)
 			tap(r == -EBADMSG, "gcm: one bit changed -> EBADMSG (%s)",
 			    err(r));
 		}
+		if (!r || r == -EBADMSG)
+			gcm_placed(fd, ses, g, i, p, o);
 		ioctl(fd, CIOCFSESSION, &ses);
 	}
+	gcm_faults(fd);
 	close(fd);
 	free(p);
 	free(o);
@@ -908,6 +1048,81 @@ static void sec_concurrent(void)
 	}
 }
 
+/* ---- shared: unkeyed hash sessions share the device's ---- */
+
+/*
+ * 200 sessions of SHA-256 and SHA-1 by turns, each opened, used once and
+ * closed (as OpenSSL's engine does per digest), cost at most one device
+ * session per hash; HMAC sessions (keyed) one each.  Session numbers and
+ * CIOCGSESSINFO stay per session.
+ */
+static void sec_shared(void)
+{
+	static const char *const want[] = {
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		"a9993e364706816aba3e25717850c26c9cd0d89d",
+	};
+	static const unsigned int cops[] = { CRYPTO_SHA2_256, CRYPTO_SHA1 };
+	unsigned char w[2][32], d[64], key[20] = { 0x0b };
+	long long c0 = dev_stat("device_session_creates"), c1, c2;
+	long long ds0 = dev_stat("device_sessions");
+	struct session_info_op info;
+	int fd = open_dev(), i, bad = 0, r;
+	uint32_t ses = 0, ses2 = 0;
+
+	unhex(want[0], w[0]);
+	unhex(want[1], w[1]);
+	for (i = 0; i < 200; i++) {
+		r = sess(fd, 0, NULL, 0, cops[i % 2], NULL, 0, &ses);
+		if (!r)
+			r = hupd(fd, ses, 0, "abc", 3, d);
+		bad += r || memcmp(d, w[i % 2], i % 2 ? 20 : 32);
+		ioctl(fd, CIOCFSESSION, &ses);
+	}
+	c1 = dev_stat("device_session_creates");
+	tap(c0 >= 0 && !bad && c1 - c0 <= 2,
+	    "shared: 200 SHA-256 and SHA-1 sessions, one digest each, all right (%d wrong): %lld device sessions created",
+	    bad, c1 - c0);
+	tap(dev_stat("shared_sessions") >= 2 &&
+	    dev_stat("device_sessions") == ds0,
+	    "shared: held as shared sessions (%lld), not per session (%lld)",
+	    dev_stat("shared_sessions"), dev_stat("device_sessions"));
+
+	r = sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &ses);
+	r = r ? r : sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &ses2);
+	memset(&info, 0, sizeof(info));
+	info.ses = ses2;
+	r = r ? r : (ioctl(fd, CIOCGSESSINFO, &info) ? -errno : 0);
+	tap(!r && ses != ses2 && !strcmp(info.hash_info.cra_name, "sha256") &&
+	    (info.flags & SIOP_FLAG_KERNEL_DRIVER_ONLY),
+	    "shared: two SHA-256 sessions at once have their own numbers and info: %s",
+	    err(r));
+	r = hupd(fd, ses, COP_FLAG_UPDATE | COP_FLAG_RESET, "a", 1, NULL);
+	r = r ? r : hupd(fd, ses2, 0, "abc", 3, d);
+	bad = r || memcmp(d, w[0], 32);
+	r = r ? r : hupd(fd, ses, COP_FLAG_FINAL, "bc", 2, d);
+	tap(!r && !bad && !memcmp(d, w[0], 32),
+	    "shared: a multi-part hash and a one-shot one interleaved: %s",
+	    err(r));
+	ioctl(fd, CIOCFSESSION, &ses);
+	ioctl(fd, CIOCFSESSION, &ses2);
+	r = ioctl(fd, CIOCFSESSION, &ses) ? -errno : 0;
+	tap(r == -EINVAL, "shared: a closed session is unknown: %s", err(r));
+
+	for (i = 0; i < 3; i++) {
+		r = sess(fd, 0, NULL, 0, CRYPTO_SHA1_HMAC, key, 20, &ses);
+		r = r ? r : hupd(fd, ses, 0, "Hi There", 8, d);
+		ioctl(fd, CIOCFSESSION, &ses);
+		if (r)
+			break;
+	}
+	c2 = dev_stat("device_session_creates");
+	tap(!r && c2 - c1 == 3 && dev_stat("device_sessions") == ds0,
+	    "shared: HMAC sessions are not shared: 3 created and destroyed (%lld): %s",
+	    c2 - c1, err(r));
+	close(fd);
+}
+
 /* ---- helpers for the unload and unplug scenarios ---- */
 
 static int hold(int n)
@@ -946,6 +1161,30 @@ static int unplug(void)
 	return r1 == -ENODEV && r2 == -ENODEV ? 0 : 2;
 }
 
+static int digest(char **algs, int n)
+{
+	unsigned char d[64];
+	int fd = open_dev(), i, j, r = 0;
+	uint32_t ses = 0;
+
+	for (i = 0; i < n && !r; i++) {
+		const struct vcd_macdesc *m = vcd_mac_by_name(algs[i]);
+
+		if (!m || m->hmac)
+			return 2;
+		r = mac_sess(fd, m, NULL, 0, &ses);
+		if (!r)
+			r = hupd(fd, ses, 0, "abc", 3, d);
+		printf("%s: ", m->name);
+		for (j = 0; !r && j < (int)m->dlen; j++)
+			printf("%02x", d[j]);
+		printf("%s\n", r ? err(r) : "");
+		ioctl(fd, CIOCFSESSION, &ses);
+	}
+	close(fd);
+	return r ? 1 : 0;
+}
+
 static int notsupp(void)
 {
 	unsigned char d[64];
@@ -964,10 +1203,11 @@ int main(int argc, char **argv)
 {
 	static const char *const secs[] = { "kat", "random", "cphash", "combined",
 					    "gcm", "tls", "srtp", "errors",
-					    "concurrent" };
+					    "concurrent", "shared" };
 	static void (*const fns[])(void) = { sec_kat, sec_random, sec_cphash,
 					     sec_combined, sec_gcm, sec_tls,
-					     sec_srtp, sec_errors, sec_concurrent };
+					     sec_srtp, sec_errors, sec_concurrent,
+					     sec_shared };
 	int i, j, opt, all;
 
 	while ((opt = getopt(argc, argv, "d:")) != -1) {
@@ -980,6 +1220,8 @@ int main(int argc, char **argv)
 		return hold(optind + 1 < argc ? atoi(argv[optind + 1]) : 4);
 	if (optind < argc && !strcmp(argv[optind], "unplug"))
 		return unplug();
+	if (optind < argc && !strcmp(argv[optind], "digest"))
+		return digest(argv + optind + 1, argc - optind - 1);
 	if (optind < argc && !strcmp(argv[optind], "notsupp"))
 		return notsupp();
 	all = optind == argc;

@@ -10,10 +10,11 @@ check-cryptoqemu: build
 	@prove -v $(CRYPTOQEMU_TESTS)
 
 # The virtio-crypto device model and the backend under malformed requests:
-# FUZZ_SECONDS in all (two cases: main loop and worker threads), at least
-# 10^6 requests; the counts and rate are printed.
+# FUZZ_SECONDS in all (four cases: main loop, worker threads, iothread,
+# workers on copies), at least 10^6 requests in all; the counts and rate
+# are printed.
 FUZZ_TARGETS += fuzz-cryptoqemu
 fuzz-cryptoqemu: build
-	@CRYPTODEV_FUZZ_SECONDS=$$(( $(FUZZ_SECONDS) / 2 )) \
-		CRYPTODEV_FUZZ_MIN=500000 \
+	@CRYPTODEV_FUZZ_SECONDS=$$(( $(FUZZ_SECONDS) / 4 )) \
+		CRYPTODEV_FUZZ_MIN=250000 \
 		prove -v tests/t/32-crypto-backend-fuzz.t

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/if_alg.h>
 #include <openssl/crypto.h>
 
@@ -110,24 +111,83 @@ static int afalg_session_init(HostCryptoSession *base, const uint8_t *key,
                      base->alg->key_len, err);
 }
 
-static int afalg_crypt(HostCryptoSession *base, const uint8_t *iv,
-                       const uint8_t *src, uint8_t *dst, size_t len)
+/*
+ * The first len bytes of v as iovecs in new memory (*out, to free):
+ * their count, -ENOTSUP past what one sendmsg() takes, or -ENOMEM.
+ * extra: room for that many more entries after them.
+ */
+static int afalg_iov_slice(const HostCryptoIov *v, size_t len, int extra,
+                           struct iovec **out)
+{
+    unsigned int i;
+    int n = 0;
+
+    if (v->cnt > (unsigned int)(UIO_MAXIOV - extra)) {
+        return -ENOTSUP;
+    }
+    *out = malloc((v->cnt + extra + 1) * sizeof(**out));
+    if (!*out) {
+        return -ENOMEM;
+    }
+    for (i = 0; i < v->cnt && len; i++) {
+        size_t l = v->iov[i].iov_len < len ? v->iov[i].iov_len : len;
+
+        if (l) {
+            (*out)[n++] = (struct iovec) { v->iov[i].iov_base, l };
+            len -= l;
+        }
+    }
+    return n;
+}
+
+/* Read len bytes into iov[0..cnt-1] (consumed as it goes): 0 or -errno */
+static int afalg_readv_all(int fd, struct iovec *iov, int cnt, size_t len)
+{
+    ssize_t n;
+
+    while (len) {
+        n = readv(fd, iov, cnt);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return n < 0 ? -errno : -EIO;
+        }
+        len -= n;
+        while (cnt && (size_t)n >= iov->iov_len) {
+            n -= iov->iov_len;
+            iov++;
+            cnt--;
+        }
+        if (cnt) {
+            iov->iov_base = (uint8_t *)iov->iov_base + n;
+            iov->iov_len -= n;
+        }
+    }
+    return 0;
+}
+
+/*
+ * One request: the source as in[0..nin-1] in one sendmsg() (the kernel
+ * copies it in before it starts), the result read into out[0..nout-1].
+ */
+static int afalg_crypt_vec(HostCryptoSession *base, const uint8_t *iv,
+                           struct iovec *in, int nin, struct iovec *out,
+                           int nout, size_t len)
 {
     AfalgSession *s = (AfalgSession *)base;
     uint8_t cbuf[CMSG_SPACE(sizeof(uint32_t)) +
                  CMSG_SPACE(sizeof(struct af_alg_iv) +
                             HOSTCRYPTO_MAX_IV_LEN)] = { 0 };
-    struct iovec iov = { .iov_base = (void *)src, .iov_len = len };
     struct msghdr msg = {
         .msg_control = cbuf,
         .msg_controllen = CMSG_SPACE(sizeof(uint32_t)),
-        .msg_iov = &iov,
-        .msg_iovlen = 1,
+        .msg_iov = in,
+        .msg_iovlen = nin,
     };
     struct cmsghdr *cmsg;
     uint32_t op = base->encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
     uint32_t iv_len = base->alg->iv_len;
-    size_t done = 0;
     ssize_t n;
     int fd, ret = -EIO;
 
@@ -158,22 +218,35 @@ static int afalg_crypt(HostCryptoSession *base, const uint8_t *iv,
         return -errno;
     }
     n = sendmsg(fd, &msg, 0);
-    if (n < 0 || (size_t)n != len) {
-        goto out;
+    if (n >= 0 && (size_t)n == len) {
+        ret = afalg_readv_all(fd, out, nout, len);
     }
-    while (done < len) {
-        n = read(fd, dst + done, len - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            goto out;
-        }
-        done += n;
-    }
-    ret = 0;
-out:
     close(fd);
+    return ret;
+}
+
+static int afalg_crypt(HostCryptoSession *base, const uint8_t *iv,
+                       const uint8_t *src, uint8_t *dst, size_t len)
+{
+    struct iovec in = { .iov_base = (void *)src, .iov_len = len };
+    struct iovec out = { .iov_base = dst, .iov_len = len };
+
+    return afalg_crypt_vec(base, iv, &in, 1, &out, 1, len);
+}
+
+static int afalg_crypt_iov(HostCryptoSession *base, const uint8_t *iv,
+                           const HostCryptoIov *src, const HostCryptoIov *dst,
+                           size_t len)
+{
+    struct iovec *in = NULL, *out = NULL;
+    int nin, nout, ret;
+
+    nin = afalg_iov_slice(src, len, 0, &in);
+    nout = nin < 0 ? nin : afalg_iov_slice(dst, len, 0, &out);
+    ret = nout < 0 ? nout : afalg_crypt_vec(base, iv, in, nin, out, nout,
+                                            len);
+    free(in);
+    free(out);
     return ret;
 }
 
@@ -205,12 +278,15 @@ static int afalg_auth_init(HostCryptoAuthSession *base, const uint8_t *key,
     return afalg_tfm(&s->tfm, "hash", base->alg->kernel, key, key_len, err);
 }
 
-static int afalg_digest(HostCryptoAuthSession *base, const uint8_t *src,
-                        size_t len, uint8_t *digest)
+/* Hash the first len bytes of v, sent in pieces as they come. */
+static int afalg_digest_iov(HostCryptoAuthSession *base,
+                            const HostCryptoIov *v, size_t len,
+                            uint8_t *digest)
 {
     AfalgAuthSession *s = (AfalgAuthSession *)base;
     uint8_t full[HOSTCRYPTO_MAX_DIGEST_LEN];
-    size_t done = 0, n;
+    unsigned int i;
+    size_t off = 0, n;
     ssize_t r;
     int fd, ret = -EIO;
 
@@ -219,17 +295,23 @@ static int afalg_digest(HostCryptoAuthSession *base, const uint8_t *src,
         return -errno;
     }
     /* nothing sent at all: the kernel hashes the empty message */
-    while (done < len) {
-        n = len - done < AFALG_HASH_CHUNK ? len - done : AFALG_HASH_CHUNK;
-        r = send(fd, src + done, n, done + n < len ? MSG_MORE : 0);
-        if (r < 0 && errno == EINTR) {
-            continue;
+    for (i = 0; i < v->cnt && len; i++) {
+        const uint8_t *p = v->iov[i].iov_base;
+        size_t l = v->iov[i].iov_len < len ? v->iov[i].iov_len : len;
+
+        for (off = 0; off < l; off += r) {
+            n = l - off < AFALG_HASH_CHUNK ? l - off : AFALG_HASH_CHUNK;
+            r = send(fd, p + off, n, off + n < len ? MSG_MORE : 0);
+            if (r < 0 && errno == EINTR) {
+                r = 0;
+                continue;
+            }
+            if (r <= 0) {
+                ret = r < 0 ? -errno : -EIO;
+                goto out;
+            }
         }
-        if (r <= 0) {
-            ret = r < 0 ? -errno : -EIO;
-            goto out;
-        }
-        done += r;
+        len -= l;
     }
     do {
         r = read(fd, full, base->alg->digest_len);
@@ -244,6 +326,15 @@ out:
     explicit_bzero(full, sizeof(full));
     close(fd);
     return ret;
+}
+
+static int afalg_digest(HostCryptoAuthSession *base, const uint8_t *src,
+                        size_t len, uint8_t *digest)
+{
+    struct iovec one = { .iov_base = (void *)src, .iov_len = len };
+    HostCryptoIov v = { .iov = &one, .cnt = 1 };
+
+    return afalg_digest_iov(base, &v, len, digest);
 }
 
 static int afalg_aead_fini(HostCryptoAeadSession *base)
@@ -285,9 +376,9 @@ static int afalg_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
  */
 static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
                           const uint8_t *iv, size_t iv_len,
-                          const uint8_t *aad, size_t aad_len,
-                          const uint8_t *src, uint8_t *dst, size_t len,
-                          uint8_t *tag)
+                          const HostCryptoIov *aad, size_t aad_len,
+                          const HostCryptoIov *src, const HostCryptoIov *dst,
+                          size_t len, uint8_t *tag)
 {
     AfalgAeadSession *s = (AfalgAeadSession *)base;
     uint8_t cbuf[CMSG_SPACE(sizeof(uint32_t)) * 2 +
@@ -296,10 +387,11 @@ static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
     uint32_t op = encrypt ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
     uint32_t assoclen = aad_len, tl = base->tag_len;
     struct af_alg_iv aiv;
-    struct iovec in[3], out[3];
+    struct iovec *in = NULL, *out = NULL, *sv = NULL, *dv = NULL;
     struct msghdr msg = { .msg_control = cbuf };
     struct cmsghdr *cmsg;
     uint8_t *aadcopy = NULL;
+    int na, ns, nd, nin, nout;
     size_t outlen;
     ssize_t n;
     int fd, ret = -EIO;
@@ -334,20 +426,40 @@ static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
     memcpy(CMSG_DATA(cmsg), &aiv, sizeof(aiv));
     memcpy(CMSG_DATA(cmsg) + sizeof(aiv), kiv, aiv.ivlen);
 
-    in[0] = (struct iovec) { .iov_base = (void *)aad, .iov_len = aad_len };
-    in[1] = (struct iovec) { .iov_base = (void *)src, .iov_len = len };
-    in[2] = (struct iovec) { .iov_base = tag, .iov_len = tl };
-    msg.msg_iov = in;
-    msg.msg_iovlen = encrypt ? 2 : 3;
-
+    /* in: aad, src, the tag; out: the aad's copy, dst, the tag */
+    na = afalg_iov_slice(aad, aad_len, 0, &in);
+    ns = na < 0 ? na : afalg_iov_slice(src, len, 0, &sv);
+    nd = ns < 0 ? ns : afalg_iov_slice(dst, len, 0, &dv);
+    if (nd < 0) {
+        ret = nd;
+        goto out_free;
+    }
+    if (na + ns + 1 > UIO_MAXIOV || nd + 2 > UIO_MAXIOV) {
+        ret = -ENOTSUP;
+        goto out_free;
+    }
+    in = realloc(in, (na + ns + 1) * sizeof(*in));
+    out = malloc((nd + 2) * sizeof(*out));
     /* the kernel copies the aad to the output; that copy goes here */
     aadcopy = malloc(aad_len ? aad_len : 1);
-    if (!aadcopy) {
-        return -ENOMEM;
+    if (!in || !out || !aadcopy) {
+        ret = -ENOMEM;
+        goto out_free;
     }
-    out[0] = (struct iovec) { .iov_base = aadcopy, .iov_len = aad_len };
-    out[1] = (struct iovec) { .iov_base = dst, .iov_len = len };
-    out[2] = (struct iovec) { .iov_base = tag, .iov_len = tl };
+    memcpy(in + na, sv, ns * sizeof(*in));
+    nin = na + ns;
+    if (!encrypt) {
+        in[nin++] = (struct iovec) { .iov_base = tag, .iov_len = tl };
+    }
+    nout = 0;
+    out[nout++] = (struct iovec) { .iov_base = aadcopy, .iov_len = aad_len };
+    memcpy(out + nout, dv, nd * sizeof(*out));
+    nout += nd;
+    if (encrypt) {
+        out[nout++] = (struct iovec) { .iov_base = tag, .iov_len = tl };
+    }
+    msg.msg_iov = in;
+    msg.msg_iovlen = nin;
     outlen = aad_len + len + (encrypt ? tl : 0);
 
     fd = accept4(s->tfm, NULL, NULL, SOCK_CLOEXEC);
@@ -361,8 +473,7 @@ static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
         ret = n < 0 && errno != EAGAIN ? -errno : -EMSGSIZE;
         goto out;
     }
-    msg = (struct msghdr) { .msg_iov = out,
-                            .msg_iovlen = encrypt ? 3 : 2 };
+    msg = (struct msghdr) { .msg_iov = out, .msg_iovlen = nout };
     do {
         n = recvmsg(fd, &msg, 0);
     } while (n < 0 && errno == EINTR);
@@ -374,7 +485,14 @@ static int afalg_aead_run(HostCryptoAeadSession *base, bool encrypt,
 out:
     close(fd);
 out_free:
+    if (aadcopy) {
+        explicit_bzero(aadcopy, aad_len);
+    }
     free(aadcopy);
+    free(in);
+    free(out);
+    free(sv);
+    free(dv);
     return ret;
 }
 
@@ -384,10 +502,10 @@ out_free:
  * empty message's tag is computed (an encryption, with the same key and
  * tag length) and compared here.
  */
-static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
-                      size_t iv_len, const uint8_t *aad, size_t aad_len,
-                      const uint8_t *src, uint8_t *dst, size_t len,
-                      uint8_t *tag)
+static int afalg_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
+                          size_t iv_len, const HostCryptoIov *aad,
+                          size_t aad_len, const HostCryptoIov *src,
+                          const HostCryptoIov *dst, size_t len, uint8_t *tag)
 {
     uint8_t want[HOSTCRYPTO_MAX_TAG_LEN];
     int ret;
@@ -401,6 +519,21 @@ static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
         ret = -EBADMSG;
     }
     return ret;
+}
+
+static int afalg_aead(HostCryptoAeadSession *base, const uint8_t *iv,
+                      size_t iv_len, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *src, uint8_t *dst, size_t len,
+                      uint8_t *tag)
+{
+    struct iovec v[3] = {
+        { .iov_base = (void *)aad, .iov_len = aad_len },
+        { .iov_base = (void *)src, .iov_len = len },
+        { .iov_base = dst, .iov_len = len },
+    };
+    HostCryptoIov a = { &v[0], 1 }, sv = { &v[1], 1 }, dv = { &v[2], 1 };
+
+    return afalg_aead_iov(base, iv, iv_len, &a, aad_len, &sv, &dv, len, tag);
 }
 
 const HostCryptoProvider hostcrypto_afalg = {
@@ -420,4 +553,7 @@ const HostCryptoProvider hostcrypto_afalg = {
     .aead_init = afalg_aead_init,
     .aead_fini = afalg_aead_fini,
     .aead = afalg_aead,
+    .crypt_iov = afalg_crypt_iov,
+    .digest_iov = afalg_digest_iov,
+    .aead_iov = afalg_aead_iov,
 };

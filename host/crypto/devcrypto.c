@@ -3,6 +3,13 @@
  * /dev/crypto provider: the cryptodev-linux ioctls (CIOCCRYPT for ciphers
  * and digests, CIOCAUTHCRYPT for AES-GCM).  One file descriptor per
  * HostCrypto; sessions are the driver's session numbers on it.
+ *
+ * No scatter-gather forms: the ABI takes one src and one dst pointer per
+ * request (CBC could chain its IV from call to call, but a digest in
+ * several calls keeps its state in the shared session, which another
+ * thread may be using).  So the core passes a request's pieces straight
+ * through when each side is one run of memory, and otherwise copies them
+ * into one buffer first (hostcrypto_crypt_iov() and the others).
  */
 /* accept4(), explicit_bzero() */
 #ifndef _GNU_SOURCE

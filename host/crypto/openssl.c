@@ -98,6 +98,139 @@ out:
     return ret;
 }
 
+/* A position in a HostCryptoIov, for walking two of them in step. */
+typedef struct IovPos {
+    const HostCryptoIov *v;
+    unsigned int i;
+    size_t off;
+} IovPos;
+
+/* The contiguous bytes at p (at most max), skipping empty entries. */
+static uint8_t *iov_pos_run(IovPos *p, size_t max, size_t *n)
+{
+    while (p->i < p->v->cnt && p->off == p->v->iov[p->i].iov_len) {
+        p->i++;
+        p->off = 0;
+    }
+    if (p->i == p->v->cnt) {
+        *n = 0;
+        return NULL;
+    }
+    *n = p->v->iov[p->i].iov_len - p->off;
+    *n = *n < max ? *n : max;
+    return (uint8_t *)p->v->iov[p->i].iov_base + p->off;
+}
+
+static void iov_pos_skip(IovPos *p, size_t n)
+{
+    while (n) {
+        size_t left = p->v->iov[p->i].iov_len - p->off;
+
+        if (n < left) {
+            p->off += n;
+            return;
+        }
+        n -= left;
+        p->i++;
+        p->off = 0;
+    }
+}
+
+/* Copy n bytes out of (or, to_iov, into) the iov at p; step past them */
+static void iov_pos_copy(IovPos *p, uint8_t *buf, size_t n, bool to_iov)
+{
+    size_t got;
+
+    while (n) {
+        uint8_t *q = iov_pos_run(p, n, &got);
+
+        memcpy(to_iov ? q : buf, to_iov ? buf : q, got);
+        buf += got;
+        n -= got;
+        iov_pos_skip(p, got);
+    }
+}
+
+/*
+ * len bytes from src to dst through ctx, one EVP_CipherUpdate per run
+ * that both have contiguous, in whole blocks of blk bytes: a block split
+ * between entries goes through a block on the stack (the cipher carries
+ * its chaining state across calls, and never holds a partial block
+ * back).  In place, each call has out == in, as OpenSSL allows.
+ */
+static int ossl_update_iov(EVP_CIPHER_CTX *ctx, size_t blk,
+                           const HostCryptoIov *src, const HostCryptoIov *dst,
+                           size_t len)
+{
+    IovPos ps = { .v = src }, pd = { .v = dst };
+    uint8_t block[32];
+    int outl;
+
+    if (blk > sizeof(block)) {
+        return -ENOTSUP;
+    }
+    while (len) {
+        size_t sn, dn, n;
+        uint8_t *sp = iov_pos_run(&ps, len, &sn);
+        uint8_t *dp = iov_pos_run(&pd, len, &dn);
+
+        n = sn < dn ? sn : dn;
+        n -= n % blk;
+        if (n) {
+            if (n > INT32_MAX) {
+                n = INT32_MAX - INT32_MAX % blk;
+            }
+            if (!EVP_CipherUpdate(ctx, dp, &outl, sp, (int)n) ||
+                (size_t)outl != n) {
+                return -EIO;
+            }
+            iov_pos_skip(&ps, n);
+            iov_pos_skip(&pd, n);
+        } else {
+            n = blk < len ? blk : len;
+            iov_pos_copy(&ps, block, n, false);
+            if (!EVP_CipherUpdate(ctx, block, &outl, block, (int)n) ||
+                (size_t)outl != n) {
+                OPENSSL_cleanse(block, sizeof(block));
+                return -EIO;
+            }
+            iov_pos_copy(&pd, block, n, true);
+        }
+        len -= n;
+    }
+    OPENSSL_cleanse(block, sizeof(block));
+    return 0;
+}
+
+static int ossl_crypt_iov(HostCryptoSession *base, const uint8_t *iv,
+                          const HostCryptoIov *src, const HostCryptoIov *dst,
+                          size_t len)
+{
+    OsslSession *s = (OsslSession *)base;
+    EVP_CIPHER_CTX *ctx;
+    uint8_t last[32];
+    int finl = 0, ret;
+
+    /* XTS: OpenSSL takes a data unit in a single call */
+    if (base->alg->cipher == HOSTCRYPTO_AES_XTS) {
+        return -ENOTSUP;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CIPHER_CTX_copy(ctx, s->tmpl) ||
+        !EVP_CipherInit_ex2(ctx, NULL, NULL, iv, -1, NULL)) {
+        ret = -EIO;
+        goto out;
+    }
+    ret = ossl_update_iov(ctx, EVP_CIPHER_CTX_get_block_size(ctx), src, dst,
+                          len);
+    if (ret == 0 && (!EVP_CipherFinal_ex(ctx, last, &finl) || finl != 0)) {
+        ret = -EIO;
+    }
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
 typedef struct OsslAuthSession {
     HostCryptoAuthSession base;
     EVP_MD *md;               /* hash: the digest */
@@ -199,6 +332,55 @@ out:
     return ret;
 }
 
+static int ossl_digest_iov(HostCryptoAuthSession *base,
+                           const HostCryptoIov *src, size_t len,
+                           uint8_t *digest)
+{
+    OsslAuthSession *s = (OsslAuthSession *)base;
+    uint8_t full[HOSTCRYPTO_MAX_DIGEST_LEN];
+    IovPos p = { .v = src };
+    EVP_MD_CTX *md = NULL;
+    EVP_MAC_CTX *mac = NULL;
+    unsigned int mdlen = 0;
+    size_t maclen = 0, n;
+    int ret = -EIO;
+
+    if (s->md) {
+        md = EVP_MD_CTX_new();
+        if (!md || !EVP_DigestInit_ex2(md, s->md, NULL)) {
+            goto out;
+        }
+    } else {
+        /* a per-request copy of the keyed context, as ossl_digest */
+        mac = EVP_MAC_CTX_dup(s->tmpl);
+        if (!mac) {
+            goto out;
+        }
+    }
+    while (len) {
+        uint8_t *q = iov_pos_run(&p, len, &n);
+
+        if (md ? !EVP_DigestUpdate(md, q, n) : !EVP_MAC_update(mac, q, n)) {
+            goto out;
+        }
+        iov_pos_skip(&p, n);
+        len -= n;
+    }
+    if (md ? !EVP_DigestFinal_ex(md, full, &mdlen) ||
+             mdlen != base->alg->digest_len :
+             !EVP_MAC_final(mac, full, &maclen, sizeof(full)) ||
+             maclen != base->alg->digest_len) {
+        goto out;
+    }
+    memcpy(digest, full, base->digest_len);
+    ret = 0;
+out:
+    EVP_MD_CTX_free(md);
+    EVP_MAC_CTX_free(mac);
+    OPENSSL_cleanse(full, sizeof(full));
+    return ret;
+}
+
 typedef struct OsslAeadSession {
     HostCryptoAeadSession base;
     EVP_CIPHER *cipher;
@@ -236,6 +418,71 @@ static int ossl_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
     return 0;
 }
 
+/*
+ * GCM and ChaCha20-Poly1305 take the aad and the data in any number of
+ * calls; CCM only in one (ossl_aead(), and the core gathers for it).
+ */
+static int ossl_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
+                         size_t iv_len, const HostCryptoIov *aad,
+                         size_t aad_len, const HostCryptoIov *src,
+                         const HostCryptoIov *dst, size_t len, uint8_t *tag)
+{
+    OsslAeadSession *s = (OsslAeadSession *)base;
+    int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
+    IovPos p = { .v = aad };
+    EVP_CIPHER_CTX *ctx;
+    uint8_t scratch[32];
+    int outl = 0, finl = 0;
+    size_t n;
+    int ret = -EIO;
+
+    if (base->alg->aead == HOSTCRYPTO_AEAD_CCM) {
+        return -ENOTSUP;
+    }
+    ctx = EVP_CIPHER_CTX_new();
+    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL) ||
+        (!enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                                      tag)) ||
+        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+        goto out;
+    }
+    while (aad_len) {
+        uint8_t *q = iov_pos_run(&p, aad_len, &n);
+
+        if (n > INT32_MAX) {
+            n = INT32_MAX;
+        }
+        if (!EVP_CipherUpdate(ctx, NULL, &outl, q, (int)n)) {
+            goto out;
+        }
+        iov_pos_skip(&p, n);
+        aad_len -= n;
+    }
+    /* both are stream ciphers: one byte "blocks" */
+    ret = ossl_update_iov(ctx, 1, src, dst, len);
+    if (ret < 0) {
+        goto out;
+    }
+    ret = -EIO;
+    if (!EVP_CipherFinal_ex(ctx, scratch, &finl)) {
+        ret = enc ? -EIO : -EBADMSG;
+        goto out;
+    }
+    if (finl != 0 ||
+        (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
+        goto out;
+    }
+    ret = 0;
+out:
+    EVP_CIPHER_CTX_free(ctx);
+    return ret;
+}
+
+/*
+ * CCM fixes the message length first and takes the aad and the data in
+ * one call each; GCM and ChaCha20-Poly1305 go through ossl_aead_iov().
+ */
 static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
                      size_t iv_len, const uint8_t *aad, size_t aad_len,
                      const uint8_t *src, uint8_t *dst, size_t len,
@@ -244,12 +491,22 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     static const uint8_t empty;
     uint8_t scratch;
     OsslAeadSession *s = (OsslAeadSession *)base;
-    bool ccm = base->alg->aead == HOSTCRYPTO_AEAD_CCM;
     int enc = base->encrypt ? 1 : 0, tl = base->tag_len;
     EVP_CIPHER_CTX *ctx;
-    int outl = 0, finl = 0;
+    int outl = 0;
     int ret = -EIO;
 
+    if (base->alg->aead != HOSTCRYPTO_AEAD_CCM) {
+        struct iovec v[3] = {
+            { .iov_base = (void *)aad, .iov_len = aad_len },
+            { .iov_base = (void *)src, .iov_len = len },
+            { .iov_base = dst, .iov_len = len },
+        };
+        HostCryptoIov a = { &v[0], 1 }, sv = { &v[1], 1 }, dv = { &v[2], 1 };
+
+        return ossl_aead_iov(base, iv, iv_len, &a, aad_len, &sv, &dv, len,
+                             tag);
+    }
     if (len > INT32_MAX || aad_len > INT32_MAX) {
         return -EMSGSIZE;
     }
@@ -258,40 +515,29 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
         !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL)) {
         goto out;
     }
-    /* CCM: the tag (or its length) before the key; others: before final */
-    if ((ccm || !enc) &&
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
-                             enc ? NULL : tag)) {
+    /* the tag (or its length) before the key */
+    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                             enc ? NULL : tag) ||
+        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
         goto out;
     }
-    if (!EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
-        goto out;
-    }
-    /* CCM: the message length first */
-    if (ccm && !EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)len)) {
+    /* the message length first */
+    if (!EVP_CipherUpdate(ctx, NULL, &outl, NULL, (int)len)) {
         goto out;
     }
     if (aad_len && !EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len)) {
         goto out;
     }
-    /* CCM checks the tag here, and needs the call even for no data */
-    if (len || ccm) {
-        /* never NULL: CCM would take a NULL output for more aad */
-        if (!EVP_CipherUpdate(ctx, len ? dst : &scratch, &outl,
-                              len ? src : &empty, (int)len)) {
-            ret = ccm && !enc ? -EBADMSG : -EIO;
-            goto out;
-        }
-        if ((size_t)outl != len) {
-            goto out;
-        }
-    }
-    if (!ccm && !EVP_CipherFinal_ex(ctx, len ? dst + len : &scratch,
-                                    &finl)) {
+    /*
+     * The tag is checked here, and the call is needed even for no data;
+     * never a NULL output, which would be taken for more aad.
+     */
+    if (!EVP_CipherUpdate(ctx, len ? dst : &scratch, &outl,
+                          len ? src : &empty, (int)len)) {
         ret = enc ? -EIO : -EBADMSG;
         goto out;
     }
-    if (finl != 0 ||
+    if ((size_t)outl != len ||
         (enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, tl, tag))) {
         goto out;
     }
@@ -315,4 +561,7 @@ const HostCryptoProvider hostcrypto_openssl = {
     .aead_init = ossl_aead_init,
     .aead_fini = ossl_aead_fini,
     .aead = ossl_aead,
+    .crypt_iov = ossl_crypt_iov,
+    .digest_iov = ossl_digest_iov,
+    .aead_iov = ossl_aead_iov,
 };

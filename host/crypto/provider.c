@@ -383,6 +383,374 @@ int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
     return ret;
 }
 
+/* ---- scatter-gather requests ------------------------------------------ */
+
+size_t hostcrypto_iov_size(const HostCryptoIov *v)
+{
+    size_t n = 0;
+    unsigned int i;
+
+    for (i = 0; i < v->cnt; i++) {
+        n += v->iov[i].iov_len;
+    }
+    return n;
+}
+
+/* Copy between the iov at byte off and buf (to_iov: into the iov) */
+static void hostcrypto_iov_copy(const HostCryptoIov *v, size_t off,
+                                uint8_t *buf, size_t len, bool to_iov)
+{
+    unsigned int i;
+
+    for (i = 0; i < v->cnt && len; i++) {
+        uint8_t *p = v->iov[i].iov_base;
+        size_t n = v->iov[i].iov_len;
+
+        if (off >= n) {
+            off -= n;
+            continue;
+        }
+        n -= off;
+        n = n < len ? n : len;
+        memcpy(to_iov ? p + off : buf, to_iov ? buf : p + off, n);
+        buf += n;
+        len -= n;
+        off = 0;
+    }
+}
+
+void hostcrypto_iov_to_buf(const HostCryptoIov *v, size_t off, void *buf,
+                           size_t len)
+{
+    hostcrypto_iov_copy(v, off, buf, len, false);
+}
+
+void hostcrypto_iov_from_buf(const HostCryptoIov *v, size_t off,
+                             const void *buf, size_t len)
+{
+    hostcrypto_iov_copy(v, off, (uint8_t *)buf, len, true);
+}
+
+static void hostcrypto_iov_zero(const HostCryptoIov *v, size_t len)
+{
+    unsigned int i;
+
+    for (i = 0; i < v->cnt && len; i++) {
+        size_t n = v->iov[i].iov_len < len ? v->iov[i].iov_len : len;
+
+        explicit_bzero(v->iov[i].iov_base, n);
+        len -= n;
+    }
+}
+
+/*
+ * The first len bytes of v if they are one run of memory (entries that
+ * follow each other, as a guest's contiguous pages map), else NULL.
+ */
+static uint8_t *hostcrypto_iov_flat(const HostCryptoIov *v, size_t len)
+{
+    uint8_t *start = NULL, *end = NULL;
+    unsigned int i;
+
+    for (i = 0; i < v->cnt && len; i++) {
+        size_t n = v->iov[i].iov_len < len ? v->iov[i].iov_len : len;
+
+        if (!n) {
+            continue;
+        }
+        if (!start) {
+            start = end = v->iov[i].iov_base;
+        } else if (v->iov[i].iov_base != end) {
+            return NULL;
+        }
+        end += n;
+        len -= n;
+    }
+    return start;
+}
+
+/* One stretch of memory holding bytes [off, off + len) of a request. */
+typedef struct IovRun {
+    uintptr_t start, end;
+    uintptr_t base;           /* start - off: equal bases, same offsets */
+} IovRun;
+
+static int hostcrypto_run_cmp(const void *a, const void *b)
+{
+    const IovRun *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The runs of the first len bytes of v; their count, -1 if no memory. */
+static int hostcrypto_iov_runs(const HostCryptoIov *v, size_t len,
+                               IovRun **runs)
+{
+    size_t off = 0;
+    unsigned int i;
+    int n = 0;
+
+    *runs = malloc((v->cnt ? v->cnt : 1) * sizeof(**runs));
+    if (!*runs) {
+        return -1;
+    }
+    for (i = 0; i < v->cnt && off < len; i++) {
+        size_t l = v->iov[i].iov_len < len - off ? v->iov[i].iov_len :
+                   len - off;
+        uintptr_t p = (uintptr_t)v->iov[i].iov_base;
+
+        if (l) {
+            (*runs)[n++] = (IovRun) { p, p + l, p - off };
+        }
+        off += l;
+    }
+    return n;
+}
+
+/*
+ * Whether some byte of dst is some byte of src at another offset: then
+ * writing dst as src is read would change what is still to be read.
+ * In place (the same memory at the same offsets) is fine.  -ENOMEM,
+ * 1 for such an overlap (or too many runs overlapping each other to
+ * tell cheaply: copying src is right either way), else 0.  Sorted runs:
+ * O((n + m) log(n + m)).
+ */
+static int hostcrypto_iov_overlap(const HostCryptoIov *src,
+                                  const HostCryptoIov *dst, size_t len)
+{
+    IovRun *s = NULL, *d = NULL;
+    uintptr_t *dmax = NULL;
+    int ns, nd, i, j, lo, hi, budget, ret = -ENOMEM;
+
+    /* the usual cases first: one run each */
+    if (src->cnt == 1 && dst->cnt == 1) {
+        uintptr_t a = (uintptr_t)src->iov[0].iov_base;
+        uintptr_t b = (uintptr_t)dst->iov[0].iov_base;
+
+        return a != b && a < b + len && b < a + len;
+    }
+    ns = hostcrypto_iov_runs(src, len, &s);
+    nd = hostcrypto_iov_runs(dst, len, &d);
+    if (ns < 0 || nd < 0) {
+        goto out;
+    }
+    qsort(d, nd, sizeof(*d), hostcrypto_run_cmp);
+    /* dmax[j]: the furthest end of d[0..j] */
+    dmax = malloc((nd ? nd : 1) * sizeof(*dmax));
+    if (!dmax) {
+        goto out;
+    }
+    for (j = 0; j < nd; j++) {
+        dmax[j] = j && dmax[j - 1] > d[j].end ? dmax[j - 1] : d[j].end;
+    }
+    ret = 0;
+    budget = 4 * (ns + nd);
+    for (i = 0; i < ns && !ret; i++) {
+        /* the last dst run that starts before this src run ends */
+        lo = 0;
+        hi = nd;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+
+            if (d[mid].start < s[i].end) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (j = lo - 1; j >= 0 && dmax[j] > s[i].start; j--) {
+            if (--budget < 0 ||
+                (d[j].end > s[i].start && d[j].base != s[i].base)) {
+                ret = 1;
+                break;
+            }
+        }
+    }
+out:
+    free(dmax);
+    free(s);
+    free(d);
+    return ret;
+}
+
+/*
+ * Make *src safe to read while dst is written: if dst overlaps it other
+ * than in place, *src becomes a copy (*copy, to free; over *flat, in
+ * *one).  0 or -ENOMEM.
+ */
+static int hostcrypto_iov_apart(const HostCryptoIov **src,
+                                const HostCryptoIov *dst, size_t len,
+                                uint8_t **copy, struct iovec *flat,
+                                HostCryptoIov *one)
+{
+    int ret = hostcrypto_iov_overlap(*src, dst, len);
+
+    if (ret <= 0) {
+        return ret;
+    }
+    *copy = malloc(len ? len : 1);
+    if (!*copy) {
+        return -ENOMEM;
+    }
+    hostcrypto_iov_to_buf(*src, 0, *copy, len);
+    *flat = (struct iovec) { .iov_base = *copy, .iov_len = len };
+    *one = (HostCryptoIov) { .iov = flat, .cnt = 1 };
+    *src = one;
+    return 0;
+}
+
+/* Wipe and free a gather buffer of len bytes (NULL is fine). */
+static void hostcrypto_buf_free(uint8_t *buf, size_t len)
+{
+    if (buf) {
+        explicit_bzero(buf, len);
+        free(buf);
+    }
+}
+
+/*
+ * Contiguous memory for the first len bytes of v: v's own if flat, else
+ * a new buffer (*tmp, to free) holding a copy if copy_in.
+ */
+static uint8_t *hostcrypto_iov_contig(const HostCryptoIov *v, size_t len,
+                                      bool copy_in, uint8_t **tmp)
+{
+    uint8_t *p = hostcrypto_iov_flat(v, len);
+
+    *tmp = NULL;
+    if (p || !len) {
+        return p;
+    }
+    *tmp = malloc(len);
+    if (*tmp && copy_in) {
+        hostcrypto_iov_to_buf(v, 0, *tmp, len);
+    }
+    return *tmp;
+}
+
+static bool hostcrypto_iov_short(const HostCryptoIov *v, size_t len)
+{
+    return hostcrypto_iov_size(v) < len;
+}
+
+int hostcrypto_crypt_iov(HostCryptoSession *s, const uint8_t *iv,
+                         const HostCryptoIov *src, const HostCryptoIov *dst,
+                         size_t len)
+{
+    const HostCryptoProvider *prov = s->hc->prov;
+    uint8_t *copy = NULL, *stmp = NULL, *dtmp = NULL, *sp, *dp;
+    HostCryptoIov one;
+    struct iovec flat;
+    int ret;
+
+    if (hostcrypto_iov_short(src, len) || hostcrypto_iov_short(dst, len)) {
+        return -EINVAL;
+    }
+    ret = hostcrypto_iov_apart(&src, dst, len, &copy, &flat, &one);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = -ENOTSUP;
+    if (prov->crypt_iov) {
+        ret = prov->crypt_iov(s, iv, src, dst, len);
+    }
+    if (ret == -ENOTSUP) {
+        /* the provider wants it in one piece */
+        sp = hostcrypto_iov_contig(src, len, true, &stmp);
+        dp = hostcrypto_iov_contig(dst, len, false, &dtmp);
+        if (len && (!sp || !dp)) {
+            ret = -ENOMEM;
+        } else {
+            ret = prov->crypt(s, iv, sp, dp, len);
+            if (ret == 0 && dtmp) {
+                hostcrypto_iov_from_buf(dst, 0, dtmp, len);
+            }
+        }
+    }
+    hostcrypto_buf_free(copy, len);
+    hostcrypto_buf_free(stmp, len);
+    hostcrypto_buf_free(dtmp, len);
+    return ret;
+}
+
+int hostcrypto_digest_iov(HostCryptoAuthSession *s, const HostCryptoIov *src,
+                          size_t len, uint8_t *digest)
+{
+    const HostCryptoProvider *prov = s->hc->prov;
+    uint8_t *tmp, *p;
+    int ret = -ENOTSUP;
+
+    if (hostcrypto_iov_short(src, len)) {
+        return -EINVAL;
+    }
+    if (prov->digest_iov) {
+        ret = prov->digest_iov(s, src, len, digest);
+    }
+    if (ret == -ENOTSUP) {
+        p = hostcrypto_iov_contig(src, len, true, &tmp);
+        ret = len && !p ? -ENOMEM : prov->digest(s, p, len, digest);
+        hostcrypto_buf_free(tmp, len);
+    }
+    return ret;
+}
+
+int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
+                        size_t iv_len, const HostCryptoIov *aad,
+                        size_t aad_len, const HostCryptoIov *src,
+                        const HostCryptoIov *dst, size_t len, uint8_t *tag)
+{
+    const HostCryptoProvider *prov = s->hc->prov;
+    uint8_t *copy = NULL, *atmp = NULL, *stmp = NULL, *dtmp = NULL;
+    uint8_t *ap, *sp, *dp;
+    HostCryptoIov one;
+    struct iovec flat;
+    int ret;
+
+    if (hostcrypto_iov_short(aad, aad_len) ||
+        hostcrypto_iov_short(src, len) || hostcrypto_iov_short(dst, len)) {
+        return -EINVAL;
+    }
+    if (!hostcrypto_aead_ok(s->hc, s->alg, iv_len, s->tag_len)) {
+        return -EINVAL;
+    }
+    if (aad_len > SIZE_MAX / 2 || len > SIZE_MAX / 2 ||
+        (prov->max_len && aad_len + len + s->tag_len > prov->max_len)) {
+        return -EMSGSIZE;
+    }
+    /* the aad is read whole before any output: only src matters */
+    ret = hostcrypto_iov_apart(&src, dst, len, &copy, &flat, &one);
+    if (ret < 0) {
+        return ret;
+    }
+    ret = -ENOTSUP;
+    if (prov->aead_iov) {
+        ret = prov->aead_iov(s, iv, iv_len, aad, aad_len, src, dst, len,
+                             tag);
+    }
+    if (ret == -ENOTSUP) {
+        ap = hostcrypto_iov_contig(aad, aad_len, true, &atmp);
+        sp = hostcrypto_iov_contig(src, len, true, &stmp);
+        dp = hostcrypto_iov_contig(dst, len, false, &dtmp);
+        if ((aad_len && !ap) || (len && (!sp || !dp))) {
+            ret = -ENOMEM;
+        } else {
+            ret = prov->aead(s, iv, iv_len, ap, aad_len, sp, dp, len, tag);
+            if (ret == 0 && dtmp) {
+                hostcrypto_iov_from_buf(dst, 0, dtmp, len);
+            }
+        }
+    }
+    if (ret == -EBADMSG) {
+        /* no unauthenticated plaintext for the caller */
+        hostcrypto_iov_zero(dst, len);
+    }
+    hostcrypto_buf_free(copy, len);
+    hostcrypto_buf_free(atmp, aad_len);
+    hostcrypto_buf_free(stmp, len);
+    hostcrypto_buf_free(dtmp, len);
+    return ret;
+}
+
 /*
  * The probe: a session each way, a test message there and back, and the
  * ciphertext equal to OpenSSL's.

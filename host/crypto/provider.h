@@ -30,6 +30,13 @@
  *       hostcrypto_auth_session_free(a);
  *   }
  *
+ * The same on scatter-gather lists (a request in guest memory, as a
+ * device maps it): hostcrypto_crypt_iov(), hostcrypto_digest_iov() and
+ * hostcrypto_aead_iov() take struct iovec arrays for the data and keep
+ * the IV, digest and tag flat.  A provider runs them on the segments
+ * where it can, and the core gathers them into one buffer where it
+ * cannot (see each provider's *_iov).
+ *
  * Each provider implements HostCryptoProvider (a table of functions, as
  * QEMU's crypto/cipherpriv.h) and its own session type, whose first member
  * is a HostCryptoSession (as crypto/afalgpriv.h's QCryptoAFAlgo).
@@ -40,6 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 /* Cipher numbers are the virtio-crypto spec's VIRTIO_CRYPTO_CIPHER_*. */
 enum {
@@ -165,6 +173,15 @@ typedef struct HostCryptoError {
 } HostCryptoError;
 
 typedef struct HostCrypto HostCrypto;
+
+/*
+ * A buffer in pieces: the first len bytes of iov[0..cnt-1] (which may
+ * hold more; zero-length entries are allowed).
+ */
+typedef struct HostCryptoIov {
+    const struct iovec *iov;
+    unsigned int cnt;
+} HostCryptoIov;
 typedef struct HostCryptoSession HostCryptoSession;
 typedef struct HostCryptoAuthSession HostCryptoAuthSession;
 typedef struct HostCryptoAeadSession HostCryptoAeadSession;
@@ -221,6 +238,25 @@ typedef struct HostCryptoProvider {
     int (*aead)(HostCryptoAeadSession *s, const uint8_t *iv, size_t iv_len,
                 const uint8_t *aad, size_t aad_len, const uint8_t *src,
                 uint8_t *dst, size_t len, uint8_t *tag);
+
+    /*
+     * Scatter-gather forms of crypt, digest and aead; all optional (NULL:
+     * the core gathers into one buffer and calls the flat one).  They get
+     * what the flat ones get, the data as HostCryptoIov, never src and
+     * dst that overlap other than in place (the core sees to it), and
+     * may return -ENOTSUP to have the core gather after all.
+     */
+    int (*crypt_iov)(HostCryptoSession *s, const uint8_t *iv,
+                     const struct HostCryptoIov *src,
+                     const struct HostCryptoIov *dst, size_t len);
+    int (*digest_iov)(HostCryptoAuthSession *s,
+                      const struct HostCryptoIov *src, size_t len,
+                      uint8_t *digest);
+    int (*aead_iov)(HostCryptoAeadSession *s, const uint8_t *iv,
+                    size_t iv_len, const struct HostCryptoIov *aad,
+                    size_t aad_len, const struct HostCryptoIov *src,
+                    const struct HostCryptoIov *dst, size_t len,
+                    uint8_t *tag);
 } HostCryptoProvider;
 
 /* An open provider and what it passed the probe for. */
@@ -370,6 +406,31 @@ int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
                     size_t iv_len, const uint8_t *aad, size_t aad_len,
                     const uint8_t *src, uint8_t *dst, size_t len,
                     uint8_t *tag);
+
+/*
+ * Scatter-gather requests: as hostcrypto_crypt(), hostcrypto_digest()
+ * and hostcrypto_aead(), with src, dst and aad given as HostCryptoIov
+ * holding at least len (aad_len) bytes.  src and dst may be the same
+ * memory in place, split differently, and may overlap otherwise too (the
+ * answer is then as if src had been read whole first).  On -EBADMSG the
+ * len bytes of dst are zeroed.
+ */
+int hostcrypto_crypt_iov(HostCryptoSession *s, const uint8_t *iv,
+                         const HostCryptoIov *src, const HostCryptoIov *dst,
+                         size_t len);
+int hostcrypto_digest_iov(HostCryptoAuthSession *s, const HostCryptoIov *src,
+                          size_t len, uint8_t *digest);
+int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
+                        size_t iv_len, const HostCryptoIov *aad,
+                        size_t aad_len, const HostCryptoIov *src,
+                        const HostCryptoIov *dst, size_t len, uint8_t *tag);
+
+/* Helpers for providers: bytes in iov; copy between iov and a buffer */
+size_t hostcrypto_iov_size(const HostCryptoIov *v);
+void hostcrypto_iov_to_buf(const HostCryptoIov *v, size_t off, void *buf,
+                           size_t len);
+void hostcrypto_iov_from_buf(const HostCryptoIov *v, size_t off,
+                             const void *buf, size_t len);
 
 /* For providers: fill err (if non-NULL) and return -errnum. */
 int hostcrypto_error(HostCryptoError *err, int errnum, const char *fmt, ...)

@@ -14,6 +14,11 @@
  * object, the virtio-crypto session table and request checks, and the
  * dispatch of requests to worker threads or the caller's context.
  *
+ * The backend sets CryptoDevBackend.sg: a device that supports it
+ * (virtio-crypto with qemu/patches/2050) hands requests over as the
+ * guest's mapped buffers, and the providers read and write them there
+ * (hostcrypto_*_iov); other devices' requests come as copies, as before.
+ *
  * Requests are executed by a pool of worker threads; results are handed
  * back through a bottom half in the AioContext that submitted them (the
  * main loop, or the device's iothread), where the completion callback of
@@ -79,10 +84,11 @@ QEMU_BUILD_BUG_ON(HOSTCRYPTO_AEAD_CHACHA20_POLY1305 !=
 #define HOST_MAX_INLINE_MAX         (1 * MiB)
 #define HOST_3DES_COST              64
 /*
- * The device copies each request out of the guest before handing it to
- * us, so requests queued for the workers hold host memory.  Past this
- * much, requests run at once in the main loop instead (and are freed
- * right away): a guest cannot make QEMU hold its whole ring's worth.
+ * Requests queued for the workers hold memory: host copies of the
+ * guest's buffers with a copying device, mappings of its pages with one
+ * that hands them over (the backend sets sg).  Past this much, requests
+ * run at once in the caller instead (and are released right away): a
+ * guest cannot make QEMU hold its whole ring's worth.
  */
 #define HOST_MAX_INFLIGHT_BYTES     (64 * MiB)
 
@@ -428,11 +434,82 @@ static int cryptodev_host_close_session(CryptoDevBackend *backend,
 
 /* ---- requests ---------------------------------------------------------- */
 
+/* A QEMUIOVector as the provider library's scatter-gather list */
+static HostCryptoIov host_iov(QEMUIOVector *qiov)
+{
+    return (HostCryptoIov) { .iov = qiov->iov, .cnt = qiov->niov };
+}
+
+/*
+ * A request given as the guest's own memory (op_info->sg): the provider
+ * works on it in place; only the IV, digest and tag go through the stack.
+ */
+static int host_run_sg(HostTask *t)
+{
+    CryptoDevBackendOpInfo *op_info = t->op_info;
+    uint8_t iv[HOSTCRYPTO_MAX_AEAD_IV_LEN];
+    uint8_t out[MAX(HOSTCRYPTO_MAX_DIGEST_LEN, HOSTCRYPTO_MAX_TAG_LEN)];
+    HostCryptoIov src, dst, aad;
+    int r;
+
+    QEMU_BUILD_BUG_ON(HOSTCRYPTO_MAX_IV_LEN > sizeof(iv));
+    switch (op_info->algtype) {
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_HASH:
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_MAC: {
+        CryptoDevBackendHashOpInfo *op = op_info->u.hash_op_info;
+
+        src = host_iov(&op->src_sg);
+        r = hostcrypto_digest_iov(t->sess->as, &src, op->src_len, out);
+        if (r == 0) {
+            qemu_iovec_from_buf(&op->digest_sg, 0, out, op->digest_len);
+        }
+        break;
+    }
+    case QCRYPTODEV_BACKEND_ALGO_TYPE_AEAD: {
+        CryptoDevBackendAeadOpInfo *op = op_info->u.aead_op_info;
+        HostCryptoAeadSession *es = t->sess->es;
+        /* the tag follows the ciphertext, in dst or in src */
+        size_t len = es->encrypt ? op->src_len : op->dst_len;
+
+        qemu_iovec_to_buf(&op->iv_sg, 0, iv, op->iv_len);
+        if (!es->encrypt) {
+            qemu_iovec_to_buf(&op->src_sg, len, out, op->tag_len);
+        }
+        src = host_iov(&op->src_sg);
+        dst = host_iov(&op->dst_sg);
+        aad = host_iov(&op->aad_sg);
+        r = hostcrypto_aead_iov(es, iv, op->iv_len, &aad, op->aad_len, &src,
+                                &dst, len, out);
+        if (r == 0 && es->encrypt) {
+            qemu_iovec_from_buf(&op->dst_sg, len, out, op->tag_len);
+        }
+        break;
+    }
+    default: {
+        CryptoDevBackendSymOpInfo *op = op_info->u.sym_op_info;
+
+        qemu_iovec_to_buf(&op->iv_sg, 0, iv, op->iv_len);
+        src = host_iov(&op->src_sg);
+        dst = host_iov(&op->dst_sg);
+        r = hostcrypto_crypt_iov(t->sess->cs, iv, &src, &dst, op->src_len);
+        break;
+    }
+    }
+    explicit_bzero(out, sizeof(out));
+    return r;
+}
+
 static void host_run_task(HostTask *t)
 {
     CryptoDevBackendOpInfo *op_info = t->op_info;
     int r;
 
+    if (op_info->sg) {
+        r = host_run_sg(t);
+        t->status = r == -EBADMSG ? -VIRTIO_CRYPTO_BADMSG :
+                    r < 0 ? -VIRTIO_CRYPTO_ERR : 0;
+        return;
+    }
     switch (op_info->algtype) {
     case QCRYPTODEV_BACKEND_ALGO_TYPE_HASH:
     case QCRYPTODEV_BACKEND_ALGO_TYPE_MAC: {
@@ -599,7 +676,8 @@ static int host_check_cipher(CryptoDevBackendHost *s, HostSession *sess,
         return -VIRTIO_CRYPTO_BADMSG;
     }
     /* ECB ignores an IV; every other mode needs exactly one */
-    if (alg->iv_len ? op->iv_len != alg->iv_len || !op->iv : false) {
+    if (alg->iv_len ? op->iv_len != alg->iv_len ||
+                      (!op->iv && !op_info->sg) : false) {
         *why = "wrong IV length";
         return -VIRTIO_CRYPTO_BADMSG;
     }
@@ -607,8 +685,8 @@ static int host_check_cipher(CryptoDevBackendHost *s, HostSession *sess,
         *why = "length is not a multiple of the block size";
         return -VIRTIO_CRYPTO_BADMSG;
     }
-    if (op->src_len &&
-        (!op->src || !op->dst || op->src_len > s->max_request_size)) {
+    if (op->src_len && ((!op_info->sg && (!op->src || !op->dst)) ||
+                        op->src_len > s->max_request_size)) {
         *why = "bad buffers";
         return -VIRTIO_CRYPTO_BADMSG;
     }
@@ -624,11 +702,13 @@ static int host_check_hash(CryptoDevBackendHost *s, HostSession *sess,
 {
     CryptoDevBackendHashOpInfo *op = op_info->u.hash_op_info;
 
-    if (op->digest_len != sess->as->digest_len || !op->digest) {
+    if (op->digest_len != sess->as->digest_len ||
+        (!op->digest && !op_info->sg)) {
         *why = "result length is not the session's";
         return -VIRTIO_CRYPTO_ERR;
     }
-    if (op->src_len > s->max_request_size || (op->src_len && !op->src)) {
+    if (op->src_len > s->max_request_size ||
+        (op->src_len && !op->src && !op_info->sg)) {
         *why = "bad buffers";
         return -VIRTIO_CRYPTO_ERR;
     }
@@ -659,8 +739,10 @@ static int host_check_aead(CryptoDevBackendHost *s, HostSession *sess,
     want = enc ? (uint64_t)op->src_len + op->tag_len :
         (op->src_len < op->tag_len ? UINT64_MAX :
          op->src_len - op->tag_len);
-    if (want != op->dst_len || !op->src || !op->dst ||
-        (op->aad_len && !op->aad) || (op->iv_len && !op->iv) ||
+    if (want != op->dst_len ||
+        (!op_info->sg && (!op->src || !op->dst ||
+                          (op->aad_len && !op->aad) ||
+                          (op->iv_len && !op->iv))) ||
         (uint64_t)op->src_len + op->aad_len > s->max_request_size) {
         *why = "bad buffers";
         return -VIRTIO_CRYPTO_ERR;
@@ -870,6 +952,8 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
         s->max_request_size = max_size;
     }
     backend->conf.crypto_services = services;
+    /* the providers work on the guest's pages: no copies in the device */
+    backend->sg = true;
     backend->conf.max_cipher_key_len = max_key;
     backend->conf.max_auth_key_len = max_auth_key;
     backend->conf.max_size = max_size;

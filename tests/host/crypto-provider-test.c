@@ -856,6 +856,359 @@ static void test_aead_alg(HostCrypto *hc, const HostCryptoAeadAlg *alg)
        "-EINVAL", hc->prov->name, alg->name, ivs);
 }
 
+/* ---- scatter-gather (the *_iov calls) against the flat calls --------- */
+
+#define IOV_ROUNDS 12
+#define IOV_MAXLEN 16384
+#define IOV_MAXEXT 24
+#define IOV_GAP 40
+/* room for IOV_MAXLEN bytes in extents with gaps, and a shift */
+#define IOV_AREA (IOV_MAXLEN + IOV_MAXEXT * IOV_GAP + 64)
+
+/* A run of memory holding bytes [off, off + len) of a request. */
+typedef struct Extent {
+    size_t off, len;
+    uint8_t *p;
+} Extent;
+
+static unsigned rnd(unsigned *rs, unsigned n)
+{
+    return n ? (unsigned)rand_r(rs) % n : 0;
+}
+
+/* len bytes in area as random extents with random gaps between them. */
+static int make_extents(uint8_t *area, size_t len, Extent *e, unsigned *rs)
+{
+    size_t off = 0, pos = rnd(rs, 16);
+    int n = 0;
+
+    while (off < len) {
+        size_t l = n == IOV_MAXEXT - 1 ? len - off :
+                   1 + rnd(rs, len - off < 4096 ? len - off : 4096);
+
+        e[n++] = (Extent) { off, l, area + pos };
+        pos += l + rnd(rs, IOV_GAP);
+        off += l;
+    }
+    return n;
+}
+
+/*
+ * The extents as iovecs, each cut again at random points, with an empty
+ * entry now and then: the same memory, another segmentation.
+ */
+static unsigned cut_extents(const Extent *e, int n, struct iovec *iov,
+                            unsigned *rs)
+{
+    unsigned cnt = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        size_t at = 0;
+
+        while (at < e[i].len) {
+            size_t l = 1 + rnd(rs, e[i].len - at);
+
+            if (rnd(rs, 8) == 0) {
+                iov[cnt++] = (struct iovec) { e[i].p + at, 0 };
+            }
+            iov[cnt++] = (struct iovec) { e[i].p + at, l };
+            at += l;
+        }
+    }
+    return cnt;
+}
+
+static void ext_write(const Extent *e, int n, const uint8_t *buf)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        memcpy(e[i].p, buf + e[i].off, e[i].len);
+    }
+}
+
+static int ext_cmp(const Extent *e, int n, const uint8_t *buf)
+{
+    int i, bad = 0;
+
+    for (i = 0; i < n; i++) {
+        bad |= memcmp(e[i].p, buf + e[i].off, e[i].len) != 0;
+    }
+    return bad;
+}
+
+/* The same extents moved by delta bytes (overlapping their old place) */
+static void ext_shift(const Extent *e, int n, ptrdiff_t delta, Extent *out)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        out[i] = e[i];
+        out[i].p += delta;
+    }
+}
+
+/* One random valid length for alg on hc, up to IOV_MAXLEN */
+static size_t iov_len_for(HostCrypto *hc, const HostCryptoAlg *alg,
+                          unsigned *rs)
+{
+    size_t len;
+
+    do {
+        len = alg->min_len + rnd(rs, IOV_MAXLEN - alg->min_len);
+        len -= len % alg->block;
+    } while (!hostcrypto_len_ok(hc, alg, len));
+    return len;
+}
+
+#define IOV_MAXSEG (2 * IOV_MAXLEN + 2)
+
+/*
+ * Ciphers: apart, in place (the same memory cut differently) and moved
+ * over their own source by a few bytes either way; each equal to
+ * hostcrypto_crypt() on flat copies, the IV left alone.
+ */
+static void test_iov_ciphers(HostCrypto *hc, unsigned *rs)
+{
+    uint8_t *sa = malloc(IOV_AREA), *da = malloc(IOV_AREA);
+    uint8_t *pt = malloc(IOV_MAXLEN), *ref = malloc(IOV_MAXLEN);
+    struct iovec *sv = malloc(IOV_MAXSEG * sizeof(*sv));
+    struct iovec *dv = malloc(IOV_MAXSEG * sizeof(*dv));
+    Extent se[IOV_MAXEXT], de[IOV_MAXEXT];
+    size_t i;
+    int r;
+
+    if (!sa || !da || !pt || !ref || !sv || !dv) {
+        ok(0, "%s: memory for the iovec tests", hc->prov->name);
+        goto out;
+    }
+    for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
+        const HostCryptoAlg *alg = &hostcrypto_algs[i];
+        uint8_t key[HOSTCRYPTO_MAX_KEY_LEN], iv[HOSTCRYPTO_MAX_IV_LEN];
+        uint8_t iv0[HOSTCRYPTO_MAX_IV_LEN];
+        HostCryptoSession *s[2];
+        int bad = 0, segs = 0, enc;
+
+        if (!hc->alg_ok[i]) {
+            continue;
+        }
+        fill(key, sizeof(key), i + 77);
+        key[alg->key_len / 2] ^= 0x5a;      /* XTS halves differ */
+        s[0] = hostcrypto_session_new(hc, alg, false, key, NULL);
+        s[1] = hostcrypto_session_new(hc, alg, true, key, NULL);
+        for (r = 0; r < IOV_ROUNDS && s[0] && s[1]; r++) {
+            size_t len = iov_len_for(hc, alg, rs);
+            ptrdiff_t delta = (ptrdiff_t)(1 + rnd(rs, 32)) *
+                              (rnd(rs, 2) ? 1 : -1);
+            HostCryptoIov src = { sv, 0 }, dst = { dv, 0 };
+            int ns, nd;
+
+            enc = rnd(rs, 2);
+            fill(pt, len, rand_r(rs));
+            fill(iv, sizeof(iv), rand_r(rs));
+            memcpy(iv0, iv, sizeof(iv));
+            if (hostcrypto_crypt(s[enc], iv, pt, ref, len) < 0) {
+                bad++;
+                continue;
+            }
+            /* apart */
+            ns = make_extents(sa, len, se, rs);
+            nd = make_extents(da, len, de, rs);
+            ext_write(se, ns, pt);
+            src.cnt = cut_extents(se, ns, sv, rs);
+            dst.cnt = cut_extents(de, nd, dv, rs);
+            segs += src.cnt + dst.cnt;
+            bad += hostcrypto_crypt_iov(s[enc], iv, &src, &dst, len) < 0 ||
+                   ext_cmp(de, nd, ref) || ext_cmp(se, ns, pt);
+            /* in place: the same memory, cut differently */
+            dst.cnt = cut_extents(se, ns, dv, rs);
+            bad += hostcrypto_crypt_iov(s[enc], iv, &src, &dst, len) < 0 ||
+                   ext_cmp(se, ns, ref);
+            /* moved by delta over itself: as if src were read first */
+            ns = make_extents(sa + 32, len, se, rs);
+            ext_write(se, ns, pt);
+            ext_shift(se, ns, delta, de);
+            src.cnt = cut_extents(se, ns, sv, rs);
+            dst.cnt = cut_extents(de, ns, dv, rs);
+            bad += hostcrypto_crypt_iov(s[enc], iv, &src, &dst, len) < 0 ||
+                   ext_cmp(de, ns, ref);
+            bad += memcmp(iv, iv0, sizeof(iv)) != 0;
+        }
+        bad += !s[0] || !s[1];
+        hostcrypto_session_free(s[0]);
+        hostcrypto_session_free(s[1]);
+        ok(!bad, "%s %s: %d random requests in %d segments, apart, in place "
+           "and overlapping, equal to the flat call", hc->prov->name,
+           alg->name, 3 * IOV_ROUNDS, segs);
+    }
+out:
+    free(sa);
+    free(da);
+    free(pt);
+    free(ref);
+    free(sv);
+    free(dv);
+}
+
+/* Hashes and MACs: random segmentations, digests equal to the flat call */
+static void test_iov_auth(HostCrypto *hc, unsigned *rs)
+{
+    uint8_t *sa = malloc(IOV_AREA), *msg = malloc(IOV_MAXLEN);
+    struct iovec *sv = malloc(IOV_MAXSEG * sizeof(*sv));
+    Extent se[IOV_MAXEXT];
+    uint8_t key[64], d1[HOSTCRYPTO_MAX_DIGEST_LEN];
+    uint8_t d2[HOSTCRYPTO_MAX_DIGEST_LEN];
+    int n = 0, bad = 0, r;
+    size_t i;
+
+    if (!sa || !msg || !sv) {
+        ok(0, "%s: memory for the iovec tests", hc->prov->name);
+        goto out;
+    }
+    fill(key, sizeof(key), 5);
+    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
+        const HostCryptoAuthAlg *alg = &hostcrypto_auth_algs[i];
+        size_t kl = alg->service == HOSTCRYPTO_SERVICE_HASH ? 0 :
+                    alg->algo == HOSTCRYPTO_MAC_CMAC_AES ? 16 : 40;
+        HostCryptoAuthSession *s;
+
+        if (!hc->auth_ok[i]) {
+            continue;
+        }
+        n++;
+        s = hostcrypto_auth_session_new(hc, alg, key, kl, alg->digest_len,
+                                        NULL);
+        for (r = 0; r < IOV_ROUNDS && s; r++) {
+            size_t len = r ? rnd(rs, IOV_MAXLEN) : 0;
+            HostCryptoIov src = { sv, 0 };
+            int ns;
+
+            fill(msg, len, rand_r(rs));
+            ns = make_extents(sa, len, se, rs);
+            ext_write(se, ns, msg);
+            src.cnt = cut_extents(se, ns, sv, rs);
+            bad += hostcrypto_digest(s, msg, len, d1) < 0 ||
+                   hostcrypto_digest_iov(s, &src, len, d2) < 0 ||
+                   memcmp(d1, d2, alg->digest_len);
+        }
+        bad += !s;
+        hostcrypto_auth_session_free(s);
+    }
+    ok(!bad && n, "%s: %d hashes/MACs, %d random segmented messages each, "
+       "digests equal to the flat call", hc->prov->name, n, IOV_ROUNDS);
+out:
+    free(sa);
+    free(msg);
+    free(sv);
+}
+
+/*
+ * AEAD: sealed with aad, source and destination segmented at random,
+ * equal to the flat call; opened again in place; a changed tag refused
+ * with the destination zeroed.
+ */
+static void test_iov_aead(HostCrypto *hc, unsigned *rs)
+{
+    uint8_t *sa = malloc(IOV_AREA), *da = malloc(IOV_AREA);
+    uint8_t *aa = malloc(IOV_AREA), *pt = malloc(IOV_MAXLEN);
+    uint8_t *ref = malloc(IOV_MAXLEN), *aad = malloc(IOV_MAXLEN);
+    struct iovec *sv = malloc(IOV_MAXSEG * sizeof(*sv));
+    struct iovec *dv = malloc(IOV_MAXSEG * sizeof(*dv));
+    struct iovec *av = malloc(IOV_MAXSEG * sizeof(*av));
+    Extent se[IOV_MAXEXT], de[IOV_MAXEXT], ae[IOV_MAXEXT];
+    size_t i;
+    int r;
+
+    if (!sa || !da || !aa || !pt || !ref || !aad || !sv || !dv || !av) {
+        ok(0, "%s: memory for the iovec tests", hc->prov->name);
+        goto out;
+    }
+    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
+        const HostCryptoAeadAlg *alg = &hostcrypto_aead_algs[i];
+        uint8_t key[32], iv[HOSTCRYPTO_MAX_AEAD_IV_LEN];
+        uint8_t t1[HOSTCRYPTO_MAX_TAG_LEN], t2[HOSTCRYPTO_MAX_TAG_LEN];
+        HostCryptoAeadSession *enc, *dec;
+        uint32_t tl = alg->tag_max;
+        int bad = 0;
+
+        if (!hc->aead_ok[i]) {
+            continue;
+        }
+        fill(key, sizeof(key), i + 9);
+        enc = hostcrypto_aead_session_new(hc, alg, true, key, tl, NULL);
+        dec = hostcrypto_aead_session_new(hc, alg, false, key, tl, NULL);
+        for (r = 0; r < IOV_ROUNDS && enc && dec; r++) {
+            size_t len = rnd(rs, IOV_MAXLEN / 2);
+            /* devcrypto copies at most a page of aad */
+            size_t aad_len = rnd(rs, r % 3 ? 64 : 4096);
+            HostCryptoIov src = { sv, 0 }, dst = { dv, 0 }, a = { av, 0 };
+            int ns, nd, na;
+
+            fill(pt, len, rand_r(rs));
+            fill(aad, aad_len, rand_r(rs));
+            fill(iv, sizeof(iv), rand_r(rs));
+            if (hostcrypto_aead(enc, iv, alg->iv_len, aad, aad_len, pt, ref,
+                                len, t1) < 0) {
+                bad++;
+                continue;
+            }
+            ns = make_extents(sa, len, se, rs);
+            nd = make_extents(da, len, de, rs);
+            na = make_extents(aa, aad_len, ae, rs);
+            ext_write(se, ns, pt);
+            ext_write(ae, na, aad);
+            src.cnt = cut_extents(se, ns, sv, rs);
+            dst.cnt = cut_extents(de, nd, dv, rs);
+            a.cnt = cut_extents(ae, na, av, rs);
+            bad += hostcrypto_aead_iov(enc, iv, alg->iv_len, &a, aad_len,
+                                       &src, &dst, len, t2) < 0 ||
+                   ext_cmp(de, nd, ref) || memcmp(t1, t2, tl);
+            /* open it in place */
+            src.cnt = cut_extents(de, nd, sv, rs);
+            dst.cnt = cut_extents(de, nd, dv, rs);
+            bad += hostcrypto_aead_iov(dec, iv, alg->iv_len, &a, aad_len,
+                                       &src, &dst, len, t2) < 0 ||
+                   ext_cmp(de, nd, pt);
+            /* a changed tag: refused, and nothing of the plaintext left */
+            if (len) {
+                ext_write(de, nd, ref);
+                t2[0] ^= 1;
+                memset(pt, 0, len);
+                bad += hostcrypto_aead_iov(dec, iv, alg->iv_len, &a,
+                                           aad_len, &src, &dst, len,
+                                           t2) != -EBADMSG ||
+                       ext_cmp(de, nd, pt);
+            }
+        }
+        bad += !enc || !dec;
+        hostcrypto_aead_session_free(enc);
+        hostcrypto_aead_session_free(dec);
+        ok(!bad, "%s %s: %d random segmented requests sealed, opened in "
+           "place and refused when changed, as the flat call",
+           hc->prov->name, alg->name, IOV_ROUNDS);
+    }
+out:
+    free(sa);
+    free(da);
+    free(aa);
+    free(pt);
+    free(ref);
+    free(aad);
+    free(sv);
+    free(dv);
+    free(av);
+}
+
+static void test_iov_provider(HostCrypto *hc)
+{
+    unsigned rs = 0x10f10;
+
+    test_iov_ciphers(hc, &rs);
+    test_iov_auth(hc, &rs);
+    test_iov_aead(hc, &rs);
+}
+
 /* The provider's hashes, MACs and AEAD, as far as it offers them. */
 static void test_auth_provider(HostCrypto *hc, const char *name)
 {
@@ -950,6 +1303,7 @@ static void test_provider(const char *name)
            HOSTCRYPTO_NALGS);
     }
     test_auth_provider(hc, name);
+    test_iov_provider(hc);
     hostcrypto_close(hc);
 }
 

@@ -5,7 +5,9 @@
 # queues, device reset and hot-unplug with requests still in the backend,
 # and every algorithm and size equal to OpenSSL (worker threads, main loop
 # and both); hashes, MACs and AES-GCM: known answers, equal to OpenSSL,
-# every bound.  Then QEMU's cryptodev-test (qemu/patches/2004-2011): the
+# every bound; the guest's mapped pages (patch 2050) byte-identical to
+# copies for random sizes, odd descriptor boundaries and in-place
+# requests, with and without iothread.  Then QEMU's cryptodev-test (qemu/patches/2004-2011): the
 # queues property, what builtin advertises and answers for HASH/MAC/AEAD,
 # throttled requests that the backend refuses, and cryptodev-vhost-user
 # (the guest's queue_id bounded, every data queue handed over).

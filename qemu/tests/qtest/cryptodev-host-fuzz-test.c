@@ -1233,5 +1233,15 @@ int main(int argc, char **argv)
     qtest_add_data_func("/cryptodev-host-fuzz/inline", FUZZ_OPTS, test_fuzz);
     qtest_add_data_func("/cryptodev-host-fuzz/workers",
                         FUZZ_OPTS ",inline-max=0", test_fuzz);
+    /*
+     * The backend works on the guest's pages (patches/2050): also with
+     * the virtqueues in an iothread, and the copying path still fuzzed
+     */
+    qtest_add_data_func("/cryptodev-host-fuzz/iothread",
+                        FUZZ_OPTS " -object iothread,id=io0 "
+                        "-global virtio-crypto-pci.iothread=io0", test_fuzz);
+    qtest_add_data_func("/cryptodev-host-fuzz/copies",
+                        FUZZ_OPTS ",inline-max=0 -global "
+                        "virtio-crypto-pci.x-scatter-gather=off", test_fuzz);
     return g_test_run();
 }

@@ -1482,21 +1482,113 @@ static void rnd_desc(D *d, unsigned tlen)
     d->next = rnd() % 16 ? (uint16_t)(rnd() % tlen) : (uint16_t)rnd();
 }
 
+/* The fuzzer's other sessions: SHA-256, AES-128-GCM seal and open */
+static int64_t fz_hash, fz_seal, fz_open;
+static uint8_t fz_gcm[64 + 16];        /* kat_pt sealed, its tag after */
+
+/* A random length near n (or anything) */
+static uint32_t near(uint32_t n)
+{
+    return rnd() % 8 ? n : rnd() % 2 ? n + rnd() % 3 - 1 : (uint32_t)rnd();
+}
+
 /* A random request header in place at gpa (valid-looking or not). */
 static void rnd_hdr(uint64_t gpa)
 {
     static const uint32_t ops[] = {
         VIRTIO_CRYPTO_CIPHER_ENCRYPT, VIRTIO_CRYPTO_CIPHER_DECRYPT,
         VIRTIO_CRYPTO_HASH, VIRTIO_CRYPTO_MAC, VIRTIO_CRYPTO_AEAD_ENCRYPT,
+        VIRTIO_CRYPTO_AEAD_DECRYPT,
     };
+    uint32_t op = ops[rnd() % 6];
     uint32_t len = rnd() % 4 ? (rnd() % 64) * 16 : rnd();
+    int64_t sess[] = { sess_enc, fz_hash, fz_seal, fz_open };
+    uint8_t *h = ram + gpa;
 
     if (gpa > RAM_SIZE - HDR_LEN) {
         return;
     }
-    put_hdr(ram + gpa, ops[rnd() % 5],
-            rnd() % 4 ? (uint64_t)sess_enc : rnd(), rnd() % 8 ? 1 : rnd() % 4,
-            rnd() % 8 ? 16 : rnd() % 40, len, rnd() % 8 ? len : rnd());
+    put_hdr(h, op, rnd() % 4 ? (uint64_t)sess[rnd() % 4] : rnd(),
+            rnd() % 8 ? 1 : rnd() % 4, rnd() % 8 ? 16 : rnd() % 40, len,
+            rnd() % 8 ? len : rnd());
+    if (op == VIRTIO_CRYPTO_HASH || op == VIRTIO_CRYPTO_MAC) {
+        st32(h + 24, len);
+        st32(h + 28, near(32));
+    } else if (op == VIRTIO_CRYPTO_AEAD_ENCRYPT ||
+               op == VIRTIO_CRYPTO_AEAD_DECRYPT) {
+        st32(h + 24, near(12));
+        st32(h + 28, rnd() % 2 ? 0 : near(16));
+        st32(h + 32, len);
+        st32(h + 36, near(op == VIRTIO_CRYPTO_AEAD_ENCRYPT ? len + 16 :
+                          len - 16));
+        st32(h + 40, near(16));
+    }
+}
+
+static int fuzz_sessions(void)
+{
+    sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
+                              VIRTIO_CRYPTO_OP_ENCRYPT,
+                              VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
+                              VIRTIO_CRYPTO_SYM_OP_CIPHER);
+    fz_hash = hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                           VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0);
+    fz_seal = aead_session(VIRTIO_CRYPTO_AEAD_GCM, kat_key, 16, 16,
+                           VIRTIO_CRYPTO_OP_ENCRYPT);
+    fz_open = aead_session(VIRTIO_CRYPTO_AEAD_GCM, kat_key, 16, 16,
+                           VIRTIO_CRYPTO_OP_DECRYPT);
+    return sess_enc >= 0 && fz_hash >= 0 && fz_seal >= 0 && fz_open >= 0 ?
+           0 : -1;
+}
+
+/*
+ * A good request of kind k at off (512 bytes) through the indirect table
+ * at tg: 0 AES-CBC KAT, 1 SHA-256("abc"), 2 GCM seal, 3 GCM open.  The
+ * result is at off + 256; returns its length (the status after it).
+ */
+static uint32_t fuzz_good(int k, uint64_t off, uint64_t tg)
+{
+    D *gt = (D *)(ram + tg);
+    uint32_t out, res;
+
+    switch (k) {
+    case 0:
+        put_hdr(ram + off, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
+                VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 64, 64);
+        memcpy(ram + off + HDR_LEN, kat_iv, 16);
+        memcpy(ram + off + HDR_LEN + 16, kat_pt, 64);
+        out = HDR_LEN + 80;
+        res = 64;
+        break;
+    case 1:
+        out = hash_hdr(ram + off, VIRTIO_CRYPTO_HASH, fz_hash, "abc", 3, 32);
+        res = 32;
+        break;
+    case 2:
+        out = aead_hdr(ram + off, VIRTIO_CRYPTO_AEAD_ENCRYPT, fz_seal, kat_iv,
+                       12, kat_pt, 64, NULL, 0, 80, 16);
+        res = 80;
+        break;
+    default:
+        out = aead_hdr(ram + off, VIRTIO_CRYPTO_AEAD_DECRYPT, fz_open, kat_iv,
+                       12, fz_gcm, 80, NULL, 0, 64, 16);
+        res = 64;
+        break;
+    }
+    memset(ram + off + 256, 0xee, res + 1);
+    gt[0] = (D){ off, out, F_NEXT, 1 };
+    gt[1] = (D){ off + 256, res + 1, F_WRITE, 0 };
+    return res;
+}
+
+static bool fuzz_good_ok(int k, const uint8_t *res)
+{
+    static const uint8_t *const want[] = {
+        kat_ct, sha256_abc, fz_gcm, kat_pt,
+    };
+    static const uint32_t len[] = { 64, 32, 80, 64 };
+
+    return res[len[k]] == VIRTIO_CRYPTO_OK && !memcmp(res, want[k], len[k]);
 }
 
 /*
@@ -1509,7 +1601,9 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
     struct {
         uint16_t head;
         bool good;
-        uint64_t dst, st;
+        int kind;
+        uint32_t res;
+        uint64_t dst;
     } r[QSIZE];
     uint16_t first_used = used_seen;
 
@@ -1530,18 +1624,11 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
              */
             uint64_t off = GOOD_GPA + (uint64_t)i * 512;
             uint64_t tg = INDIRECT_GPA + 0x8000 + (uint64_t)i * 32;
-            D *gt = (D *)(ram + tg);
 
-            put_hdr(ram + off, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-                    VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 64, 64);
-            memcpy(ram + off + HDR_LEN, kat_iv, 16);
-            memcpy(ram + off + HDR_LEN + 16, kat_pt, 64);
-            memset(ram + off + 256, 0xee, 65);
-            gt[0] = (D){ off, HDR_LEN + 80, F_NEXT, 1 };
-            gt[1] = (D){ off + 256, 65, F_WRITE, 0 };
+            r[i].kind = rnd() % 4;
+            r[i].res = fuzz_good(r[i].kind, off, tg);
             *desc(h) = (D){ tg, 32, F_INDIRECT, 0 };
             r[i].dst = off + 256;
-            r[i].st = off + 256 + 64;
             dc += 1;
         } else {
             for (unsigned j = 0; j < k; j++) {
@@ -1582,10 +1669,10 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
             printf("# fuzz: used id %u, posted %u\n", id, r[i].head);
             return -1;
         }
-        if (r[i].good && (len != 65 || ram[r[i].st] != VIRTIO_CRYPTO_OK ||
-                          memcmp(ram + r[i].dst, kat_ct, 64))) {
-            printf("# fuzz: a good request failed (status %d)\n",
-                   ram[r[i].st]);
+        if (r[i].good && (len != r[i].res + 1 ||
+                          !fuzz_good_ok(r[i].kind, ram + r[i].dst))) {
+            printf("# fuzz: a good request (kind %d) failed (status %d)\n",
+                   r[i].kind, ram[r[i].dst + r[i].res]);
             return -1;
         }
         *ngood += r[i].good;
@@ -1645,11 +1732,7 @@ static int fuzz_messages(unsigned long *nmsg)
         printf("# fuzz: no fresh set-up after random messages\n");
         return -1;
     }
-    sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
-                              VIRTIO_CRYPTO_OP_ENCRYPT,
-                              VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
-                              VIRTIO_CRYPTO_SYM_OP_CIPHER);
-    return sess_enc >= 0 ? 0 : -1;
+    return fuzz_sessions();
 }
 
 static void fuzz(double seconds, unsigned long min)
@@ -1968,6 +2051,8 @@ int main(int argc, char **argv)
        (long long)sess_enc);
 
     if (fuzz_s) {
+        ref_gcm(kat_key, kat_iv, 12, NULL, 0, kat_pt, 64, fz_gcm, 16);
+        ok(fuzz_sessions() == 0, "fuzz: hash and AEAD sessions too");
         fuzz(fuzz_s, fuzz_min);
         goto end;
     }

@@ -5,9 +5,11 @@
 # queues, device reset and hot-unplug with requests still in the backend,
 # and every algorithm and size equal to OpenSSL (worker threads, main loop
 # and both); hashes, MACs and AES-GCM: known answers, equal to OpenSSL,
-# every bound.  Then QEMU's cryptodev-test (qemu/patches/2004-2011): the
-# queues property, what builtin advertises and answers for HASH/MAC/AEAD,
-# throttled requests that the backend refuses, and cryptodev-vhost-user
-# (the guest's queue_id bounded, every data queue handed over).
+# every bound.  Then QEMU's cryptodev-test (qemu/patches/2004-2011,
+# 2040-2043): the queues property, what builtin advertises and answers for
+# HASH/MAC/AEAD, throttled requests that the backend refuses, and
+# cryptodev-vhost-user (the guest's queue_id bounded, every data queue
+# handed over, the config from the back end, HASH/MAC/AEAD sessions
+# forwarded, a back end restart, sessions closed at reset).
 . "$(dirname "$0")/../lib/qtest.sh"
 qtest_main cryptodev-host-test cryptodev-test

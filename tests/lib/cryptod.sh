@@ -78,4 +78,3 @@ cryptod_verdict() {
 		echo "not ok $1 - $2 (status $rc, $oks ok, $fails failed)"
 	fi
 }
-

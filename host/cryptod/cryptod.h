@@ -42,6 +42,7 @@ enum {
     VU_SET_PROTOCOL_FEATURES = 16,
     VU_GET_QUEUE_NUM = 17,
     VU_SET_VRING_ENABLE = 18,
+    VU_GET_CONFIG = 24,
     VU_CREATE_CRYPTO_SESSION = 26,
     VU_CLOSE_CRYPTO_SESSION = 27,
     VU_RESET_DEVICE = 34,
@@ -60,6 +61,13 @@ enum {
 #define VU_PF_MQ 0
 #define VU_PF_REPLY_ACK 3
 #define VU_PF_CRYPTO_SESSION 7
+#define VU_PF_CONFIG 9
+
+/*
+ * GET_CONFIG: offset, size, flags (u32 each), then size bytes of the
+ * device config; ours is a struct virtio_crypto_config (56 bytes).
+ */
+#define VU_CONFIG_HDR 12
 
 /* SET_VRING_KICK/CALL/ERR: the u64 is index | this flag when no fd. */
 #define VU_VRING_IDX_MASK 0xffu
@@ -105,7 +113,11 @@ typedef struct VuMemory {
 /*
  * CREATE_CRYPTO_SESSION as QEMU 10.0 sends it: 1072 bytes, its own
  * structs copied raw (with two host pointers inside, meaningless to us).
- * Offsets, x86-64/aarch64 LP64 layout:
+ * Offsets, x86-64/aarch64 LP64 layout.  HASH, MAC and AEAD sessions (our
+ * QEMU, patch 2041) use the same fields by meaning: HASH hash_alg and
+ * hash_result_len; MAC also auth_key_len and auth_key; AEAD the AEAD
+ * algorithm in cipher_alg, key_len and key, the tag length in
+ * hash_result_len, the AAD length in add_len, and direction.
  */
 #define VU_SESS_SIZE 1072
 #define VU_SESS_OP_CODE 0        /* u64: VIRTIO_CRYPTO_*_CREATE_SESSION */
@@ -122,6 +134,7 @@ typedef struct VuMemory {
 #define VU_SESS_KEY 56           /* 64 bytes */
 #define VU_SESS_KEY_MAX 64
 #define VU_SESS_AUTH_KEY 120     /* 512 bytes */
+#define VU_SESS_AUTH_KEY_MAX 512
 #define VU_SESS_ID 1064          /* s64: ours on reply, -1 on failure */
 
 /* The largest payload we read; anything longer is a protocol error. */
@@ -189,8 +202,15 @@ typedef struct Vring {
     atomic_ulong pooled;                 /* run by the worker pool */
 } Vring;
 
+/* One open session of any service (VIRTIO_CRYPTO_SERVICE_*). */
 typedef struct Session {
-    HostCryptoSession *hs;    /* NULL: free slot */
+    uint32_t service;
+    union {
+        void *any;            /* NULL: free slot */
+        HostCryptoSession *hs;          /* CIPHER */
+        HostCryptoAuthSession *as;      /* HASH, MAC */
+        HostCryptoAeadSession *es;      /* AEAD */
+    };
     uint32_t gen;
 } Session;
 
@@ -230,6 +250,8 @@ struct Daemon {
 
 /* main.c: set by SIGTERM/SIGINT */
 extern volatile sig_atomic_t cd_quit;
+/* main.c: set by SIGUSR1, cleared by sess_log_stats() */
+extern volatile sig_atomic_t cd_stats;
 
 /* main.c: logging */
 void cd_log(int level, const char *fmt, ...)
@@ -240,6 +262,8 @@ void cd_log(int level, const char *fmt, ...)
 
 /* vhost.c: one front-end connection */
 void vu_serve(Daemon *d, int fd);
+/* Wait for fd to be readable, logging stats on SIGUSR1; -1 on SIGTERM. */
+int wait_readable(Daemon *d, int fd);
 void vu_reset(Daemon *d);
 
 /* mem.c */
@@ -267,8 +291,28 @@ void cd_escape_test(const Options *o);
 int64_t sess_create(Daemon *d, const uint8_t *msg);
 int sess_close(Daemon *d, uint64_t id);
 void sess_close_all(Daemon *d);
-/* Runs fn under the session table's read lock; status as virtio-crypto. */
+/* Logs the open sessions by service, if SIGUSR1 asked for it. */
+void sess_log_stats(Daemon *d);
+/* The virtio_crypto_config of what d's provider does (GET_CONFIG). */
+void sess_config(const Daemon *d, uint8_t *cfg);
+/*
+ * Requests, under the session table's read lock; the session must be of
+ * the request's service (else INVSESS); status as virtio-crypto.
+ */
 uint8_t sess_crypt(Daemon *d, uint64_t id, const uint8_t *iv, uint32_t iv_len,
                    const uint8_t *src, uint8_t *dst, size_t len);
+/* HASH or MAC (service): digest_len must be the session's */
+uint8_t sess_digest(Daemon *d, uint64_t id, uint32_t service,
+                    const uint8_t *src, size_t len, uint8_t *digest,
+                    uint32_t digest_len);
+/*
+ * AEAD: encrypt len bytes src to dst with the tag after them at dst + len,
+ * or decrypt len bytes (the tag follows them at src + len); nothing is
+ * written to dst unless OK.
+ */
+uint8_t sess_aead(Daemon *d, uint64_t id, bool encrypt, const uint8_t *iv,
+                  uint32_t iv_len, const uint8_t *aad, uint32_t aad_len,
+                  const uint8_t *src, uint8_t *dst, size_t len,
+                  uint32_t tag_len);
 
 #endif

@@ -23,6 +23,7 @@
 #include "cryptod.h"
 
 volatile sig_atomic_t cd_quit;
+volatile sig_atomic_t cd_stats;
 
 static int log_level = LOG_INFO_;
 static FILE *log_file;
@@ -83,7 +84,8 @@ static void usage(FILE *f)
 "  --log DEST           stderr (default), syslog, or a file to append to\n"
 "  -v, --verbose        more log (twice: every message)\n"
 "  -h, --help           this text\n"
-"SIGTERM or SIGINT: close every session, remove the socket, exit 0.\n");
+"SIGTERM or SIGINT: close every session, remove the socket, exit 0.\n"
+"SIGUSR1: log the open sessions (\"stats: sessions open N ...\").\n");
 }
 
 static int parse_uint(const char *s, unsigned long long max,
@@ -100,6 +102,12 @@ static void on_signal(int sig)
 {
     (void)sig;
     cd_quit = 1;
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    cd_stats = 1;
 }
 
 static int listen_on(const char *path)
@@ -326,6 +334,16 @@ int main(int argc, char **argv)
     /* no SA_RESTART: a signal ends the blocking accept or read */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+    {
+        /* taken only while waiting (wait_readable): never lost */
+        sigset_t usr1;
+
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    }
     signal(SIGPIPE, SIG_IGN);
     d->listen_fd = listen_on(o->socket);
     if (d->listen_fd < 0) {
@@ -366,8 +384,12 @@ int main(int argc, char **argv)
     }
 
     while (!cd_quit) {
-        int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        int fd;
 
+        if (wait_readable(d, d->listen_fd) < 0) {
+            break;
+        }
+        fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno != EINTR && errno != ECONNABORTED) {
                 cd_log(LOG_ERR_, "accept: %s", strerror(errno));

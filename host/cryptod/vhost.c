@@ -9,17 +9,25 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <linux/virtio_crypto.h>
+
 #include "cryptod.h"
 
 #define OUR_FEATURES (1ull << VU_F_INDIRECT_DESC | 1ull << VU_F_EVENT_IDX | \
                       1ull << VU_F_PROTOCOL_FEATURES | 1ull << VU_F_VERSION_1)
+/*
+ * CONFIG: our QEMU asks the device config (GET_CONFIG); stock QEMU 10.0
+ * masks it off with a warning, and keeps its fixed config.
+ */
 #define OUR_PROTOCOL (1ull << VU_PF_MQ | 1ull << VU_PF_REPLY_ACK | \
-                      1ull << VU_PF_CRYPTO_SESSION)
+                      1ull << VU_PF_CRYPTO_SESSION | 1ull << VU_PF_CONFIG)
 
 typedef struct Msg {
     VuHeader hdr;
@@ -55,6 +63,7 @@ static const char *req_name(uint32_t r)
         [VU_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
         [VU_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
         [VU_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
+        [VU_GET_CONFIG] = "GET_CONFIG",
         [VU_CREATE_CRYPTO_SESSION] = "CREATE_CRYPTO_SESSION",
         [VU_CLOSE_CRYPTO_SESSION] = "CLOSE_CRYPTO_SESSION",
         [VU_RESET_DEVICE] = "RESET_DEVICE",
@@ -91,8 +100,31 @@ static int read_full(int fd, void *buf, size_t len)
     return 0;
 }
 
+/*
+ * Wait for the next message.  SIGUSR1 is blocked but here, so a stats
+ * request is answered while we wait, never lost between a check and a
+ * blocking read.  -1 on SIGTERM.
+ */
+int wait_readable(Daemon *d, int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    sigset_t m;
+
+    pthread_sigmask(SIG_BLOCK, NULL, &m);
+    sigdelset(&m, SIGUSR1);
+    for (;;) {
+        sess_log_stats(d);
+        if (cd_quit) {
+            return -1;
+        }
+        if (ppoll(&p, 1, NULL, &m) >= 0 || errno != EINTR) {
+            return 0;
+        }
+    }
+}
+
 /* Header with its fds, then the payload.  -1: close the connection. */
-static int read_msg(int fd, Msg *m)
+static int read_msg(Daemon *d, int fd, Msg *m)
 {
     union {
         char buf[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
@@ -107,6 +139,9 @@ static int read_msg(int fd, Msg *m)
     ssize_t n;
 
     m->nfds = 0;
+    if (wait_readable(d, fd) < 0) {
+        return -1;
+    }
     do {
         n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR && !cd_quit);
@@ -464,6 +499,29 @@ static int handle(Daemon *d, int fd, Msg *m)
         /* the answer is the whole message back with our id in it */
         return send_reply(fd, m, VU_SESS_SIZE) ? -EPROTO : 1;
     }
+    case VU_GET_CONFIG: {
+        uint32_t off, size, cfg_size = sizeof(struct virtio_crypto_config);
+        uint8_t cfg[sizeof(struct virtio_crypto_config)];
+
+        /* offset, size, flags, then size bytes (their value unused) */
+        if (m->hdr.size < VU_CONFIG_HDR) {
+            return -EPROTO;
+        }
+        memcpy(&off, m->p.bytes, 4);
+        memcpy(&size, m->p.bytes + 4, 4);
+        if (!(d->protocol_features & 1ull << VU_PF_CONFIG) ||
+            off > cfg_size || size > cfg_size - off) {
+            cd_log(LOG_ERR_, "vhost-user: GET_CONFIG of %u bytes at %u",
+                   size, off);
+            return -EPROTO;
+        }
+        if (!size_is(m, VU_CONFIG_HDR + size)) {
+            return -EPROTO;
+        }
+        sess_config(d, cfg);
+        memcpy(m->p.bytes + VU_CONFIG_HDR, cfg + off, size);
+        return send_reply(fd, m, VU_CONFIG_HDR + size) ? -EPROTO : 1;
+    }
     case VU_CLOSE_CRYPTO_SESSION:
         /* QEMU 10.0 waits for no answer, whatever REPLY_ACK says */
         if (!(d->protocol_features & 1ull << VU_PF_CRYPTO_SESSION) ||
@@ -491,7 +549,7 @@ void vu_serve(Daemon *d, int fd)
         bool ack;
         int r;
 
-        if (read_msg(fd, m) < 0) {
+        if (read_msg(d, fd, m) < 0) {
             break;
         }
         cd_log(LOG_DEBUG_, "vhost-user: %s (%u bytes, %u fds)",

@@ -317,6 +317,122 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
     return status;
 }
 
+/*
+ * The readable bytes [off, off + len) of r: in place if one piece of
+ * guest memory holds them, else copied to buf (len bytes of room).
+ */
+static const uint8_t *readable(Req *r, uint64_t off, size_t len, uint8_t *buf)
+{
+    uint8_t *p = direct(r->seg, r->nout, off, len);
+
+    if (p) {
+        return p;
+    }
+    copy_segs(r->seg, r->nout, off, buf, len, false);
+    return buf;
+}
+
+/*
+ * HASH or MAC: hdr | src -> digest | status (the layout and bounds of
+ * QEMU's device model, docs/virtio-crypto-device.md): result length 1 to
+ * 64 and the session's, the writable part exactly result + 1; ERR if not.
+ */
+static uint8_t hash_req(Vring *vr, Req *r, const uint8_t *hdr, uint64_t sess,
+                        uint32_t service)
+{
+    uint32_t src_len = ld32(hdr + 24), res_len = ld32(hdr + 28);
+    uint8_t digest[HOSTCRYPTO_MAX_DIGEST_LEN];
+    const uint8_t *src = NULL;
+    uint8_t status;
+
+    if (res_len == 0 || res_len > sizeof(digest) ||
+        src_len > vr->d->opt.max_len ||
+        REQ_HDR_LEN + (uint64_t)src_len > r->out_bytes ||
+        r->in_bytes != (uint64_t)res_len + 1) {
+        return VIRTIO_CRYPTO_ERR;
+    }
+    if (src_len) {
+        uint8_t *buf = direct(r->seg, r->nout, REQ_HDR_LEN, src_len) ? NULL :
+                       bounce(&r->bounce, src_len);
+
+        if (!buf && !direct(r->seg, r->nout, REQ_HDR_LEN, src_len)) {
+            return VIRTIO_CRYPTO_ERR;
+        }
+        src = readable(r, REQ_HDR_LEN, src_len, buf);
+    }
+    status = sess_digest(vr->d, sess, service, src, src_len, digest,
+                         res_len);
+    if (status == VIRTIO_CRYPTO_OK) {
+        copy_segs(r->seg + r->nout, r->nin, 0, digest, res_len, true);
+        atomic_fetch_add(&vr->enc_bytes, src_len);
+    }
+    return status;
+}
+
+/*
+ * AEAD: hdr | iv | src | aad -> dst | status.  Encryption writes the
+ * ciphertext and then the tag (src_len + tag_len bytes), decryption takes
+ * the tag after the ciphertext in src and writes src_len - tag_len bytes.
+ * Decryption goes through our buffer: nothing reaches the guest unless
+ * the tag matched.
+ */
+static uint8_t aead_req(Vring *vr, Req *r, const uint8_t *hdr, uint64_t sess,
+                        bool enc)
+{
+    uint32_t iv_len = ld32(hdr + 24), aad_len = ld32(hdr + 28);
+    uint32_t src_len = ld32(hdr + 32), dst_len = ld32(hdr + 36);
+    uint32_t tag_len = ld32(hdr + 40);
+    uint8_t iv[HOSTCRYPTO_MAX_AEAD_IV_LEN];
+    struct iovec *in = r->seg + r->nout;
+    uint64_t data_off = REQ_HDR_LEN + (uint64_t)iv_len, out_len, need;
+    const uint8_t *src, *aad;
+    uint8_t *dst, *b = NULL;
+    uint8_t status;
+
+    if (iv_len > sizeof(iv) || tag_len == 0 ||
+        tag_len > HOSTCRYPTO_MAX_TAG_LEN ||
+        (uint64_t)aad_len + src_len > vr->d->opt.max_len ||
+        data_off + src_len + aad_len > r->out_bytes ||
+        r->in_bytes != (uint64_t)dst_len + 1 ||
+        (enc ? dst_len < (uint64_t)src_len + tag_len :
+         src_len < tag_len || dst_len < src_len - tag_len)) {
+        return VIRTIO_CRYPTO_ERR;
+    }
+    out_len = enc ? (uint64_t)src_len + tag_len : src_len - tag_len;
+    copy_segs(r->seg, r->nout, REQ_HDR_LEN, iv, iv_len, false);
+    src = direct(r->seg, r->nout, data_off, src_len);
+    aad = direct(r->seg, r->nout, data_off + src_len, aad_len);
+    dst = enc ? direct(in, r->nin, 0, out_len) : NULL;
+    need = (src ? 0 : src_len) + (aad ? 0 : aad_len) + (dst ? 0 : out_len);
+    if (need) {
+        b = bounce(&r->bounce, need);
+        if (!b) {
+            return VIRTIO_CRYPTO_ERR;
+        }
+    }
+    if (!src) {
+        src = readable(r, data_off, src_len, b);
+        b += src_len;
+    }
+    if (!aad) {
+        aad = readable(r, data_off + src_len, aad_len, b);
+        b += aad_len;
+    }
+    if (!dst) {
+        dst = b;
+    }
+    status = sess_aead(vr->d, sess, enc, iv, iv_len, aad, aad_len, src, dst,
+                       enc ? src_len : src_len - tag_len, tag_len);
+    if (status != VIRTIO_CRYPTO_OK) {
+        return status;
+    }
+    if (dst == b) {
+        copy_segs(in, r->nin, 0, dst, out_len, true);
+    }
+    atomic_fetch_add(enc ? &vr->enc_bytes : &vr->dec_bytes, src_len);
+    return status;
+}
+
 /* Run the chain walked into r; returns the used length. */
 static uint32_t run(Vring *vr, Req *r)
 {
@@ -338,6 +454,17 @@ static uint32_t run(Vring *vr, Req *r)
     case VIRTIO_CRYPTO_CIPHER_ENCRYPT:
     case VIRTIO_CRYPTO_CIPHER_DECRYPT:
         status = cipher_req(vr, r, hdr, sess);
+        break;
+    case VIRTIO_CRYPTO_HASH:
+        status = hash_req(vr, r, hdr, sess, VIRTIO_CRYPTO_SERVICE_HASH);
+        break;
+    case VIRTIO_CRYPTO_MAC:
+        status = hash_req(vr, r, hdr, sess, VIRTIO_CRYPTO_SERVICE_MAC);
+        break;
+    case VIRTIO_CRYPTO_AEAD_ENCRYPT:
+    case VIRTIO_CRYPTO_AEAD_DECRYPT:
+        status = aead_req(vr, r, hdr, sess,
+                          opcode == VIRTIO_CRYPTO_AEAD_ENCRYPT);
         break;
     default:
         status = VIRTIO_CRYPTO_NOTSUPP;

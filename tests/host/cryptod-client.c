@@ -63,13 +63,29 @@
 #define HDR_LEN 72
 
 static pid_t daemon_pid;
-static char sock_path[108];
+static char sock_path[108], log_path[108];
 static uint8_t *ram;
 static int ram_fd, sock = -1, kick_fd, call_fd;
 static uint16_t avail_idx, used_seen;
+static uint64_t rnd(void);
+
+/* The daemon's log as TAP comments. */
+static void show_log(void)
+{
+    FILE *f = fopen(log_path, "r");
+    char line[512];
+
+    while (f && fgets(line, sizeof(line), f)) {
+        printf("# %s", line);
+    }
+    if (f) {
+        fclose(f);
+    }
+}
 
 static void bail(const char *what)
 {
+    show_log();
     printf("Bail out! %s: %s\n", what, strerror(errno));
     if (daemon_pid > 0) {
         kill(daemon_pid, SIGKILL);
@@ -195,12 +211,66 @@ static bool dropped(void)
     return poll(&p, 1, 1000) == 1 && recv(sock, &c, 1, 0) == 0;
 }
 
+/* Send a filled CREATE_CRYPTO_SESSION message; the id, or -1000. */
+static int64_t send_session(uint8_t *m)
+{
+    int64_t id;
+
+    /* QEMU sends its own pointers in the struct: junk to us */
+    memset(m + 40, 0xa5, 16);
+    if (send_msg(VU_CREATE_CRYPTO_SESSION, VU_VERSION, m, VU_SESS_SIZE, NULL,
+                 0) || recv_reply(VU_CREATE_CRYPTO_SESSION, m, VU_SESS_SIZE)) {
+        return -1000;
+    }
+    memcpy(&id, m + VU_SESS_ID, 8);
+    return id;
+}
+
+static void st32(uint8_t *p, uint32_t v)
+{
+    v = htole32(v);
+    memcpy(p, &v, 4);
+}
+
+/*
+ * HASH, MAC and AEAD sessions as our QEMU sends them (patch 2041): the
+ * symmetric layout, values in the fields of the same meaning.
+ */
+static int64_t hash_session(uint64_t op_code, uint32_t algo,
+                            uint32_t result_len, const void *key,
+                            uint32_t key_len)
+{
+    uint8_t m[VU_SESS_SIZE] = { 0 };
+
+    memcpy(m + VU_SESS_OP_CODE, &op_code, 8);
+    st32(m + VU_SESS_HASH_ALG, algo);
+    st32(m + VU_SESS_HASH_RESULT_LEN, result_len);
+    st32(m + VU_SESS_AUTH_KEY_LEN, key_len);
+    memcpy(m + VU_SESS_AUTH_KEY, key, key_len < 512 ? key_len : 512);
+    return send_session(m);
+}
+
+static int64_t aead_session(uint32_t algo, const void *key, uint32_t key_len,
+                            uint32_t tag_len, uint8_t dir)
+{
+    uint8_t m[VU_SESS_SIZE] = { 0 };
+    uint64_t op_code = VIRTIO_CRYPTO_AEAD_CREATE_SESSION;
+
+    memcpy(m + VU_SESS_OP_CODE, &op_code, 8);
+    st32(m + VU_SESS_CIPHER_ALG, algo);
+    st32(m + VU_SESS_KEY_LEN, key_len);
+    st32(m + VU_SESS_HASH_RESULT_LEN, tag_len);
+    st32(m + VU_SESS_ADD_LEN, 16);
+    m[VU_SESS_DIRECTION] = dir;
+    memcpy(m + VU_SESS_KEY, key, key_len < 64 ? key_len : 64);
+    return send_session(m);
+}
+
 static int64_t create_session(uint32_t cipher, uint32_t key_len,
                               const uint8_t *key, uint8_t dir,
                               uint64_t op_code, uint8_t op_type)
 {
     uint8_t m[VU_SESS_SIZE] = { 0 };
-    int64_t id;
 
     memcpy(m + VU_SESS_OP_CODE, &op_code, 8);
     memcpy(m + VU_SESS_CIPHER_ALG, &cipher, 4);
@@ -208,14 +278,7 @@ static int64_t create_session(uint32_t cipher, uint32_t key_len,
     m[VU_SESS_OP_TYPE] = op_type;
     m[VU_SESS_DIRECTION] = dir;
     memcpy(m + VU_SESS_KEY, key, key_len < 64 ? key_len : 64);
-    /* QEMU sends its own pointers in the struct: junk to us */
-    memset(m + 40, 0xa5, 16);
-    if (send_msg(VU_CREATE_CRYPTO_SESSION, VU_VERSION, m, sizeof(m), NULL,
-                 0) || recv_reply(VU_CREATE_CRYPTO_SESSION, m, sizeof(m))) {
-        return -1000;
-    }
-    memcpy(&id, m + VU_SESS_ID, 8);
-    return id;
+    return send_session(m);
 }
 
 static void close_session(uint64_t id)
@@ -260,7 +323,7 @@ static int setup_how(unsigned q, bool init, bool stock)
 
     if (init) {
         uint64_t pf = 1ull << VU_PF_MQ | 1ull << VU_PF_REPLY_ACK |
-                      1ull << VU_PF_CRYPTO_SESSION;
+                      1ull << VU_PF_CRYPTO_SESSION | 1ull << VU_PF_CONFIG;
 
         if (send_msg(VU_SET_OWNER, VU_VERSION, NULL, 0, NULL, 0) ||
             get_u64(VU_GET_FEATURES, &v) ||
@@ -661,8 +724,10 @@ static const BadReq bad_reqs[] = {
     { "session id of an older generation", HDR_LEN + 32, 64,
       VIRTIO_CRYPTO_CIPHER_ENCRYPT, 1ull << 32, VIRTIO_CRYPTO_SYM_OP_CIPHER,
       16, 16, 16, VIRTIO_CRYPTO_INVSESS },
-    { "HASH request", HDR_LEN + 32, 64, VIRTIO_CRYPTO_HASH, 0, 0, 0, 16, 16,
-      VIRTIO_CRYPTO_NOTSUPP },
+    { "HASH request, writable part not its result + 1", HDR_LEN + 32, 64,
+      VIRTIO_CRYPTO_HASH, 0, 0, 0, 16, 16, VIRTIO_CRYPTO_ERR },
+    { "AKCIPHER request", HDR_LEN + 32, 64, VIRTIO_CRYPTO_AKCIPHER_ENCRYPT, 0,
+      0, 0, 16, 16, VIRTIO_CRYPTO_NOTSUPP },
     { "algorithm chaining", HDR_LEN + 32, 64, VIRTIO_CRYPTO_CIPHER_ENCRYPT, 0,
       VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING, 16, 16, 16,
       VIRTIO_CRYPTO_NOTSUPP },
@@ -746,6 +811,433 @@ static void malformed_chains(void)
     }
 }
 
+/* ---- HASH, MAC, AEAD (our QEMU's sessions) and GET_CONFIG ---- */
+
+#define AREQ_OUT (DATA_GPA + 0x100000)   /* readable part, 192 KiB */
+#define AREQ_IN (DATA_GPA + 0x140000)    /* writable part */
+
+/*
+ * One request: out_len readable bytes at AREQ_OUT, in_len writable ones
+ * at AREQ_IN (filled with 0xee first), each cut in pieces of piece bytes
+ * (0: one descriptor each).  Returns the status (the last writable byte),
+ * or -1; *ulen the used length.
+ */
+static int areq(const void *out, uint32_t out_len, uint32_t in_len,
+                uint32_t piece, uint32_t *ulen)
+{
+    uint16_t h = avail_idx % QSIZE, n = 0;
+    struct {
+        uint64_t gpa;
+        uint32_t len;
+        bool w;
+    } part[2] = { { AREQ_OUT, out_len, false }, { AREQ_IN, in_len, true } };
+
+    memcpy(ram + AREQ_OUT, out, out_len);
+    memset(ram + AREQ_IN, 0xee, in_len);
+    for (int p = 0; p < 2; p++) {
+        for (uint32_t o = 0; o < part[p].len;) {
+            uint32_t take = piece && piece < part[p].len - o ?
+                            piece : part[p].len - o;
+
+            *desc((h + n) % QSIZE) = (D){ part[p].gpa + o, take,
+                                          (part[p].w ? F_WRITE : 0) | F_NEXT,
+                                          (h + n + 1) % QSIZE };
+            n++;
+            o += take;
+        }
+    }
+    desc((h + n - 1) % QSIZE)->flags &= ~F_NEXT;
+    return one(h, ulen, AREQ_IN + in_len - 1);
+}
+
+/* A HASH or MAC request's readable part: hdr | src. */
+static uint32_t hash_hdr(uint8_t *b, uint32_t opcode, uint64_t sess,
+                         const void *src, uint32_t src_len,
+                         uint32_t result_len)
+{
+    put_hdr(b, opcode, sess, 0, 0, 0, 0);
+    st32(b + 24, src_len);
+    st32(b + 28, result_len);
+    memcpy(b + HDR_LEN, src, src_len);
+    return HDR_LEN + src_len;
+}
+
+/* An AEAD request's readable part: hdr | iv | src | aad. */
+static uint32_t aead_hdr(uint8_t *b, uint32_t opcode, uint64_t sess,
+                         const void *iv, uint32_t iv_len, const void *src,
+                         uint32_t src_len, const void *aad, uint32_t aad_len,
+                         uint32_t dst_len, uint32_t tag_len)
+{
+    put_hdr(b, opcode, sess, 0, 0, 0, 0);
+    st32(b + 24, iv_len);
+    st32(b + 28, aad_len);
+    st32(b + 32, src_len);
+    st32(b + 36, dst_len);
+    st32(b + 40, tag_len);
+    memcpy(b + HDR_LEN, iv, iv_len);
+    memcpy(b + HDR_LEN + iv_len, src, src_len);
+    memcpy(b + HDR_LEN + iv_len + src_len, aad, aad_len);
+    return HDR_LEN + iv_len + src_len + aad_len;
+}
+
+/* AES-128-GCM by OpenSSL: ct and a tag_len-byte tag after it. */
+static int ref_gcm(const uint8_t *key, const uint8_t *iv, int iv_len,
+                   const uint8_t *aad, int aad_len, const uint8_t *pt,
+                   int len, uint8_t *out, int tag_len)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, good;
+
+    good = c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, NULL, NULL) &&
+           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, iv_len, NULL) &&
+           EVP_EncryptInit_ex(c, NULL, NULL, key, iv) &&
+           (!aad_len || EVP_EncryptUpdate(c, NULL, &n, aad, aad_len)) &&
+           (!len || EVP_EncryptUpdate(c, out, &n, pt, len)) &&
+           EVP_EncryptFinal_ex(c, out + len, &n) &&
+           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, tag_len, out + len);
+    EVP_CIPHER_CTX_free(c);
+    return good ? 0 : -1;
+}
+
+static const uint8_t sha256_abc[32] = {
+    0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+    0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+    0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+};
+/* RFC 4231 test case 2: HMAC-SHA-256, key "Jefe" */
+static const uint8_t hmac_jefe[32] = {
+    0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e,
+    0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+    0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83,
+    0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43,
+};
+
+static uint32_t cfg32(const uint8_t *c, size_t off)
+{
+    uint32_t v;
+
+    memcpy(&v, c + off, 4);
+    return le32toh(v);
+}
+
+#define CFG32(c, f) cfg32(c, offsetof(struct virtio_crypto_config, f))
+
+/* GET_CONFIG of size bytes at off into c; 0, or -1. */
+static int get_config(uint32_t off, uint32_t size, uint8_t *c)
+{
+    uint8_t p[VU_CONFIG_HDR + 64] = { 0 };
+
+    memcpy(p, &off, 4);
+    memcpy(p + 4, &size, 4);
+    if (send_msg(VU_GET_CONFIG, VU_VERSION, p, VU_CONFIG_HDR + size, NULL,
+                 0) || recv_reply(VU_GET_CONFIG, p, VU_CONFIG_HDR + size)) {
+        return -1;
+    }
+    memcpy(c, p + VU_CONFIG_HDR, size);
+    return 0;
+}
+
+static void config_tests(void)
+{
+    uint8_t c[64], part[8];
+    uint64_t max_size;
+    uint32_t sv;
+
+    ok(get_config(0, sizeof(struct virtio_crypto_config), c) == 0,
+       "GET_CONFIG: a virtio_crypto_config of %zu bytes",
+       sizeof(struct virtio_crypto_config));
+    sv = CFG32(c, crypto_services);
+    memcpy(&max_size, c + offsetof(struct virtio_crypto_config, max_size), 8);
+    ok(CFG32(c, status) == VIRTIO_CRYPTO_S_HW_READY &&
+       CFG32(c, max_dataqueues) == 4 &&
+       sv == (1u << VIRTIO_CRYPTO_SERVICE_CIPHER |
+              1u << VIRTIO_CRYPTO_SERVICE_HASH |
+              1u << VIRTIO_CRYPTO_SERVICE_MAC |
+              1u << VIRTIO_CRYPTO_SERVICE_AEAD),
+       "config: ready, 4 queues, services %#x: cipher, hash, MAC, AEAD", sv);
+    ok((CFG32(c, cipher_algo_l) & (1u << VIRTIO_CRYPTO_CIPHER_AES_CBC |
+                                   1u << VIRTIO_CRYPTO_CIPHER_AES_CTR)) ==
+       (1u << VIRTIO_CRYPTO_CIPHER_AES_CBC | 1u << VIRTIO_CRYPTO_CIPHER_AES_CTR)
+       && CFG32(c, cipher_algo_h) == 0 &&
+       (CFG32(c, hash_algo) & 1u << VIRTIO_CRYPTO_HASH_SHA_256) &&
+       (CFG32(c, mac_algo_l) & 1u << VIRTIO_CRYPTO_MAC_HMAC_SHA_256) &&
+       (CFG32(c, aead_algo) & 1u << VIRTIO_CRYPTO_AEAD_GCM) &&
+       CFG32(c, akcipher_algo) == 0,
+       "config: the provider's algorithms (cipher %#x hash %#x mac %#x "
+       "aead %#x)", CFG32(c, cipher_algo_l), CFG32(c, hash_algo),
+       CFG32(c, mac_algo_l), CFG32(c, aead_algo));
+    ok(CFG32(c, max_cipher_key_len) == 64 &&
+       CFG32(c, max_auth_key_len) == 512 && le64toh(max_size) == 16u << 20,
+       "config: keys up to 64 (AES-256-XTS) and 512 bytes, max_size "
+       "%llu (--max-len)", (unsigned long long)le64toh(max_size));
+    ok(get_config(8, 8, part) == 0 && !memcmp(part, c + 8, 8),
+       "GET_CONFIG of 8 bytes at offset 8");
+}
+
+static void auth_tests(void)
+{
+    static uint8_t out[0x30000], big[65536], ref[65536 + 16];
+    uint8_t key16[16], iv[12], aad[16], digest[32];
+    int64_t sha, hmac, seal, open_, seal8;
+    uint32_t n, ulen, md_len;
+    int s;
+
+    sha = hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                       VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0);
+    hmac = hash_session(VIRTIO_CRYPTO_MAC_CREATE_SESSION,
+                        VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 16, "Jefe", 4);
+    ok(sha >= 0 && hmac >= 0, "HASH (SHA-256) and MAC (HMAC-SHA-256, "
+       "16-byte result) sessions: ids %lld %lld", (long long)sha,
+       (long long)hmac);
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 32);
+    s = areq(out, n, 33, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && ulen == 33 &&
+       !memcmp(ram + AREQ_IN, sha256_abc, 32), "SHA-256(\"abc\") (FIPS "
+       "180-4): status %d, used %u", s, ulen);
+    s = areq(out, n, 33, 5, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, sha256_abc, 32),
+       "the same in 5-byte pieces");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "", 0, 32);
+    s = areq(out, n, 33, 0, &ulen);
+    EVP_Digest("", 0, digest, &md_len, EVP_sha256(), NULL);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, digest, 32),
+       "SHA-256 of nothing");
+    for (size_t i = 0; i < sizeof(big); i++) {
+        big[i] = rnd();
+    }
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, big, sizeof(big), 32);
+    s = areq(out, n, 33, 4000, &ulen);
+    EVP_Digest(big, sizeof(big), digest, &md_len, EVP_sha256(), NULL);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, digest, 32),
+       "SHA-256 of 64 KiB in 4000-byte pieces equals OpenSSL");
+    n = hash_hdr(out, VIRTIO_CRYPTO_MAC, hmac,
+                 "what do ya want for nothing?", 28, 16);
+    s = areq(out, n, 17, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && ulen == 17 &&
+       !memcmp(ram + AREQ_IN, hmac_jefe, 16) && ram[AREQ_IN + 16] == 0,
+       "HMAC-SHA-256 RFC 4231 case 2, cut to 16 bytes");
+
+    /* bounds: ERR (or INVSESS), nothing written */
+    n = hash_hdr(out, VIRTIO_CRYPTO_MAC, hmac, "abc", 3, 32);
+    s = areq(out, n, 33, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_ERR && ram[AREQ_IN] == 0xee,
+       "MAC request for 32 bytes on a 16-byte session: ERR (%d)", s);
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 65);
+    ok(areq(out, n, 66, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "hash result of 65 bytes: ERR");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 0);
+    ok(areq(out, n, 1, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "hash result of 0 bytes: ERR");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 32);
+    ok(areq(out, n, 40, 0, &ulen) == VIRTIO_CRYPTO_ERR &&
+       ram[AREQ_IN] == 0xee, "writable part not result + 1: ERR");
+    ok(areq(out, n - 1, 33, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "source shorter than src_data_len: ERR");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 32);
+    st32(out + 24, 0xfffffff0);
+    ok(areq(out, n, 33, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "src_data_len 4 GiB: ERR");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, hmac, "abc", 3, 16);
+    ok(areq(out, n, 17, 0, &ulen) == VIRTIO_CRYPTO_INVSESS,
+       "HASH request on a MAC session: INVSESS");
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sess_enc, "abc", 3, 32);
+    ok(areq(out, n, 33, 0, &ulen) == VIRTIO_CRYPTO_INVSESS,
+       "HASH request on a cipher session: INVSESS");
+    put_hdr(out, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sha,
+            VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 16, 16);
+    ok(areq(out, HDR_LEN + 32, 17, 0, &ulen) == VIRTIO_CRYPTO_INVSESS,
+       "cipher request on a hash session: INVSESS");
+
+    /* AEAD: AES-128-GCM, 16-byte tags, against OpenSSL */
+    for (int i = 0; i < 16; i++) {
+        key16[i] = rnd();
+        aad[i] = rnd();
+    }
+    for (int i = 0; i < 12; i++) {
+        iv[i] = rnd();
+    }
+    seal = aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 16,
+                        VIRTIO_CRYPTO_OP_ENCRYPT);
+    open_ = aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 16,
+                         VIRTIO_CRYPTO_OP_DECRYPT);
+    seal8 = aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 8,
+                         VIRTIO_CRYPTO_OP_ENCRYPT);
+    ok(seal >= 0 && open_ >= 0 && seal8 >= 0,
+       "AEAD sessions: AES-128-GCM seal, open, seal with 8-byte tags");
+    ref_gcm(key16, iv, 12, aad, 16, big, 4096, ref, 16);
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 4096,
+                 aad, 16, 4096 + 16, 16);
+    s = areq(out, n, 4096 + 17, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && ulen == 4096 + 17 &&
+       !memcmp(ram + AREQ_IN, ref, 4096 + 16),
+       "GCM seal of 4 KiB with 16 bytes of AAD equals OpenSSL (ct | tag)");
+    s = areq(out, n, 4096 + 17, 1000, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, ref, 4096 + 16),
+       "the same in 1000-byte pieces");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 4096,
+                 aad, 16, 5000, 16);
+    s = areq(out, n, 5001, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && ulen == 5001 &&
+       !memcmp(ram + AREQ_IN, ref, 4096 + 16) &&
+       ram[AREQ_IN + 4096 + 16] == 0xee,
+       "a larger destination: ct | tag, the rest untouched");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_DECRYPT, open_, iv, 12, ref,
+                 4096 + 16, aad, 16, 4096, 16);
+    s = areq(out, n, 4097, 99, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, big, 4096),
+       "GCM open of it (99-byte pieces): the plaintext");
+    ref_gcm(key16, iv, 12, NULL, 0, NULL, 0, ref, 16);
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, NULL, 0,
+                 NULL, 0, 16, 16);
+    s = areq(out, n, 17, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, ref, 16),
+       "GCM seal of nothing, no AAD: the tag");
+    ref_gcm(key16, iv, 12, aad, 16, big, 100, ref, 16);
+    ref[50] ^= 1;
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_DECRYPT, open_, iv, 12, ref, 116,
+                 aad, 16, 100, 16);
+    s = areq(out, n, 101, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_BADMSG && ram[AREQ_IN] == 0xee &&
+       ram[AREQ_IN + 99] == 0xee,
+       "a changed ciphertext: BADMSG, nothing written (%d)", s);
+    ref_gcm(key16, iv, 12, aad, 16, big, 100, ref, 8);
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal8, iv, 12, big, 100,
+                 aad, 16, 108, 8);
+    s = areq(out, n, 109, 0, &ulen);
+    ok(s == VIRTIO_CRYPTO_OK && !memcmp(ram + AREQ_IN, ref, 108),
+       "GCM seal with an 8-byte tag equals OpenSSL");
+
+    /* AEAD bounds */
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 100,
+                 aad, 16, 116, 8);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "tag length not the session's: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_DECRYPT, seal, iv, 12, big, 116,
+                 aad, 16, 100, 16);
+    ok(areq(out, n, 101, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "decrypt on an encrypt session: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 100,
+                 aad, 16, 115, 16);
+    ok(areq(out, n, 116, 0, &ulen) == VIRTIO_CRYPTO_ERR &&
+       ram[AREQ_IN] == 0xee, "destination one byte short of ct | tag: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_DECRYPT, open_, iv, 12, big, 15,
+                 aad, 16, 0, 16);
+    ok(areq(out, n, 1, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "decrypt source shorter than the tag: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 100,
+                 aad, 16, 116, 16);
+    ok(areq(out, n - 1, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "AAD shorter than aad_len: ERR");
+    ok(areq(out, n, 118, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "writable part not dst_data_len + 1: ERR");
+    st32(out + 28, 0xffffff00);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "aad_len near 4 GiB: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 12, big, 100,
+                 aad, 16, 116, 17);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "tag of 17 bytes: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, iv, 0, big, 100,
+                 aad, 16, 116, 16);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "empty nonce: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, seal, big, 65, big, 100,
+                 aad, 16, 116, 16);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_ERR,
+       "nonce of 65 bytes: ERR");
+    n = aead_hdr(out, VIRTIO_CRYPTO_AEAD_ENCRYPT, sha, iv, 12, big, 100,
+                 aad, 16, 116, 16);
+    ok(areq(out, n, 117, 0, &ulen) == VIRTIO_CRYPTO_INVSESS,
+       "AEAD request on a hash session: INVSESS");
+
+    /* sessions refused */
+    ok(hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                    VIRTIO_CRYPTO_HASH_SHA_256, 33, NULL, 0) == -1,
+       "SHA-256 session with a 33-byte result: refused");
+    ok(hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                    VIRTIO_CRYPTO_HASH_SHA_256, 0, NULL, 0) == -1,
+       "hash session with a 0-byte result: refused");
+    ok(hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION, 99, 16, NULL, 0) == -1,
+       "hash 99: refused");
+    ok(hash_session(VIRTIO_CRYPTO_MAC_CREATE_SESSION,
+                    VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 32, big, 513) == -1,
+       "HMAC key of 513 bytes: refused");
+    ok(hash_session(VIRTIO_CRYPTO_MAC_CREATE_SESSION,
+                    VIRTIO_CRYPTO_MAC_HMAC_SHA_256, 32, big, 0xffffffff) == -1,
+       "HMAC key of 4 GiB: refused");
+    ok(hash_session(VIRTIO_CRYPTO_MAC_CREATE_SESSION,
+                    VIRTIO_CRYPTO_MAC_CMAC_AES, 16, big, 15) == -1,
+       "CMAC-AES key of 15 bytes: refused");
+    ok(aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 17, 16, 1) == -1,
+       "GCM key of 17 bytes: refused");
+    ok(aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 0xffffffff, 16, 1) == -1,
+       "GCM key of 4 GiB: refused");
+    ok(aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 17, 1) == -1 &&
+       aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 0, 1) == -1,
+       "GCM tags of 17 and 0 bytes: refused");
+    ok(aead_session(VIRTIO_CRYPTO_AEAD_GCM, key16, 16, 16, 3) == -1,
+       "GCM direction 3: refused");
+    ok(aead_session(99, key16, 16, 16, 1) == -1, "AEAD 99: refused");
+
+    close_session(sha);
+    close_session(hmac);
+    close_session(seal);
+    close_session(open_);
+    close_session(seal8);
+    n = hash_hdr(out, VIRTIO_CRYPTO_HASH, sha, "abc", 3, 32);
+    ok(areq(out, n, 33, 0, &ulen) == VIRTIO_CRYPTO_INVSESS,
+       "closed hash session: INVSESS");
+}
+
+/*
+ * SIGUSR1: the daemon logs its open sessions; the newest such line, or
+ * "" after 5 s without a new one.
+ */
+static const char *stats(void)
+{
+    static char last[512];
+    char line[512], prev[512] = "";
+
+    for (int i = 0; i < 500; i++) {
+        FILE *f = fopen(log_path, "r");
+
+        last[0] = 0;
+        while (f && fgets(line, sizeof(line), f)) {
+            if (strstr(line, "stats: ")) {
+                snprintf(last, sizeof(last), "%s", strstr(line, "stats: "));
+            }
+        }
+        if (f) {
+            fclose(f);
+        }
+        if (i == 0) {
+            snprintf(prev, sizeof(prev), "%s", last);
+            memset(last, 0, sizeof(last));
+            kill(daemon_pid, SIGUSR1);
+        } else if (last[0] && strcmp(last, prev)) {
+            return last;
+        }
+        usleep(10000);
+    }
+    return "";
+}
+
+static void stats_tests(void)
+{
+    int64_t h = hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                             VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0);
+    const char *st = stats();
+
+    ok(strstr(st, "sessions open 2 (cipher 1 hash 1 mac 0 aead 0)") != NULL,
+       "SIGUSR1: %s", st);
+    close_session(h);
+    /* created and closed move; count them apart from the open ones */
+    st = stats();
+    ok(strstr(st, "sessions open 1 (cipher 1 hash 0 mac 0 aead 0)") != NULL,
+       "SIGUSR1 after a close: %s", st);
+}
+
 /* ---- malformed messages ---- */
 
 /* Send raw bytes as a message; the daemon must hang up and live on. */
@@ -825,6 +1317,34 @@ static void malformed_messages(void)
                 VU_SESS_SIZE, NULL, 0);
     bad_msg_hdr("CLOSE_CRYPTO_SESSION of 4 bytes", VU_CLOSE_CRYPTO_SESSION,
                 VU_VERSION, 4, zero, 4, NULL, 0);
+    bad_msg_hdr("GET_CONFIG before the protocol features", VU_GET_CONFIG,
+                VU_VERSION, VU_CONFIG_HDR + 56, zero, VU_CONFIG_HDR + 56,
+                NULL, 0);
+    {
+        static const uint32_t cfgs[][3] = {
+            /* offset, size, payload size */
+            { 0, 56, 8 }, { 0, 57, VU_CONFIG_HDR + 57 },
+            { 50, 8, VU_CONFIG_HDR + 8 }, { 0xfffffff8, 16, VU_CONFIG_HDR + 16 },
+            { 0, 0xffffffff, VU_CONFIG_HDR + 56 }, { 0, 56, VU_CONFIG_HDR + 8 },
+        };
+        uint64_t pf = 1ull << VU_PF_CONFIG;
+
+        for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
+            uint8_t p[VU_CONFIG_HDR + 64] = { 0 };
+            char what[80];
+            bool gone;
+
+            memcpy(p, cfgs[i], 8);
+            connect_daemon();
+            send_msg(VU_SET_PROTOCOL_FEATURES, VU_VERSION, &pf, 8, NULL, 0);
+            send_msg(VU_GET_CONFIG, VU_VERSION, p, cfgs[i][2], NULL, 0);
+            gone = dropped();
+            snprintf(what, sizeof(what), "GET_CONFIG of %u bytes at %u in "
+                     "a %u-byte message", cfgs[i][1], cfgs[i][0], cfgs[i][2]);
+            ok(gone && daemon_alive(), "malformed message (%s): connection "
+               "dropped, daemon alive", what);
+        }
+    }
 
     /* well-formed, refused: the connection stays */
     connect_daemon();
@@ -899,8 +1419,8 @@ static void malformed_messages(void)
                       VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
                       VIRTIO_CRYPTO_SYM_OP_CIPHER) == -1,
        "session with direction 3: refused");
-    ok(create_session(0, 0, kat_key, 0, VIRTIO_CRYPTO_HASH_CREATE_SESSION,
-                      0) == -1, "HASH session: refused");
+    ok(create_session(0, 0, kat_key, 0, VIRTIO_CRYPTO_AKCIPHER_CREATE_SESSION,
+                      0) == -1, "AKCIPHER session: refused");
     ok(create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key, 1,
                       VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
                       VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING) == -1,
@@ -962,21 +1482,113 @@ static void rnd_desc(D *d, unsigned tlen)
     d->next = rnd() % 16 ? (uint16_t)(rnd() % tlen) : (uint16_t)rnd();
 }
 
+/* The fuzzer's other sessions: SHA-256, AES-128-GCM seal and open */
+static int64_t fz_hash, fz_seal, fz_open;
+static uint8_t fz_gcm[64 + 16];        /* kat_pt sealed, its tag after */
+
+/* A random length near n (or anything) */
+static uint32_t near(uint32_t n)
+{
+    return rnd() % 8 ? n : rnd() % 2 ? n + rnd() % 3 - 1 : (uint32_t)rnd();
+}
+
 /* A random request header in place at gpa (valid-looking or not). */
 static void rnd_hdr(uint64_t gpa)
 {
     static const uint32_t ops[] = {
         VIRTIO_CRYPTO_CIPHER_ENCRYPT, VIRTIO_CRYPTO_CIPHER_DECRYPT,
         VIRTIO_CRYPTO_HASH, VIRTIO_CRYPTO_MAC, VIRTIO_CRYPTO_AEAD_ENCRYPT,
+        VIRTIO_CRYPTO_AEAD_DECRYPT,
     };
+    uint32_t op = ops[rnd() % 6];
     uint32_t len = rnd() % 4 ? (rnd() % 64) * 16 : rnd();
+    int64_t sess[] = { sess_enc, fz_hash, fz_seal, fz_open };
+    uint8_t *h = ram + gpa;
 
     if (gpa > RAM_SIZE - HDR_LEN) {
         return;
     }
-    put_hdr(ram + gpa, ops[rnd() % 5],
-            rnd() % 4 ? (uint64_t)sess_enc : rnd(), rnd() % 8 ? 1 : rnd() % 4,
-            rnd() % 8 ? 16 : rnd() % 40, len, rnd() % 8 ? len : rnd());
+    put_hdr(h, op, rnd() % 4 ? (uint64_t)sess[rnd() % 4] : rnd(),
+            rnd() % 8 ? 1 : rnd() % 4, rnd() % 8 ? 16 : rnd() % 40, len,
+            rnd() % 8 ? len : rnd());
+    if (op == VIRTIO_CRYPTO_HASH || op == VIRTIO_CRYPTO_MAC) {
+        st32(h + 24, len);
+        st32(h + 28, near(32));
+    } else if (op == VIRTIO_CRYPTO_AEAD_ENCRYPT ||
+               op == VIRTIO_CRYPTO_AEAD_DECRYPT) {
+        st32(h + 24, near(12));
+        st32(h + 28, rnd() % 2 ? 0 : near(16));
+        st32(h + 32, len);
+        st32(h + 36, near(op == VIRTIO_CRYPTO_AEAD_ENCRYPT ? len + 16 :
+                          len - 16));
+        st32(h + 40, near(16));
+    }
+}
+
+static int fuzz_sessions(void)
+{
+    sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
+                              VIRTIO_CRYPTO_OP_ENCRYPT,
+                              VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
+                              VIRTIO_CRYPTO_SYM_OP_CIPHER);
+    fz_hash = hash_session(VIRTIO_CRYPTO_HASH_CREATE_SESSION,
+                           VIRTIO_CRYPTO_HASH_SHA_256, 32, NULL, 0);
+    fz_seal = aead_session(VIRTIO_CRYPTO_AEAD_GCM, kat_key, 16, 16,
+                           VIRTIO_CRYPTO_OP_ENCRYPT);
+    fz_open = aead_session(VIRTIO_CRYPTO_AEAD_GCM, kat_key, 16, 16,
+                           VIRTIO_CRYPTO_OP_DECRYPT);
+    return sess_enc >= 0 && fz_hash >= 0 && fz_seal >= 0 && fz_open >= 0 ?
+           0 : -1;
+}
+
+/*
+ * A good request of kind k at off (512 bytes) through the indirect table
+ * at tg: 0 AES-CBC KAT, 1 SHA-256("abc"), 2 GCM seal, 3 GCM open.  The
+ * result is at off + 256; returns its length (the status after it).
+ */
+static uint32_t fuzz_good(int k, uint64_t off, uint64_t tg)
+{
+    D *gt = (D *)(ram + tg);
+    uint32_t out, res;
+
+    switch (k) {
+    case 0:
+        put_hdr(ram + off, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
+                VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 64, 64);
+        memcpy(ram + off + HDR_LEN, kat_iv, 16);
+        memcpy(ram + off + HDR_LEN + 16, kat_pt, 64);
+        out = HDR_LEN + 80;
+        res = 64;
+        break;
+    case 1:
+        out = hash_hdr(ram + off, VIRTIO_CRYPTO_HASH, fz_hash, "abc", 3, 32);
+        res = 32;
+        break;
+    case 2:
+        out = aead_hdr(ram + off, VIRTIO_CRYPTO_AEAD_ENCRYPT, fz_seal, kat_iv,
+                       12, kat_pt, 64, NULL, 0, 80, 16);
+        res = 80;
+        break;
+    default:
+        out = aead_hdr(ram + off, VIRTIO_CRYPTO_AEAD_DECRYPT, fz_open, kat_iv,
+                       12, fz_gcm, 80, NULL, 0, 64, 16);
+        res = 64;
+        break;
+    }
+    memset(ram + off + 256, 0xee, res + 1);
+    gt[0] = (D){ off, out, F_NEXT, 1 };
+    gt[1] = (D){ off + 256, res + 1, F_WRITE, 0 };
+    return res;
+}
+
+static bool fuzz_good_ok(int k, const uint8_t *res)
+{
+    static const uint8_t *const want[] = {
+        kat_ct, sha256_abc, fz_gcm, kat_pt,
+    };
+    static const uint32_t len[] = { 64, 32, 80, 64 };
+
+    return res[len[k]] == VIRTIO_CRYPTO_OK && !memcmp(res, want[k], len[k]);
 }
 
 /*
@@ -989,7 +1601,9 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
     struct {
         uint16_t head;
         bool good;
-        uint64_t dst, st;
+        int kind;
+        uint32_t res;
+        uint64_t dst;
     } r[QSIZE];
     uint16_t first_used = used_seen;
 
@@ -1010,18 +1624,11 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
              */
             uint64_t off = GOOD_GPA + (uint64_t)i * 512;
             uint64_t tg = INDIRECT_GPA + 0x8000 + (uint64_t)i * 32;
-            D *gt = (D *)(ram + tg);
 
-            put_hdr(ram + off, VIRTIO_CRYPTO_CIPHER_ENCRYPT, sess_enc,
-                    VIRTIO_CRYPTO_SYM_OP_CIPHER, 16, 64, 64);
-            memcpy(ram + off + HDR_LEN, kat_iv, 16);
-            memcpy(ram + off + HDR_LEN + 16, kat_pt, 64);
-            memset(ram + off + 256, 0xee, 65);
-            gt[0] = (D){ off, HDR_LEN + 80, F_NEXT, 1 };
-            gt[1] = (D){ off + 256, 65, F_WRITE, 0 };
+            r[i].kind = rnd() % 4;
+            r[i].res = fuzz_good(r[i].kind, off, tg);
             *desc(h) = (D){ tg, 32, F_INDIRECT, 0 };
             r[i].dst = off + 256;
-            r[i].st = off + 256 + 64;
             dc += 1;
         } else {
             for (unsigned j = 0; j < k; j++) {
@@ -1062,10 +1669,10 @@ static int fuzz_batch(unsigned long *nreq, unsigned long *ngood)
             printf("# fuzz: used id %u, posted %u\n", id, r[i].head);
             return -1;
         }
-        if (r[i].good && (len != 65 || ram[r[i].st] != VIRTIO_CRYPTO_OK ||
-                          memcmp(ram + r[i].dst, kat_ct, 64))) {
-            printf("# fuzz: a good request failed (status %d)\n",
-                   ram[r[i].st]);
+        if (r[i].good && (len != r[i].res + 1 ||
+                          !fuzz_good_ok(r[i].kind, ram + r[i].dst))) {
+            printf("# fuzz: a good request (kind %d) failed (status %d)\n",
+                   r[i].kind, ram[r[i].dst + r[i].res]);
             return -1;
         }
         *ngood += r[i].good;
@@ -1125,11 +1732,7 @@ static int fuzz_messages(unsigned long *nmsg)
         printf("# fuzz: no fresh set-up after random messages\n");
         return -1;
     }
-    sess_enc = create_session(VIRTIO_CRYPTO_CIPHER_AES_CBC, 16, kat_key,
-                              VIRTIO_CRYPTO_OP_ENCRYPT,
-                              VIRTIO_CRYPTO_CIPHER_CREATE_SESSION,
-                              VIRTIO_CRYPTO_SYM_OP_CIPHER);
-    return sess_enc >= 0 ? 0 : -1;
+    return fuzz_sessions();
 }
 
 static void fuzz(double seconds, unsigned long min)
@@ -1337,7 +1940,7 @@ int main(int argc, char **argv)
     uint32_t len, base;
     VuVringState st_off;
     int status, s;
-    char **extra = NULL, *more[80], log_path[128];
+    char **extra = NULL, *more[80];
     const char *escape = NULL, *workers = NULL;
     bool escape_errno = false;
     long expect_uid = -1;
@@ -1448,6 +2051,8 @@ int main(int argc, char **argv)
        (long long)sess_enc);
 
     if (fuzz_s) {
+        ref_gcm(kat_key, kat_iv, 12, NULL, 0, kat_pt, 64, fz_gcm, 16);
+        ok(fuzz_sessions() == 0, "fuzz: hash and AEAD sessions too");
         fuzz(fuzz_s, fuzz_min);
         goto end;
     }
@@ -1536,6 +2141,9 @@ int main(int argc, char **argv)
        "a slot's next session has a new id");
     close_session(ids[0]);
 
+    config_tests();
+    auth_tests();
+    stats_tests();
     malformed_chains();
 
     /* a guest running its avail index wild stops the ring, not the daemon */
@@ -1597,17 +2205,7 @@ end:
         ok(log_has(log_path, want), "the daemon logged: %s", want);
     }
 out:
-    {
-        char line[512];
-        FILE *f = fopen(log_path, "r");
-
-        while (f && fgets(line, sizeof(line), f)) {
-            printf("# %s", line);
-        }
-        if (f) {
-            fclose(f);
-        }
-    }
+    show_log();
     unlink(log_path);
     unlink(sock_path);
     rmdir(dir);

@@ -30,9 +30,9 @@ cryptod_client_exec() {
 #     log $tmp/NAME.log, its pid in $dpid; fails if the socket never shows
 #   cryptod_stop NAME: SIGTERM to $dpid; true if it exited 0; its status in
 #     $dst and its last log line in $last; the log goes out as TAP comments
-#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID] [DEVICE OPTIONS]: QEMU's
-#     arguments for a guest of $VM_MEM MiB with a virtio-crypto device on
-#     the daemon
+#   cryptod_vm_args SOCKET [BACKEND OPTIONS] [ID] [DEVICE OPTIONS]
+#     [CHARDEV OPTIONS]: QEMU's arguments for a guest of $VM_MEM MiB with a
+#     virtio-crypto device (id vcID) on the daemon
 cryptod_start() {
 	local name=$1
 	shift
@@ -60,7 +60,21 @@ cryptod_vm_args() {
 	local id=${3:-0} mem=
 	[ "$id" != 0 ] ||
 		mem="-object memory-backend-memfd,id=mem,size=${VM_MEM:-512}M,share=on -machine memory-backend=mem "
-	echo "$mem-chardev socket,id=cd$id,path=$1" \
+	echo "$mem-chardev socket,id=cd$id,path=$1${5:+,$5}" \
 		"-object cryptodev-vhost-user,id=c$id,chardev=cd$id${2:+,$2}" \
-		"-device virtio-crypto-pci,cryptodev=c$id${4:+,$4}"
+		"-device virtio-crypto-pci,cryptodev=c$id,id=vc$id${4:+,$4}"
+}
+
+# cryptod_verdict N TEXT MIN: the guest run ($rc, $out) as comments, then
+# test N: ok if it passed with at least MIN checks
+cryptod_verdict() {
+	local fails oks
+	printf '%s\n' "$out" | sed 's/^/# /'
+	fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
+	oks=$(printf '%s\n' "$out" | grep -c -E '^ok ')
+	if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge "$3" ]; then
+		echo "ok $1 - $2: $oks checks pass"
+	else
+		echo "not ok $1 - $2 (status $rc, $oks ok, $fails failed)"
+	fi
 }

@@ -7,9 +7,12 @@
 # and both); hashes, MACs and AES-GCM: known answers, equal to OpenSSL,
 # every bound; the guest's mapped pages (patch 2050) byte-identical to
 # copies for random sizes, odd descriptor boundaries and in-place
-# requests, with and without iothread.  Then QEMU's cryptodev-test (qemu/patches/2004-2011): the
-# queues property, what builtin advertises and answers for HASH/MAC/AEAD,
-# throttled requests that the backend refuses, and cryptodev-vhost-user
-# (the guest's queue_id bounded, every data queue handed over).
+# requests, with and without iothread.  Then QEMU's cryptodev-test
+# (qemu/patches/2004-2050): the queues property, what builtin advertises
+# and answers for HASH/MAC/AEAD, throttled requests that the backend
+# refuses, builtin with and without copies, and cryptodev-vhost-user (the
+# guest's queue_id bounded, every data queue handed over, the config from
+# the back end, HASH/MAC/AEAD sessions forwarded, a back end restart,
+# sessions closed at reset).
 . "$(dirname "$0")/../lib/qtest.sh"
 qtest_main cryptodev-host-test cryptodev-test

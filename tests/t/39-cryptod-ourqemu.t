@@ -14,19 +14,6 @@ tmp=$OUT/cryptod-ourqemu
 mkdir -p "$tmp"
 echo "1..3"
 
-# tap_verdict N TEXT MIN: ok if the guest run ($rc, $out) passed with at
-# least MIN checks
-tap_verdict() {
-	printf '%s\n' "$out" | sed 's/^/# /'
-	fails=$(printf '%s\n' "$out" | grep -c -E '^(not ok|Bail out)')
-	oks=$(printf '%s\n' "$out" | grep -c -E '^ok ')
-	if [ "$rc" = 0 ] && [ "$fails" = 0 ] && [ "$oks" -ge "$3" ]; then
-		echo "ok $1 - $2: $oks checks pass"
-	else
-		echo "not ok $1 - $2 (status $rc, $oks ok, $fails failed)"
-	fi
-}
-
 declare -A pids
 for n in 4 20; do
 	cryptod_start "q$n" --queues "$n" ||
@@ -37,7 +24,7 @@ out=$("$root/scripts/scenario.sh" crypto-queues \
 	--vm "$(cryptod_vm_args "$tmp/q4.sock" queues=4) $(cryptod_vm_args "$tmp/q20.sock" queues=20 1)" \
 	--append vdevkit.queues=4,20 2>&1)
 rc=$?
-tap_verdict 1 "4 and 20 data queues, each on its daemon, all used" 8
+cryptod_verdict 1 "4 and 20 data queues, each on its daemon, all used" 8
 t=2
 for n in 4 20; do
 	dpid=${pids[$n]}

@@ -1523,7 +1523,7 @@ static int vcd_shared_dsession(struct vcd_session *s, u64 *id)
 		return -ENODEV;
 	/* Pairs with the release below: ok set means id is there. */
 	if (smp_load_acquire(&sh->ok)) {
-		*id = sh->id;
+		*id = READ_ONCE(sh->id);
 		return 0;
 	}
 	if (mutex_lock_killable(&d->shared_lock))
@@ -1534,7 +1534,7 @@ static int vcd_shared_dsession(struct vcd_session *s, u64 *id)
 	} else if (!sh->ok) {
 		err = vcd_create_dsession(d, s, &ds, &d->nshared);
 		if (!err) {
-			sh->id = ds.id;
+			WRITE_ONCE(sh->id, ds.id);
 			/* Pairs with the acquire above. */
 			smp_store_release(&sh->ok, true);
 		}
@@ -1544,6 +1544,23 @@ static int vcd_shared_dsession(struct vcd_session *s, u64 *id)
 	up_read(&d->dsess_rw);
 	mutex_unlock(&d->shared_lock);
 	return err;
+}
+
+/*
+ * The device no longer knows shared session @id (a vhost-user back end
+ * that restarted forgets every session): the next user creates another.
+ */
+static void vcd_shared_forget(struct vcd_session *s, u64 id)
+{
+	struct vcd_device *d = s->dev;
+	struct vcd_shared *sh = &d->shared[s->mac - vcd_macs];
+
+	mutex_lock(&d->shared_lock);
+	if (sh->ok && sh->id == id) {
+		WRITE_ONCE(sh->ok, false);
+		atomic_dec(&d->nshared);
+	}
+	mutex_unlock(&d->shared_lock);
 }
 
 /*
@@ -1975,9 +1992,11 @@ static int vcd_digest_run(struct vcd_session *s, struct vcd_sreq *r,
 {
 	const struct vcd_mac *m = s->mac;
 	size_t len = r->rd[0].len;
+	bool again = m->service == VIRTIO_CRYPTO_SERVICE_HASH;
 	u64 dsid;
 	int err;
 
+retry:
 	err = vcd_get_dsession(s, m->service, 0, &dsid);
 	if (err)
 		goto out;
@@ -1988,6 +2007,17 @@ static int vcd_digest_run(struct vcd_session *s, struct vcd_sreq *r,
 	r->hdr.u.hash_req.para.src_data_len = cpu_to_le32(len);
 	r->hdr.u.hash_req.para.hash_result_len = cpu_to_le32(m->dlen);
 	err = vcd_sreq_run(r);
+	/*
+	 * A shared session the device forgot is not this user's doing: once
+	 * more on a new one.  The answered request can be sent again.
+	 */
+	if (again && err == -EINVAL && !r->err &&
+	    r->wr[r->wrlen - 1] == VIRTIO_CRYPTO_INVSESS) {
+		vcd_shared_forget(s, dsid);
+		reinit_completion(&r->done);
+		again = false;
+		goto retry;
+	}
 	if (!err)
 		memcpy(digest, r->wr, m->dlen);
 out:

@@ -22,7 +22,7 @@ mkdir -p "$tmp"
 echo "1..7"
 
 daemon() { # the daemon on $tmp/life.sock, its log $tmp/life.log
-	cryptod_start life --queues 2 || echo "# the daemon did not start"
+	cryptod_start life --queues 2 </dev/null || echo "# the daemon did not start"
 }
 # stats TAG [N]: SIGUSR1, then the daemon's new "stats:" line as stat[TAG];
 # the guest says N, the hash device sessions its driver keeps (else 0)
@@ -46,14 +46,15 @@ daemon
 	>"$tmp/out" 2>&1 &
 spid=$!
 seen=0
-# Act on the guest's requests as its lines come.
+# Act on the guest's requests as its lines come.  The guest waits only a
+# few seconds after each request, so new lines are read in one pass (a
+# process per line fell seconds behind on a loaded host); a last line
+# without its newline yet is left for the next pass.
 while :; do
 	alive=0
 	kill -0 "$spid" 2>/dev/null && alive=1
-	n=$(wc -l <"$tmp/out")
-	while [ "$seen" -lt "$n" ]; do
+	while IFS= read -r line; do
 		seen=$((seen + 1))
-		line=$(sed -n "${seen}p" "$tmp/out")
 		case $line in
 		"# cryptod: kill")
 			kill -KILL "$dpid"
@@ -67,7 +68,7 @@ while :; do
 			# shellcheck disable=SC2086 # TAG and N
 			stats ${line#\# cryptod: stats } ;;
 		esac
-	done
+	done < <(tail -n +"$((seen + 1))" "$tmp/out" | tr -d '\0')
 	[ "$alive" = 1 ] || break
 	sleep 0.2
 done

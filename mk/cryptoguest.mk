@@ -10,8 +10,8 @@
 # Fuzzing: `make fuzz-cryptoguest` (part of `make fuzz`): crypto-fuzz's
 # ioctls on /dev/crypto for FUZZ_SECONDS, at least 10^6 of them, over a
 # device in the main loop and one with iothread=.
-# Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a-d
-# of issues 4 and 9 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).
+# Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a,
+# a0, a', b-d of issues 4, 9 and 10 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).
 DEMO_TARGETS += crypto-demo
 BENCH_TARGETS += bench-cryptoguest
 FUZZ_TARGETS += fuzz-cryptoguest

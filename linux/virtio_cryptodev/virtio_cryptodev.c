@@ -73,6 +73,13 @@ static unsigned int poll_us = 200;
 module_param(poll_us, uint, 0644);
 MODULE_PARM_DESC(poll_us, "Busy-poll up to this long for answers that usually come that fast (0: never)");
 
+/* Requests up to this size cost the host little CPU: polling them pays longer. */
+#define VCD_POLL_SMALL 4096
+
+static unsigned int poll_small_us = 1000;
+module_param(poll_small_us, uint, 0644);
+MODULE_PARM_DESC(poll_small_us, "poll_us for requests of at most 4 KiB (0: never)");
+
 static unsigned int inject;
 module_param(inject, uint, 0600);
 MODULE_PARM_DESC(inject, "Testing: corrupt the next answer (1: used length, 2: status)");
@@ -332,7 +339,7 @@ struct vcd_op {
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
-	bool poll;		/* the pieces in flight will be polled for */
+	unsigned int poll_us;	/* poll this long for the pieces in flight */
 	unsigned long *qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
@@ -410,7 +417,7 @@ static void vcd_room(struct vcd_device *d)
  */
 static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
 {
-	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
+	u64 end = ktime_get_ns() + (u64)op->poll_us * NSEC_PER_USEC;
 	unsigned long *qmask = op->qmask, flags;
 	unsigned int i;
 
@@ -1378,7 +1385,7 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 	atomic_inc(&d->inflight);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
 	__set_bit(qi, op->qmask);
-	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck, op->poll);
+	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck, op->poll_us);
 	if (err) {
 		atomic_dec(&d->inflight);
 		atomic_dec(&op->outstanding);
@@ -1429,15 +1436,19 @@ static u32 *vcd_lat(struct vcd_device *d, size_t bytes)
 }
 
 /*
- * Will the answers to @bytes be polled for?  Those that usually come
- * within poll_us are spun for: that beats an interrupt and a wake-up.
- * Longer waits sleep at once, leaving the CPU to the host (under
- * emulation the spinning vCPU competes with QEMU's threads).
+ * How long to poll for the answers to @bytes (0: sleep).  Those that
+ * usually come within poll_us (poll_small_us up to 4 KiB) are spun for:
+ * that beats an interrupt and a wake-up.  Longer waits sleep at once,
+ * leaving the CPU to the host (under emulation the spinning vCPU competes
+ * with QEMU's threads, which big requests need).
  */
-static bool vcd_will_poll(struct vcd_device *d, size_t bytes)
+static unsigned int vcd_will_poll(struct vcd_device *d, size_t bytes)
 {
-	return poll_us && READ_ONCE(*vcd_lat(d, bytes)) <=
-			  (u64)poll_us * NSEC_PER_USEC;
+	unsigned int us = bytes <= VCD_POLL_SMALL ? READ_ONCE(poll_small_us) :
+			  READ_ONCE(poll_us);
+
+	return READ_ONCE(*vcd_lat(d, bytes)) <= (u64)us * NSEC_PER_USEC ?
+	       us : 0;
 }
 
 /* Wait for the pieces in flight, @bytes in all, queued at @start. */
@@ -1447,7 +1458,7 @@ static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 	u32 seen = READ_ONCE(*lat);
 	long w;
 
-	if (op->poll && atomic_read(&op->outstanding))
+	if (op->poll_us && atomic_read(&op->outstanding))
 		vcd_poll_op(op->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
@@ -1492,9 +1503,9 @@ static int vcd_run(struct vcd_op *op)
 		size_t start = off;
 		u64 t0 = ktime_get_ns();
 
-		op->poll = vcd_will_poll(op->dev,
-					 min_t(size_t, op->len - off,
-					       max * (serial ? 1 : op->npieces)));
+		op->poll_us = vcd_will_poll(op->dev,
+					    min_t(size_t, op->len - off,
+						  max * (serial ? 1 : op->npieces)));
 		for (n = 0; n < (serial ? 1 : op->npieces) && off < op->len; n++) {
 			plen[n] = min(max, op->len - off);
 			/* Read before queueing: in place, the device overwrites it. */

@@ -2925,6 +2925,7 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	struct miscdevice *m = dev_get_drvdata(dev);
 	struct vcd_device *d = container_of(m, struct vcd_device, misc);
 	unsigned int i;
+	s64 kicks = 0;
 	int n;
 
 	n = sysfs_emit(buf, "state %s\nsessions %d\ndevice_sessions %d\n",
@@ -2943,9 +2944,10 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
+	/* One line: a line per queue would not fit a page for every device. */
 	for (i = 0; i < d->ndq; i++)
-		n += sysfs_emit_at(buf, n, "notifies.%u %lld\n", i,
-				   (long long)atomic64_read(&d->dqs[i].notifies));
+		kicks += atomic64_read(&d->dqs[i].notifies);
+	n += sysfs_emit_at(buf, n, "notifies %lld\n", (long long)kicks);
 	return n;
 }
 static DEVICE_ATTR_RO(stats);

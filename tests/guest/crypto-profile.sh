@@ -30,9 +30,9 @@ bench() { crypto-bench -d /dev/$d -a "$ALG" -t "$1" "$SIZE" | sed -n 's/^bench /
 count() {
 	what=$1
 	shift
-	i0=$(irqs) r0=$(st dataq.) n0=$(st notifies.)
+	i0=$(irqs) r0=$(st dataq.) n0=$(st notifies)
 	out=$("$@" | tr '\n' ' ')
-	i1=$(irqs) r1=$(st dataq.) n1=$(st notifies.)
+	i1=$(irqs) r1=$(st dataq.) n1=$(st notifies)
 	echo "# count $what: $out; requests $((r1 - r0)), notifies $((n1 - n0)), interrupts $((i1 - i0))"
 }
 for v in /sys/bus/virtio/devices/virtio*; do

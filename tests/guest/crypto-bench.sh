@@ -138,7 +138,10 @@ echo "# $SECS s per size and path, $ROUNDS round(s), paths alternating"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	for p in $paths; do
+	# a and a0 take turns to go first: the first after b and c runs warm.
+	order=$paths
+	[ $((r % 2)) = 0 ] && [ -z "$AB_ONLY" ] && order="a0:1 a:0"
+	for p in $order; do
 		addr=$ours
 		[ "${p%:*}" = a0 ] && addr=$slow
 		i0=$(irqs $addr)

@@ -8,20 +8,26 @@
 # = scripts/openssl-engine.sh, from Debian's openssl source, into
 # build/openssl/devcrypto.so (39-crypto-openssl-devcrypto.t, the bench).
 # Fuzzing: `make fuzz-cryptoguest` (part of `make fuzz`): crypto-fuzz's
-# ioctls on /dev/crypto for FUZZ_SECONDS, at least 10^6 of them.
-# Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a-d
-# of issues 4 and 9 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).
+# ioctls on /dev/crypto for FUZZ_SECONDS, at least 10^6 of them, over a
+# device in the main loop and one with iothread=.
+# Benchmark: `make bench-cryptoguest` = scripts/crypto-bench.sh (paths a,
+# a0, a', b-d of issues 4, 9 and 10 in one run; CRYPTO_BENCH_FLAGS, e.g. "-t 1 -r 1", passed on).
+# Profile: `make profile-cryptoguest` = scripts/crypto-profile.sh (where a
+# request's time goes, guest and host; CRYPTO_PROFILE_FLAGS, e.g. "-s 4096").
 DEMO_TARGETS += crypto-demo
 BENCH_TARGETS += bench-cryptoguest
 FUZZ_TARGETS += fuzz-cryptoguest
 CHECK_TARGETS += openssl-engine
 
-.PHONY: bench-cryptoguest check-cryptoguest fuzz-cryptoguest openssl-engine
+.PHONY: bench-cryptoguest check-cryptoguest fuzz-cryptoguest openssl-engine profile-cryptoguest
 openssl-engine: deps
 	@$(S)/openssl-engine.sh
 
 bench-cryptoguest: build openssl-engine
 	@$(S)/crypto-bench.sh $(CRYPTO_BENCH_FLAGS)
+
+profile-cryptoguest: build
+	@$(S)/crypto-profile.sh $(CRYPTO_PROFILE_FLAGS)
 
 check-cryptoguest: build openssl-engine
 	@prove -f $(PROVE_FLAGS) $(sort $(wildcard tests/t/3[0-8]-crypto-guest-*.t tests/t/39-crypto-openssl-*.t))

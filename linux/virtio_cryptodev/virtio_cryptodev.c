@@ -73,6 +73,13 @@ static unsigned int poll_us = 200;
 module_param(poll_us, uint, 0644);
 MODULE_PARM_DESC(poll_us, "Busy-poll up to this long for answers that usually come that fast (0: never)");
 
+/* Requests up to this size cost the host little CPU: polling them pays longer. */
+#define VCD_POLL_SMALL 4096
+
+static unsigned int poll_small_us = 1000;
+module_param(poll_small_us, uint, 0644);
+MODULE_PARM_DESC(poll_small_us, "poll_us for requests of at most 4 KiB (0: never)");
+
 static unsigned int inject;
 module_param(inject, uint, 0600);
 MODULE_PARM_DESC(inject, "Testing: corrupt the next answer (1: used length, 2: status)");
@@ -171,6 +178,7 @@ struct vcd_vq {
 	struct virtqueue *vq;
 	spinlock_t lock;	/* serialises the ring */
 	atomic64_t requests;	/* queued so far, for the stats file */
+	atomic64_t notifies;	/* of the device: the rest were suppressed */
 	char name[20];
 };
 
@@ -331,6 +339,7 @@ struct vcd_op {
 	struct vcd_buf src;
 	struct vcd_buf dst;
 	bool inplace;
+	unsigned int poll_us;	/* poll this long for the pieces in flight */
 	unsigned long *qmask;	/* data queues that carried pieces */
 	u8 tail_in[VCD_MAX_IV];
 	u8 tail_out[VCD_MAX_IV];
@@ -408,7 +417,7 @@ static void vcd_room(struct vcd_device *d)
  */
 static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
 {
-	u64 end = ktime_get_ns() + (u64)poll_us * NSEC_PER_USEC;
+	u64 end = ktime_get_ns() + (u64)op->poll_us * NSEC_PER_USEC;
 	unsigned long *qmask = op->qmask, flags;
 	unsigned int i;
 
@@ -451,10 +460,14 @@ static unsigned long vcd_timeout(void)
 /*
  * Queue one request; waits while the ring is full.  While remove() runs,
  * only the control queue takes requests: it destroys the device sessions.
+ * @quiet: the caller will poll for the answer (vcd_poll_op()), so the
+ * queue's interrupt goes off before the device can see the request; an
+ * answer faster than the caller reaching its poll loop then costs no
+ * interrupt.  On failure the interrupt is back on.
  */
-static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
-		     struct scatterlist **sgs, unsigned int out,
-		     unsigned int in, struct vcd_cookie *ck)
+static int __vcd_queue(struct vcd_device *d, struct vcd_vq *q,
+		       struct scatterlist **sgs, unsigned int out,
+		       unsigned int in, struct vcd_cookie *ck, bool quiet)
 {
 	unsigned long flags;
 	bool kick;
@@ -469,13 +482,19 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 			return -ENODEV;
 		}
 		spin_lock_irqsave(&q->lock, flags);
+		if (quiet)
+			virtqueue_disable_cb(q->vq);
 		err = virtqueue_add_sgs(q->vq, sgs, out, in, ck, GFP_ATOMIC);
 		if (!err)
 			atomic64_inc(&q->requests);
 		kick = !err && virtqueue_kick_prepare(q->vq);
 		spin_unlock_irqrestore(&q->lock, flags);
-		if (kick)
+		if (kick) {
+			atomic64_inc(&q->notifies);
 			virtqueue_notify(q->vq);
+		}
+		if (err && quiet)
+			vcd_drain(q);
 		up_read(&d->alive);
 		if (err != -ENOSPC && err != -ENOMEM)
 			return err;
@@ -487,6 +506,13 @@ static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
 		if (w < 0)
 			return -EINTR;
 	}
+}
+
+static int vcd_queue(struct vcd_device *d, struct vcd_vq *q,
+		     struct scatterlist **sgs, unsigned int out,
+		     unsigned int in, struct vcd_cookie *ck)
+{
+	return __vcd_queue(d, q, sgs, out, in, ck, false);
 }
 
 /* ---- control queue ---- */
@@ -1359,7 +1385,7 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 	atomic_inc(&d->inflight);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
 	__set_bit(qi, op->qmask);
-	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck);
+	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck, op->poll_us);
 	if (err) {
 		atomic_dec(&d->inflight);
 		atomic_dec(&op->outstanding);
@@ -1403,21 +1429,36 @@ static int vcd_piece_check(struct vcd_op *op, struct vcd_piece *c, size_t len)
 	return 0;
 }
 
+static u32 *vcd_lat(struct vcd_device *d, size_t bytes)
+{
+	return &d->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
+				VCD_LAT_BUCKETS - 1)];
+}
+
 /*
- * Wait for the pieces in flight, @bytes in all, queued at @start.  Answers
- * that usually come within poll_us are spun for: that beats an interrupt
- * and a wake-up.  Longer waits sleep at once, leaving the CPU to the host
- * (under emulation the spinning vCPU competes with QEMU's threads).
+ * How long to poll for the answers to @bytes (0: sleep).  Those that
+ * usually come within poll_us (poll_small_us up to 4 KiB) are spun for:
+ * that beats an interrupt and a wake-up.  Longer waits sleep at once,
+ * leaving the CPU to the host (under emulation the spinning vCPU competes
+ * with QEMU's threads, which big requests need).
  */
+static unsigned int vcd_will_poll(struct vcd_device *d, size_t bytes)
+{
+	unsigned int us = bytes <= VCD_POLL_SMALL ? READ_ONCE(poll_small_us) :
+			  READ_ONCE(poll_us);
+
+	return READ_ONCE(*vcd_lat(d, bytes)) <= (u64)us * NSEC_PER_USEC ?
+	       us : 0;
+}
+
+/* Wait for the pieces in flight, @bytes in all, queued at @start. */
 static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 {
-	u32 *lat = &op->dev->lat_ns[min_t(unsigned int, ilog2(bytes | 1),
-					 VCD_LAT_BUCKETS - 1)];
+	u32 *lat = vcd_lat(op->dev, bytes);
 	u32 seen = READ_ONCE(*lat);
 	long w;
 
-	if (poll_us && atomic_read(&op->outstanding) &&
-	    seen <= (u64)poll_us * NSEC_PER_USEC)
+	if (op->poll_us && atomic_read(&op->outstanding))
 		vcd_poll_op(op->dev, op);
 
 	w = wait_event_killable_timeout(op->wq,
@@ -1462,6 +1503,9 @@ static int vcd_run(struct vcd_op *op)
 		size_t start = off;
 		u64 t0 = ktime_get_ns();
 
+		op->poll_us = vcd_will_poll(op->dev,
+					    min_t(size_t, op->len - off,
+						  max * (serial ? 1 : op->npieces)));
 		for (n = 0; n < (serial ? 1 : op->npieces) && off < op->len; n++) {
 			plen[n] = min(max, op->len - off);
 			/* Read before queueing: in place, the device overwrites it. */
@@ -2911,6 +2955,7 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	struct miscdevice *m = dev_get_drvdata(dev);
 	struct vcd_device *d = container_of(m, struct vcd_device, misc);
 	unsigned int i;
+	s64 kicks = 0;
 	int n;
 
 	n = sysfs_emit(buf, "state %s\nsessions %d\ndevice_sessions %d\n",
@@ -2929,6 +2974,10 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
+	/* One line: a line per queue would not fit a page for every device. */
+	for (i = 0; i < d->ndq; i++)
+		kicks += atomic64_read(&d->dqs[i].notifies);
+	n += sysfs_emit_at(buf, n, "notifies %lld\n", (long long)kicks);
 	return n;
 }
 static DEVICE_ATTR_RO(stats);

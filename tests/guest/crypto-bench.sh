@@ -5,28 +5,34 @@
 # bench-cryptoguest`), which passes in /crypto-bench-openssl.tar.gz
 # (Debian's openssl, its afalg engine, OpenSSL's devcrypto engine, their
 # libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS).  Paths:
-#   a: crypto-bench -> /dev/crypto -> virtio_cryptodev -> c0 (our backend)
-#   a': openssl speed -engine devcrypto -> the same /dev/crypto and c0
+#   a: crypto-bench -> /dev/cryptodev0 -> virtio_cryptodev -> c0 (our
+#      backend; the device's virtqueues in iothread io0: the fast path)
+#   a0: the same on c2, /dev/cryptodev1, virtqueues in the main loop (the
+#      device's default: today's path)
+#   a': openssl speed -engine devcrypto -> /dev/crypto (cryptodev0 mounted
+#      over it, so the fast path alone) and c0
 #   b: openssl speed -engine afalg -> AF_ALG -> Debian's virtio_crypto ->
 #      c1 (QEMU's builtin backend)
 #   c: openssl speed, the guest's own software AES
 # and for the hashes, MAC and AEAD ("# hres ALG PATH SIZE ..." lines) a, a'
 # (only where the engine offers the algorithm: it offers digests and
 # ciphers, no MACs, no GCM) and c, at HSIZES.
-# Both devices match both drivers (virtio id 20): virtio_crypto takes both
-# first, then gives up 00:04.0 (c0) to virtio_cryptodev.  Each result is a
-# line "# res PATH SIZE MB/s OPS/s [COUNT]"; "# irq ..." lines give the virtqueue
-# interrupts of each device, and QMP query-stats (ids p0/p1 around a',
-# b0/b1/c1 around the b and c runs) let the host check which backend did
-# the work.
-# AB_ONLY=1 in the conf: paths a and b only, AES-CBC only (the rows e and
-# e' of scripts/crypto-bench-cryptod.sh: the same guest on other devices).
+# The devices match both drivers (virtio id 20): virtio_crypto takes them
+# all first, then gives up 00:04.0 (c0, cryptodev0) and 00:06.0 (c2,
+# cryptodev1) to virtio_cryptodev.  Each result is a line "# res PATH SIZE
+# MB/s OPS/s [COUNT]"; "# irq ..." lines give the virtqueue interrupts of
+# each device, and QMP query-stats (ids p0/p1 around a', b0/b1/c1 around
+# the b and c runs) let the host check which backend did the work.
+# AB_ONLY=1 in the conf: paths a and b only, AES-CBC only, no device at
+# 00:06.0 (the rows e and e' of scripts/crypto-bench-cryptod.sh: the same
+# guest on other devices).
 # 1 GiB: below 512 MiB the guest kernel keeps transparent huge pages off,
 # unlike a typical VM (they let our driver send contiguous pages in one
 # descriptor).
 # vm: -m 1024
-# vm: -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,addr=0x4
+# vm: -object iothread,id=io0,poll-max-ns=32768 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0,addr=0x4
 # vm: -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,addr=0x5
+# vm: -object cryptodev-backend-host,id=c2,queues=4 -device virtio-crypto-pci,cryptodev=c2,addr=0x6
 # modules: virtio_crypto algif_skcipher
 # append: vdevkit.noload=virtio_cryptodev
 # timeout: 600
@@ -41,6 +47,7 @@ AB_ONLY=
 [ -f /crypto-bench.conf ] && . /crypto-bench.conf
 ours=0000:00:04.0
 theirs=0000:00:05.0
+slow=0000:00:06.0
 
 # Virtqueue interrupts of the device at PCI address $1.
 irqs() {
@@ -94,6 +101,17 @@ a=$(vdev $ours)
 check "$ours ($a) given from virtio_crypto to virtio_cryptodev" sh -c \
 	"echo $a >/sys/bus/virtio/drivers/virtio_crypto/unbind && modprobe virtio_cryptodev &&
 	[ \"\$(basename \"\$(readlink /sys/bus/virtio/devices/$a/driver)\")\" = virtio_cryptodev ]"
+paths="a:0 a0:1"
+[ -z "$AB_ONLY" ] || paths=a:0
+s=$(vdev $slow)
+[ -n "$AB_ONLY" ] || check "$slow ($s) given from virtio_crypto to virtio_cryptodev as cryptodev1" sh -c \
+	"echo $s >/sys/bus/virtio/drivers/virtio_crypto/unbind &&
+	echo $s >/sys/bus/virtio/drivers/virtio_cryptodev/bind &&
+	[ \"\$(basename \"\$(readlink /sys/bus/virtio/devices/$s/driver)\")\" = virtio_cryptodev ] &&
+	[ \"\$(basename \"\$(readlink /sys/class/misc/cryptodev1/device)\")\" = $s ]"
+# /dev/crypto picks a device per session, round robin: OpenSSL's engine
+# opens /dev/crypto, so a' gets the fast path's node mounted over it.
+check "/dev/crypto is cryptodev0 (the fast path) for a'" mount --bind /dev/cryptodev0 /dev/crypto
 b=$(vdev $theirs)
 is "$(basename "$(readlink /sys/bus/virtio/devices/$b/driver)")" virtio_crypto \
 	"$theirs ($b) stays with virtio_crypto"
@@ -120,10 +138,19 @@ echo "# $SECS s per size and path, $ROUNDS round(s), paths alternating"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	crypto-bench -t "$SECS" $SIZES >/tmp/a.out 2>&1
-	ok $? "round $r: a (crypto-bench on virtio_cryptodev) ran"
-	sed -n 's/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# res a \1 \2 \3/p' /tmp/a.out
-	grep -v '^bench' /tmp/a.out | sed 's/^/# /'
+	# a and a0 take turns to go first: the first after b and c runs warm.
+	order=$paths
+	[ $((r % 2)) = 0 ] && [ -z "$AB_ONLY" ] && order="a0:1 a:0"
+	for p in $order; do
+		addr=$ours
+		[ "${p%:*}" = a0 ] && addr=$slow
+		i0=$(irqs $addr)
+		crypto-bench -d "/dev/cryptodev${p#*:}" -t "$SECS" $SIZES >/tmp/a.out 2>&1
+		ok $? "round $r: ${p%:*} (crypto-bench on cryptodev${p#*:}) ran"
+		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s\$/# res ${p%:*} \1 \2 \3/p" /tmp/a.out
+		grep -v '^bench' /tmp/a.out | sed 's/^/# /'
+		echo "# irq ${p%:*} $addr $i0 $(irqs $addr)"
+	done
 	[ -n "$have_ossl" ] || continue
 	if [ -z "$AB_ONLY" ]; then
 		[ $r = 1 ] && backend_stats p0
@@ -155,7 +182,7 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	for alg in sha256 hmac-sha256 aes-128-gcm; do
-		crypto-bench -a $alg -t "$SECS" $HSIZES >/tmp/a.out 2>&1
+		crypto-bench -d /dev/cryptodev0 -a $alg -t "$SECS" $HSIZES >/tmp/a.out 2>&1
 		ok $? "round $r: a $alg (crypto-bench on virtio_cryptodev) ran"
 		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# hres $alg a \1 \2 \3/p" /tmp/a.out
 		grep -v '^bench' /tmp/a.out | sed 's/^/# /'

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Where a virtio-crypto request's time goes, both sides (a profile, not a
+# test): one guest boot (tests/guest/crypto-profile.sh) with a device on
+# the fast path (iothread) runs crypto-bench at one size; the guest counts
+# requests, notifies and interrupts and profiles itself with Debian's perf;
+# meanwhile the host runs, on that QEMU,
+#   perf stat --per-thread -e task-clock,context-switches   (SECONDS)
+#   perf record -e cpu-clock -g                             (SECONDS)
+# and prints each QEMU thread's CPU time and context switches per request
+# and its hottest symbols.
+#
+#   crypto-profile.sh [-s SIZE] [-t SECONDS] [-a ALG]
+#     -s  request size in bytes (default 64)
+#     -t  seconds per measurement (default 4)
+#     -a  aes-128-cbc (default), sha256, hmac-sha256 or aes-128-gcm
+# Raw outputs stay in build/crypto-profile/.  Needs `make build` and
+# Debian's perf (scripts/deps.d/perf.list).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+size=64 secs=4 alg=aes-128-cbc
+while getopts "s:t:a:h" o; do
+	case $o in
+	s) size=$OPTARG ;;
+	t) secs=$OPTARG ;;
+	a) alg=$OPTARG ;;
+	h) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) exit 2 ;;
+	esac
+done
+[[ $size =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ && $alg =~ ^[a-z0-9-]+$ ]] ||
+	die "crypto-profile: bad -s, -t or -a (see -h)"
+command -v perf >/dev/null || die "crypto-profile: no perf (run scripts/deps.sh)"
+dir=$OUT/crypto-profile
+mkdir -p "$dir"
+rm -f "$dir/host.data" "$dir/stat.out"
+"$VDEVKIT_ROOT/tests/t/bundle.sh" "$dir/crypto-profile-perf.tar.gz" "$(command -v perf)"
+printf 'SIZE=%s\nSECS=%s\nALG=%s\n' "$size" "$secs" "$alg" >"$dir/crypto-profile.conf"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# The QMP socket's path, unique to this run, finds our QEMU among others.
+export VM_QMP=$dir/qmp.sock
+"$VDEVKIT_ROOT/scripts/scenario.sh" crypto-profile \
+	--files "$dir/crypto-profile-perf.tar.gz $dir/crypto-profile.conf" >"$dir/guest.out" 2>&1 &
+vm=$!
+until grep -q '^# host-profile-start' "$dir/guest.out" 2>/dev/null; do
+	kill -0 "$vm" 2>/dev/null || { wait "$vm" || true; cat "$dir/guest.out"; die "crypto-profile: the guest stopped early"; }
+	sleep 0.5
+done
+pid=$(pgrep -f "^/[^ ]*qemu-system-x86_64 .*unix:$VM_QMP," | head -1)
+[ -n "$pid" ] || die "crypto-profile: QEMU not found"
+sleep 1
+perf stat --per-thread -p "$pid" -e task-clock,context-switches -- sleep "$secs" 2>"$dir/stat.out"
+perf record -q -e cpu-clock -F 2000 -g -p "$pid" -o "$dir/host.data" -- sleep "$secs" 2>/dev/null
+rc=0
+wait "$vm" || rc=$?
+
+echo "# command: scripts/crypto-profile.sh -s $size -t $secs -a $alg; host load average at start: $load"
+grep '^# ' "$dir/guest.out" | grep -v '^# qmp' || true
+python3 - "$dir/stat.out" "$dir/guest.out" "$secs" <<'PY'
+import re, sys
+stat, guest, secs = sys.argv[1], sys.argv[2], float(sys.argv[3])
+rate = None
+for l in open(guest):
+    m = re.match(r"# count host window: \d+ [\d.]+ MB/s (\d+) ops/s", l)
+    if m:
+        rate = float(m[1])
+th = {}
+for l in open(stat):
+    m = re.match(r"\s*(.+)-(\d+)\s+([\d,.]+)\s+(msec task-clock|context-switches)", l)
+    if m:
+        t = th.setdefault((m[1].strip(), m[2]), {})
+        t[m[4]] = float(m[3].replace(",", ""))
+if not rate:
+    sys.exit("crypto-profile: no request rate from the guest")
+n = rate * secs
+print(f"# host: {rate:,.0f} requests/s, {1e6 / rate:.1f} us each; per request, by QEMU thread:")
+print(f"# {'thread':<24} {'CPU us':>8} {'switches':>9}")
+for (name, tid), t in sorted(th.items(), key=lambda x: -x[1].get("msec task-clock", 0)):
+    if "msec task-clock" in t:
+        print(f"# {name + '-' + tid:<24} {t['msec task-clock'] * 1000 / n:>8.1f} "
+              f"{t.get('context-switches', 0) / n:>9.2f}")
+PY
+for c in $(perf report -i "$dir/host.data" --no-children --sort comm -g none --stdio -q 2>/dev/null |
+	awk '$1 + 0 >= 5 { $1 = ""; sub(/^ /, ""); print }' | tr ' ' '@'); do
+	c=${c//@/ }
+	echo "# host thread '$c', hottest symbols (share of its samples):"
+	perf report -i "$dir/host.data" --no-children --comm "$c" --percentage relative \
+		--sort dso,sym -g none --stdio -q --percent-limit 3 2>/dev/null | grep . | sed 's/^/#   /' | head -12
+done
+echo "# guest status $rc; raw output in build/crypto-profile/"
+exit "$rc"

@@ -1600,10 +1600,13 @@ static void vcd_shared_forget(struct vcd_session *s, u64 id)
 	struct vcd_shared *sh = &d->shared[s->mac - vcd_macs];
 
 	mutex_lock(&d->shared_lock);
-	if (sh->ok && sh->id == id) {
+	/* As at creation: remove(), destroying what is left, is not running. */
+	down_read(&d->dsess_rw);
+	if (!READ_ONCE(d->dead) && sh->ok && sh->id == id) {
 		WRITE_ONCE(sh->ok, false);
 		atomic_dec(&d->nshared);
 	}
+	up_read(&d->dsess_rw);
 	mutex_unlock(&d->shared_lock);
 }
 

@@ -969,3 +969,63 @@ void hostcrypto_close(HostCrypto *hc)
         free(hc);
     }
 }
+
+static void caps_probed(void (*probed)(void *, const char *, bool),
+                        void *opaque, const char *alg, bool ok)
+{
+    if (probed) {
+        probed(opaque, alg, ok);
+    }
+}
+
+void hostcrypto_caps(const HostCrypto *hc, HostCryptoCaps *caps,
+                     void (*probed)(void *opaque, const char *alg, bool ok),
+                     void *opaque)
+{
+    size_t i;
+
+    memset(caps, 0, sizeof(*caps));
+    for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
+        const HostCryptoAlg *a = &hostcrypto_algs[i];
+
+        caps_probed(probed, opaque, a->name, hc->alg_ok[i]);
+        if (hc->alg_ok[i]) {
+            caps->services |= 1u << HOSTCRYPTO_SERVICE_CIPHER;
+            caps->cipher_algo_l |= 1u << a->cipher;
+            if (a->key_len > caps->max_cipher_key_len) {
+                caps->max_cipher_key_len = a->key_len;
+            }
+        }
+    }
+    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
+        const HostCryptoAuthAlg *a = &hostcrypto_auth_algs[i];
+
+        caps_probed(probed, opaque, a->name, hc->auth_ok[i]);
+        if (!hc->auth_ok[i]) {
+            continue;
+        }
+        caps->services |= 1u << a->service;
+        if (a->service == HOSTCRYPTO_SERVICE_HASH) {
+            caps->hash_algo |= 1u << a->algo;
+            continue;
+        }
+        caps->mac = true;
+        if (a->algo < 32) {
+            caps->mac_algo_l |= 1u << a->algo;
+        } else {
+            caps->mac_algo_h |= 1u << (a->algo - 32);
+        }
+    }
+    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
+        const HostCryptoAeadAlg *a = &hostcrypto_aead_algs[i];
+
+        caps_probed(probed, opaque, a->name, hc->aead_ok[i]);
+        if (hc->aead_ok[i]) {
+            caps->services |= 1u << HOSTCRYPTO_SERVICE_AEAD;
+            caps->aead_algo |= 1u << a->aead;
+            if (a->key_len > caps->max_cipher_key_len) {
+                caps->max_cipher_key_len = a->key_len;
+            }
+        }
+    }
+}

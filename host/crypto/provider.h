@@ -306,6 +306,28 @@ HostCrypto *hostcrypto_open(const char *name, HostCryptoError *err);
 void hostcrypto_close(HostCrypto *hc);
 
 /*
+ * What @hc passed its probe for, in virtio-crypto's device config terms
+ * (the masks are 1 << VIRTIO_CRYPTO_SERVICE_*, _CIPHER_*, _HASH_*, ...).
+ * A device offering MAC must also set max_auth_key_len to what its own
+ * session message can carry; mac says whether that applies.  @probed, if
+ * non-NULL, is called with each algorithm's name and probe result.
+ */
+typedef struct HostCryptoCaps {
+    uint32_t services;
+    uint32_t cipher_algo_l;
+    uint32_t hash_algo;
+    uint32_t mac_algo_l;
+    uint32_t mac_algo_h;
+    uint32_t aead_algo;
+    uint32_t max_cipher_key_len;  /* ciphers and AEAD */
+    bool mac;
+} HostCryptoCaps;
+
+void hostcrypto_caps(const HostCrypto *hc, HostCryptoCaps *caps,
+                     void (*probed)(void *opaque, const char *alg, bool ok),
+                     void *opaque);
+
+/*
  * The algorithm for a cipher and key length, or NULL; *cipher_known (if
  * non-NULL) says whether the cipher exists with another key length.
  */

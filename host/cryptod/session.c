@@ -292,60 +292,22 @@ void sess_log_stats(Daemon *d)
 /* What the provider passed its probe for, as virtio_crypto_config. */
 void sess_config(const Daemon *d, uint8_t *cfg)
 {
-    const HostCrypto *hc = d->hc;
-    uint32_t services = 0, cipher = 0, hash = 0, mac_l = 0, mac_h = 0;
-    uint32_t aead = 0, max_key = 0, max_auth_key = 0;
     uint64_t max_size = htole64(d->opt.max_len);
+    HostCryptoCaps caps;
 
-    for (unsigned i = 0; i < HOSTCRYPTO_NALGS; i++) {
-        if (hc->alg_ok[i]) {
-            services |= 1u << VIRTIO_CRYPTO_SERVICE_CIPHER;
-            cipher |= 1u << hostcrypto_algs[i].cipher;
-            if (hostcrypto_algs[i].key_len > max_key) {
-                max_key = hostcrypto_algs[i].key_len;
-            }
-        }
-    }
-    for (unsigned i = 0; i < HOSTCRYPTO_NAUTH; i++) {
-        const HostCryptoAuthAlg *a = &hostcrypto_auth_algs[i];
-
-        if (!hc->auth_ok[i]) {
-            continue;
-        }
-        if (a->service == HOSTCRYPTO_SERVICE_HASH) {
-            services |= 1u << VIRTIO_CRYPTO_SERVICE_HASH;
-            hash |= 1u << a->algo;
-            continue;
-        }
-        services |= 1u << VIRTIO_CRYPTO_SERVICE_MAC;
-        max_auth_key = VU_SESS_AUTH_KEY_MAX;
-        if (a->algo < 32) {
-            mac_l |= 1u << a->algo;
-        } else {
-            mac_h |= 1u << (a->algo - 32);
-        }
-    }
-    for (unsigned i = 0; i < HOSTCRYPTO_NAEAD; i++) {
-        if (hc->aead_ok[i]) {
-            services |= 1u << VIRTIO_CRYPTO_SERVICE_AEAD;
-            aead |= 1u << hostcrypto_aead_algs[i].aead;
-            if (hostcrypto_aead_algs[i].key_len > max_key) {
-                max_key = hostcrypto_aead_algs[i].key_len;
-            }
-        }
-    }
+    hostcrypto_caps(d->hc, &caps, NULL, NULL);
     memset(cfg, 0, sizeof(struct virtio_crypto_config));
 #define CFG(f) (cfg + offsetof(struct virtio_crypto_config, f))
     st32(CFG(status), VIRTIO_CRYPTO_S_HW_READY);
     st32(CFG(max_dataqueues), d->opt.queues);
-    st32(CFG(crypto_services), services);
-    st32(CFG(cipher_algo_l), cipher);
-    st32(CFG(hash_algo), hash);
-    st32(CFG(mac_algo_l), mac_l);
-    st32(CFG(mac_algo_h), mac_h);
-    st32(CFG(aead_algo), aead);
-    st32(CFG(max_cipher_key_len), max_key);
-    st32(CFG(max_auth_key_len), max_auth_key);
+    st32(CFG(crypto_services), caps.services);
+    st32(CFG(cipher_algo_l), caps.cipher_algo_l);
+    st32(CFG(hash_algo), caps.hash_algo);
+    st32(CFG(mac_algo_l), caps.mac_algo_l);
+    st32(CFG(mac_algo_h), caps.mac_algo_h);
+    st32(CFG(aead_algo), caps.aead_algo);
+    st32(CFG(max_cipher_key_len), caps.max_cipher_key_len);
+    st32(CFG(max_auth_key_len), caps.mac ? VU_SESS_AUTH_KEY_MAX : 0);
     memcpy(CFG(max_size), &max_size, 8);
 #undef CFG
 }

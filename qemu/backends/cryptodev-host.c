@@ -882,13 +882,19 @@ static void cryptodev_host_drain(CryptoDevBackend *backend)
 
 /* ---- init -------------------------------------------------------------- */
 
+static void cryptodev_host_probed(void *opaque, const char *alg, bool ok)
+{
+    CryptoDevBackendHost *s = opaque;
+
+    trace_cryptodev_host_probe(s->hc->prov->name, alg, ok);
+}
+
 static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
 {
     CryptoDevBackendHost *s = CRYPTODEV_BACKEND_HOST(backend);
     uint32_t queues = backend->conf.peers.queues;
-    uint32_t max_key = 0, max_auth_key = 0;
     uint64_t max_size = s->max_request_size;
-    uint32_t services = 0;
+    HostCryptoCaps caps;
     HostCryptoError err;
     size_t i;
 
@@ -901,61 +907,25 @@ static void cryptodev_host_init(CryptoDevBackend *backend, Error **errp)
         error_setg(errp, "%s", err.msg);
         return;
     }
-    for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
-        const HostCryptoAlg *alg = &hostcrypto_algs[i];
-
-        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
-                                   s->hc->alg_ok[i]);
-        if (s->hc->alg_ok[i]) {
-            backend->conf.cipher_algo_l |= 1u << alg->cipher;
-            max_key = MAX(max_key, alg->key_len);
-            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_CIPHER;
-        }
-    }
     /* advertise only what the probe passed */
-    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
-        const HostCryptoAuthAlg *alg = &hostcrypto_auth_algs[i];
-
-        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
-                                   s->hc->auth_ok[i]);
-        if (!s->hc->auth_ok[i]) {
-            continue;
-        }
-        if (alg->service == HOSTCRYPTO_SERVICE_HASH) {
-            backend->conf.hash_algo |= 1u << alg->algo;
-            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_HASH;
-        } else if (alg->algo < 32) {
-            backend->conf.mac_algo_l |= 1u << alg->algo;
-        } else {
-            backend->conf.mac_algo_h |= 1u << (alg->algo - 32);
-        }
-        if (alg->service == HOSTCRYPTO_SERVICE_MAC) {
-            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_MAC;
-            max_auth_key = HOSTCRYPTO_MAX_AUTH_KEY_LEN;
-        }
-    }
-    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
-        const HostCryptoAeadAlg *alg = &hostcrypto_aead_algs[i];
-
-        trace_cryptodev_host_probe(s->hc->prov->name, alg->name,
-                                   s->hc->aead_ok[i]);
-        if (s->hc->aead_ok[i]) {
-            backend->conf.aead_algo |= 1u << alg->aead;
-            max_key = MAX(max_key, alg->key_len);
-            services |= 1u << QCRYPTODEV_BACKEND_SERVICE_TYPE_AEAD;
-        }
-    }
+    hostcrypto_caps(s->hc, &caps, cryptodev_host_probed, s);
+    backend->conf.cipher_algo_l = caps.cipher_algo_l;
+    backend->conf.hash_algo = caps.hash_algo;
+    backend->conf.mac_algo_l = caps.mac_algo_l;
+    backend->conf.mac_algo_h = caps.mac_algo_h;
+    backend->conf.aead_algo = caps.aead_algo;
     if (s->hc->prov->max_len) {
         /* one request per provider call: IV + source + destination */
         max_size = MIN(max_size, 2 * s->hc->prov->max_len +
                        HOSTCRYPTO_MAX_IV_LEN);
         s->max_request_size = max_size;
     }
-    backend->conf.crypto_services = services;
+    backend->conf.crypto_services = caps.services;
     /* the providers work on the guest's pages: no copies in the device */
     backend->sg = true;
-    backend->conf.max_cipher_key_len = max_key;
-    backend->conf.max_auth_key_len = max_auth_key;
+    backend->conf.max_cipher_key_len = caps.max_cipher_key_len;
+    backend->conf.max_auth_key_len =
+        caps.mac ? HOSTCRYPTO_MAX_AUTH_KEY_LEN : 0;
     backend->conf.max_size = max_size;
 
     for (i = 0; i < queues; i++) {

@@ -60,8 +60,10 @@ struct bf_port {
 	void (*notify)(void *ctx, evtchn_port_t port);
 	/*
 	 * Block until port is pending (then clear it), a XenStore watch
-	 * event has been delivered, or now_ns() >= deadline. Spurious
-	 * returns are fine; the core re-checks everything.
+	 * event has been delivered (one the XenStore client read while it
+	 * awaited a reply too: its event-channel event is spent), or
+	 * now_ns() >= deadline. Spurious returns are fine; the core
+	 * re-checks everything.
 	 */
 	void (*wait)(void *ctx, evtchn_port_t port, uint64_t deadline);
 	/*

@@ -81,7 +81,14 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 	evtchn_port_t ports[2] = { xs_port(), port };
 
 	(void)ctx;
-	evtchn_poll(ports, port ? 2 : 1, deadline);
+	/*
+	 * XenStore news already read, or unread behind a reply, has no
+	 * event left to wake the poll: it slept to the deadline, and the
+	 * core's connect wait timed out with the backend's state change
+	 * there (xenstore test: a watch's first event ends the wait).
+	 */
+	if (!xs_pending())
+		evtchn_poll(ports, port ? 2 : 1, deadline);
 	if (port && evtchn_test_and_clear(port))
 		blk_wakes.dev++;
 	if (evtchn_test_and_clear(ports[0]))

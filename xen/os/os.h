@@ -104,6 +104,7 @@ int xs_unwatch(const char *path, const char *token);
 typedef void (*xs_watch_cb)(const char *path, const char *token);
 void xs_set_watch_cb(xs_watch_cb cb);
 void xs_poll(void);
+int xs_pending(void);
 evtchn_port_t xs_port(void);
 extern domid_t xs_domid;
 

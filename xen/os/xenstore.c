@@ -300,6 +300,17 @@ int xs_unwatch(const char *path, const char *token)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * Something for xs_poll() to hand out: a watch event queued while a reply
+ * was awaited, or a message left in the ring. Either may be there with
+ * the event channel already clear (one event stood for a reply and the
+ * watch event behind it), so a wait must not sleep on the channel then.
+ */
+int xs_pending(void)
+{
+	return wq_n || wq_lost || (xs && rsp_available());
+}
+
 void xs_poll(void)
 {
 	struct xsd_sockmsg r;

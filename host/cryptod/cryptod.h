@@ -173,7 +173,9 @@ typedef struct Pool Pool;
  * Where a queue's time goes, by the request's data length (class c holds
  * 2^c to 2^(c+1) - 1 bytes, the last class everything longer): host_ns
  * from the ring's thread seeing the request to its used entry and the
- * interrupt written; gap_ns from the queue's last completion to the next
+ * interrupt decided, without the write() to the call eventfd (which
+ * may run the front end's woken thread first: call_ns); gap_ns from the
+ * queue's last completion to the next
  * request seen, when nothing else was in flight (the guest's and the
  * front end's part of a request, plus our wake-up when we had slept:
  * woke counts those).  Requests run by the worker pool are not timed.
@@ -215,6 +217,7 @@ typedef struct Vring {
     void *free_reqs;
     /* counters, read by the main thread at exit */
     atomic_ulong requests, bad_chains, calls, kicks;
+    atomic_ulong call_ns;                /* in write()s to call_fd */
     atomic_ulong enc_bytes, dec_bytes;   /* done, status OK */
     atomic_ulong pooled;                 /* run by the worker pool */
     /* learned at each interrupt decision, from the ring's start on */
@@ -222,6 +225,7 @@ typedef struct Vring {
     uint16_t used_event_start;
     /* the ring's thread's timing state, and what it measured */
     uint64_t idle_since;                 /* 0: a gap is not measured */
+    uint64_t last_call_ns;               /* the last signal's write() */
     bool woke;
     VrTiming timing[CD_TIME_CLASSES];
 } Vring;

@@ -141,7 +141,8 @@ static int add_range(const MemTable *m, Req *r, uint64_t gpa, uint32_t len,
          */
         v = r->nout + r->nin ? &r->seg[r->nout + r->nin - 1] : NULL;
         if (v && (in ? r->nin > 0 : r->nin == 0) &&
-            (uint8_t *)v->iov_base + v->iov_len == reg->host + (gpa - reg->gpa)) {
+            (uint8_t *)v->iov_base + v->iov_len ==
+            reg->host + (gpa - reg->gpa)) {
             v->iov_len += take;
         } else if (r->nout + r->nin >= MAX_SEGS) {
             return -1;
@@ -506,6 +507,27 @@ done:
     return r->in_bytes;
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The timing class of a request of len bytes of data. */
+static unsigned time_class(uint32_t len)
+{
+    unsigned c = len ? 31 - __builtin_clz(len) : 0;
+
+    return c < CD_TIME_CLASSES ? c : CD_TIME_CLASSES - 1;
+}
+
+static void time_add(atomic_ulong *a, uint64_t v)
+{
+    atomic_fetch_add_explicit(a, v, memory_order_relaxed);
+}
+
 /* old < event + 1 <= new, mod 2^16: the virtio spec's vring_need_event */
 static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 {
@@ -561,12 +583,15 @@ static void signal_guest(Vring *vr, uint16_t old_used)
     } else {
         want = true;
     }
+    vr->last_call_ns = 0;
     if (want) {
-        uint64_t one = 1;
+        uint64_t one = 1, t = now_ns();
 
         if (vr->call_fd >= 0 && write(vr->call_fd, &one, 8) == 8) {
             atomic_fetch_add(&vr->calls, 1);
         }
+        vr->last_call_ns = now_ns() - t;
+        time_add(&vr->call_ns, vr->last_call_ns);
     }
 }
 
@@ -666,27 +691,6 @@ static void want_kicks(Vring *vr, bool on)
  * Runs what is available (big requests maybe in the pool); returns the
  * count, or -1 if the ring is bad.
  */
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* The timing class of a request of len bytes of data. */
-static unsigned time_class(uint32_t len)
-{
-    unsigned c = len ? 31 - __builtin_clz(len) : 0;
-
-    return c < CD_TIME_CLASSES ? c : CD_TIME_CLASSES - 1;
-}
-
-static void time_add(atomic_ulong *a, uint64_t v)
-{
-    atomic_fetch_add_explicit(a, v, memory_order_relaxed);
-}
-
 static int drain(Vring *vr, Req **rp)
 {
     uint64_t t = 0;
@@ -753,7 +757,7 @@ static int drain(Vring *vr, Req **rp)
     if (last) {
         uint64_t t1 = now_ns();
 
-        time_add(&last->host_ns, t1 - t);
+        time_add(&last->host_ns, t1 - t - vr->last_call_ns);
         vr->idle_since = vr->inflight ? 0 : t1;
     }
     used_unlock(vr);
@@ -905,13 +909,15 @@ void vring_stop(Vring *vr)
 
 void vring_log_timing(const Daemon *d)
 {
-    unsigned long calls = 0, kicks = 0;
+    unsigned long calls = 0, kicks = 0, call_ns = 0;
 
     for (unsigned i = 0; i < d->opt.queues; i++) {
         calls += atomic_load(&d->vrings[i].calls);
         kicks += atomic_load(&d->vrings[i].kicks);
+        call_ns += atomic_load(&d->vrings[i].call_ns);
     }
-    cd_log(LOG_INFO_, "interrupts %lu, kicks %lu", calls, kicks);
+    cd_log(LOG_INFO_, "interrupts %lu (write %.1f us each), kicks %lu",
+           calls, calls ? call_ns / 1e3 / calls : 0.0, kicks);
     for (unsigned c = 0; c < CD_TIME_CLASSES; c++) {
         unsigned long n = 0, host = 0, gap = 0, gaps = 0, woke = 0;
 

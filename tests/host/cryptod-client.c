@@ -676,8 +676,11 @@ static bool good_request(uint64_t sess, uint32_t piece, bool indirect,
 }
 
 /*
- * 64 KiB in 4 KiB pieces with a hole after each (as a guest's pinned
- * user pages), source and destination: in place on the pieces.
+ * 64 KiB in 1 KiB pieces with a hole after each (as a guest's pinned
+ * user pages, smaller), source and destination: in place on the pieces.
+ * 64 pieces and more is where glibc's qsort() (the provider library's
+ * overlap check sorts them) asks the kernel for the memory size once, a
+ * system call the daemon's filter must allow.
  */
 static bool scattered_64k(uint64_t sess)
 {
@@ -690,11 +693,11 @@ static bool scattered_64k(uint64_t sess)
     for (size_t i = 0; i < sizeof(src); i++) {
         src[i] = rnd();
     }
-    piece_gap = 4096;
-    h = build(DATA_GPA, avail_idx % QSIZE, true, 4096, sess, kat_iv, src,
+    piece_gap = 1024;
+    h = build(DATA_GPA, avail_idx % QSIZE, true, 1024, sess, kat_iv, src,
               sizeof(src), &dst, &st);
     s = one(h, &len, st);
-    gather(dst, 4096, got, sizeof(got));
+    gather(dst, 1024, got, sizeof(got));
     piece_gap = 0;
     return s == VIRTIO_CRYPTO_OK && len == sizeof(src) + 1 &&
            ref_cbc(1, kat_key, kat_iv, src, ref, sizeof(src)) == 0 &&
@@ -2132,7 +2135,7 @@ int main(int argc, char **argv)
        "the same in scattered 7-byte pieces (blocks across pieces)");
     piece_gap = 0;
     ok(scattered_64k(sess_enc),
-       "64 KiB in scattered 4 KiB pieces, indirect, equals OpenSSL");
+       "64 KiB in scattered 1 KiB pieces, indirect, equals OpenSSL");
     ok(good_request(sess_enc, 0, true, DATA_GPA + 0x6000),
        "the same through an indirect table");
     ok(good_request(sess_enc, 5, true, DATA_GPA + 0x9000),

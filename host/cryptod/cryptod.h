@@ -175,8 +175,8 @@ typedef struct Pool Pool;
  * from the ring's thread seeing the request to its used entry and the
  * interrupt decided, without the write() to the call eventfd (which
  * may run the front end's woken thread first: call_ns); gap_ns from the
- * queue's last completion to the next
- * request seen, when nothing else was in flight (the guest's and the
+ * queue's last completion to the next request seen, when nothing else
+ * was in flight and it was shorter than 100 ms (the guest's and the
  * front end's part of a request, plus our wake-up when we had slept:
  * woke counts those).  Requests run by the worker pool are not timed.
  */

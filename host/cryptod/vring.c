@@ -48,6 +48,8 @@
 #define MAX_SEGS 4096
 #define MAX_INDIRECT 4096
 #define REQ_HDR_LEN sizeof(struct virtio_crypto_op_data_req)
+/* A gap between two requests longer than this is not timed (100 ms). */
+#define GAP_MAX_NS 100000000ull
 
 typedef struct Desc {
     uint64_t addr;
@@ -739,11 +741,12 @@ static int drain(Vring *vr, Req **rp)
             last = &vr->timing[time_class(r->data_len)];
             time_add(&last->n, 1);
             time_add(&last->host_ns, t1 - t);
-            if (vr->idle_since) {
+            /* longer than GAP_MAX_NS: the guest was between runs */
+            if (vr->idle_since && t - vr->idle_since < GAP_MAX_NS) {
                 time_add(&last->gap_ns, t - vr->idle_since);
                 time_add(&last->gaps, 1);
-                vr->idle_since = 0;
             }
+            vr->idle_since = 0;
             if (vr->woke) {
                 time_add(&last->woke, 1);
                 vr->woke = false;

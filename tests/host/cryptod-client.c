@@ -704,6 +704,23 @@ static bool scattered_64k(uint64_t sess)
            !memcmp(got, ref, sizeof(ref));
 }
 
+/*
+ * A request with these avail flags and used_event (event: relative to the
+ * used entry it will get): an interrupt must come (want) or not.
+ */
+static void notify_case(uint64_t sess, uint16_t flags, int event, bool want,
+                        const char *what)
+{
+    *avail_flags() = flags;
+    *used_event() = used_seen + event;
+    good_request(sess, 0, false, DATA_GPA);
+    if (want) {
+        ok(calls(2000) >= 1, "%s: interrupt", what);
+    } else {
+        ok(calls(200) == 0, "%s: no interrupt", what);
+    }
+}
+
 static uint64_t ram_sum(void)
 {
     uint64_t h = 1469598103934665603ull;
@@ -2174,15 +2191,10 @@ int main(int argc, char **argv)
      * used_event; then, on the ring set up again, a flag guest.
      */
     calls(0);
-    *avail_flags() = 0;
-    *used_event() = used_seen - 1;
-    good_request(sess_enc, 0, false, DATA_GPA);
-    ok(calls(200) == 0, "event-index guest, interrupts off (flags 0, "
-       "used_event passed): no interrupt");
-    *used_event() = used_seen;
-    good_request(sess_enc, 0, false, DATA_GPA);
-    ok(calls(2000) >= 1, "event-index guest: interrupt when used_event "
-       "asks for this entry");
+    notify_case(sess_enc, 0, -1, false, "event-index guest, interrupts "
+                "off (flags 0, used_event passed)");
+    notify_case(sess_enc, 0, 0, true, "event-index guest, used_event asks "
+                "for this entry");
     usleep(300000);
     ok(*used_flags() == 0 && avail_event() == avail_idx,
        "idle: kicks wanted (used flags 0, avail_event %u == %u)",
@@ -2193,16 +2205,10 @@ int main(int argc, char **argv)
     ok(stop_ring(0, &base) == 0 && setup(0, false) == 0,
        "ring set up again for a flag guest");
     calls(0);
-    *avail_flags() = 1;
-    *used_event() = used_seen;
-    good_request(sess_enc, 0, false, DATA_GPA);
-    ok(calls(200) == 0, "flag guest, NO_INTERRUPT set: no interrupt, "
-       "whatever used_event says");
-    *avail_flags() = 0;
-    *used_event() = used_seen - 1;
-    good_request(sess_enc, 0, false, DATA_GPA);
-    ok(calls(2000) >= 1, "flag guest, flags 0: interrupt, whatever "
-       "used_event says");
+    notify_case(sess_enc, 1, 0, false, "flag guest, NO_INTERRUPT set, "
+                "whatever used_event says");
+    notify_case(sess_enc, 0, -1, true, "flag guest, flags 0, whatever "
+                "used_event says");
 
     /* sessions: the table's bound, and ids not reused */
     for (int i = 0; i < 9; i++) {

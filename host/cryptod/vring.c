@@ -755,6 +755,8 @@ static int drain(Vring *vr, Req **rp)
         }
     }
     used_lock(vr);
+    /* 0 unless this signal writes: the pool's may have covered ours */
+    vr->last_call_ns = 0;
     signal_locked(vr);
     /* a gap is the guest's alone when nothing of ours is in the pool */
     if (last) {

@@ -10,6 +10,13 @@
 # each on a daemon of its own (a daemon serves one front end); the guest
 # is the scenario crypto-bench with AB_ONLY=1, whose a and b are e and e'
 # here.  Compared with a and b of the main run: e/a and e'/b in ops/s.
+# CRYPTOD_BENCH_ARGS: more options for both daemons (e.g. --poll), or
+# for e's alone if CRYPTOD_BENCH_ARGS_E2 gives e''s (one spinning daemon
+# is a core of its own: two on a 2-core host starve the guest).  Each
+# daemon's exit log gives its interrupts and kicks and, by request size,
+# its own time per request (host) and the time from a completion to the
+# next request (gap: guest, front end and our wake-up); the report shows
+# them beside the figures.
 #   cryptod_bench_run DIR SECS ROUNDS 'SIZES' LIMIT: the run, into
 #     DIR/cryptod.out (DIR/crypto-bench-openssl.tar.gz made already)
 #   cryptod_bench_report DIR: the table and the goals (e >= a at every
@@ -27,9 +34,11 @@ cryptod_bench_run() {
 	fi
 	printf 'SIZES="%s"\nSECS=%s\nROUNDS=%s\nAB_ONLY=1\n' "$sizes" "$secs" "$rounds" \
 		>"$tmp/crypto-bench.conf"
-	cryptod_start e || echo "# WARNING: daemon e did not start" >>"$tmp/e.log"
+	# shellcheck disable=SC2086 # a list of options
+	cryptod_start e ${CRYPTOD_BENCH_ARGS:-} || echo "# WARNING: daemon e did not start" >>"$tmp/e.log"
 	pe=$dpid
-	cryptod_start e2 || echo "# WARNING: daemon e' did not start" >>"$tmp/e2.log"
+	# shellcheck disable=SC2086 # a list of options
+	cryptod_start e2 ${CRYPTOD_BENCH_ARGS_E2-${CRYPTOD_BENCH_ARGS:-}} || echo "# WARNING: daemon e' did not start" >>"$tmp/e2.log"
 	pb=$dpid
 	set +e
 	# 1 GiB, as the scenario's own "# vm: -m 1024" (which --vm replaces)
@@ -105,6 +114,25 @@ print(f"# goal e >= a at every size: {'no figures' if not ea else 'NOT met at ' 
 v = ratio("e'", "b", 4096)
 print(f"# goal e'/b >= 3 at 4 KiB: {'no figures' if v is None else ('met' if v >= 3 else 'NOT met')}"
       f"{'' if v is None else f' ({v:.2f})'}")
+# The daemons' own view: interrupts and kicks, and per size the time a
+# request spends in the daemon (host) and between a completion and the
+# next request (gap), against the interval the median rate gives.
+for tag, row in (("e", "e"), ("e2", "e'")):
+    for l in cd:
+        m = re.match(rf"# {tag}: vdevkit-cryptod: interrupts (\d+) \(write ([\d.]+) us each\), kicks (\d+)$", l)
+        if m:
+            print(f"# {row}: its daemon sent {int(m[1]):,} interrupts (their write() {m[2]} us each) "
+                  f"and had {int(m[3]):,} kicks")
+    for l in cd:
+        m = re.match(rf"# {tag}: vdevkit-cryptod: timing: (\d+) B: (\d+) requests, host ([\d.]+) us, "
+                     rf"gap ([\d.]+) us over (\d+), (\d+) after a sleep$", l)
+        if not m or int(m[1]) not in sizes:
+            continue
+        ops = med.get((row, int(m[1])), (None, None))[1]
+        iv = f"{1e6 / ops:.1f} us" if ops else "-"
+        print(f"# {row} at {m[1]} B: {int(m[2]):,} requests, {m[3]} us each in the daemon, "
+              f"{m[4]} us from a completion to the next request ({int(m[6]):,} after a sleep); "
+              f"1/(median ops/s) {iv}")
 # The daemons' byte counts cover what openssl says it sent (first round).
 ok = True
 n = len(sizes)

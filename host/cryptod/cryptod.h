@@ -169,6 +169,25 @@ struct PoolJob {
 };
 typedef struct Pool Pool;
 
+/*
+ * Where a queue's time goes, by the request's data length (class c holds
+ * 2^c to 2^(c+1) - 1 bytes, the last class everything longer): host_ns
+ * from the ring's thread seeing the request to its used entry and the
+ * interrupt decided, without the write() to the call eventfd (which
+ * may run the front end's woken thread first: call_ns); gap_ns from the
+ * queue's last completion to the next request seen, when nothing else
+ * was in flight and it was shorter than 100 ms (the guest's and the
+ * front end's part of a request, plus our wake-up when we had slept:
+ * woke counts those).  Requests run by the worker pool are not timed.
+ */
+#define CD_TIME_CLASSES 25
+typedef struct VrTiming {
+    atomic_ulong n, host_ns, gap_ns, gaps, woke;
+} VrTiming;
+
+/* What the guest's ring tells of its notification scheme (vring.c). */
+enum { NOTIFY_UNKNOWN, NOTIFY_FLAGS, NOTIFY_EVENT };
+
 typedef struct Vring {
     Daemon *d;
     unsigned index;
@@ -198,8 +217,17 @@ typedef struct Vring {
     void *free_reqs;
     /* counters, read by the main thread at exit */
     atomic_ulong requests, bad_chains, calls, kicks;
+    atomic_ulong call_ns;                /* in write()s to call_fd */
     atomic_ulong enc_bytes, dec_bytes;   /* done, status OK */
     atomic_ulong pooled;                 /* run by the worker pool */
+    /* learned at each interrupt decision, from the ring's start on */
+    uint8_t notify;
+    uint16_t used_event_start;
+    /* the ring's thread's timing state, and what it measured */
+    uint64_t idle_since;                 /* 0: a gap is not measured */
+    uint64_t last_call_ns;               /* the last signal's write() */
+    bool woke;
+    VrTiming timing[CD_TIME_CLASSES];
 } Vring;
 
 /* One open session of any service (VIRTIO_CRYPTO_SERVICE_*). */
@@ -276,6 +304,8 @@ void mem_unmap(MemTable *m);
 int vring_start(Vring *vr);
 void vring_stop(Vring *vr);
 bool vring_ready(const Vring *vr);
+/* Log the queues' interrupts, kicks and timing by size (at exit). */
+void vring_log_timing(const Daemon *d);
 
 /* pool.c */
 Pool *pool_new(unsigned n);
@@ -300,7 +330,8 @@ void sess_config(const Daemon *d, uint8_t *cfg);
  * the request's service (else INVSESS); status as virtio-crypto.
  */
 uint8_t sess_crypt(Daemon *d, uint64_t id, const uint8_t *iv, uint32_t iv_len,
-                   const uint8_t *src, uint8_t *dst, size_t len);
+                   const HostCryptoIov *src, const HostCryptoIov *dst,
+                   size_t len);
 /* HASH or MAC (service): digest_len must be the session's */
 uint8_t sess_digest(Daemon *d, uint64_t id, uint32_t service,
                     const uint8_t *src, size_t len, uint8_t *digest,

@@ -414,6 +414,7 @@ int main(int argc, char **argv)
             pooled += atomic_load(&d->vrings[i].pooled);
             close(d->vrings[i].stop_fd);
         }
+        vring_log_timing(d);
         cd_log(LOG_INFO_, "exiting: %lu requests (%lu in the worker pool), "
                "%lu malformed chains, bytes encrypted %lu decrypted %lu",
                reqs, pooled, bad, enc, dec);

@@ -75,6 +75,11 @@ static const int allowed[] = {
     /* adaptive polling's clock (vDSO, else these) */
     SYS_clock_gettime, SYS_clock_nanosleep, SYS_nanosleep,
     SYS_gettimeofday, SYS_getrandom,
+    /*
+     * glibc's qsort() (the provider library's overlap check of a request
+     * in many pieces) asks for the memory size once, through sysinfo
+     */
+    SYS_sysinfo,
     /* the socket file at exit (unlink or unlinkat, by architecture) */
 #ifdef SYS_unlink
     SYS_unlink,

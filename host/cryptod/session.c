@@ -327,7 +327,8 @@ static Session *get(Daemon *d, uint64_t id, uint32_t service)
 }
 
 uint8_t sess_crypt(Daemon *d, uint64_t id, const uint8_t *iv, uint32_t iv_len,
-                   const uint8_t *src, uint8_t *dst, size_t len)
+                   const HostCryptoIov *src, const HostCryptoIov *dst,
+                   size_t len)
 {
     Session *s = get(d, id, VIRTIO_CRYPTO_SERVICE_CIPHER);
     const HostCryptoAlg *alg;
@@ -350,8 +351,16 @@ uint8_t sess_crypt(Daemon *d, uint64_t id, const uint8_t *iv, uint32_t iv_len,
         status = VIRTIO_CRYPTO_BADMSG;
         goto out;
     }
-    status = hostcrypto_crypt(s->hs, iv, src, dst, len) < 0 ?
-             VIRTIO_CRYPTO_ERR : VIRTIO_CRYPTO_OK;
+    /* one piece each side: the flat call, without the iov checks */
+    if (src->cnt && dst->cnt && src->iov[0].iov_len >= len &&
+        dst->iov[0].iov_len >= len) {
+        status = hostcrypto_crypt(s->hs, iv, src->iov[0].iov_base,
+                                  dst->iov[0].iov_base, len) < 0 ?
+                 VIRTIO_CRYPTO_ERR : VIRTIO_CRYPTO_OK;
+    } else {
+        status = hostcrypto_crypt_iov(s->hs, iv, src, dst, len) < 0 ?
+                 VIRTIO_CRYPTO_ERR : VIRTIO_CRYPTO_OK;
+    }
 out:
     pthread_rwlock_unlock(&d->sess_lock);
     return status;

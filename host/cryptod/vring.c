@@ -14,12 +14,18 @@
  *
  * Notifications: QEMU 10.0 does not tell a vhost-user crypto back end the
  * guest's features (its SET_FEATURES carries none of them), so we do not
- * know whether the guest uses VIRTIO_RING_F_EVENT_IDX.  We honour both
- * schemes: we interrupt when the avail flags allow it OR the used event
- * index asks for it (a guest in event-index mode never sets the flag, one
- * in flag mode never moves used_event, so each gets what it asked for, at
- * worst an extra interrupt), and we write both the used flags and the
- * avail event index when we do or do not want kicks.
+ * know whether the guest uses VIRTIO_RING_F_EVENT_IDX; we learn it from
+ * the ring.  A driver with event indexes must keep the avail flags 0
+ * (virtio 1.2, 2.7.7.1), so NO_INTERRUPT there makes it a flag guest for
+ * good; a used_event the guest moved while the flags stayed 0 makes it
+ * an event-index guest (a Linux driver in flag mode moves used_event too,
+ * as it would with event indexes, and asks through it for every
+ * interrupt it waits for; it is then a flag guest as soon as it turns
+ * interrupts off).  Until either shows we interrupt whenever the flags
+ * allow it.  An event-index guest that turned interrupts off (used_event
+ * passed, flags 0) so gets none, where interrupting on the flags alone
+ * cost it one per request.  For kicks we write both the used flags and
+ * the avail event index when we do or do not want them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +48,8 @@
 #define MAX_SEGS 4096
 #define MAX_INDIRECT 4096
 #define REQ_HDR_LEN sizeof(struct virtio_crypto_op_data_req)
+/* A gap between two requests longer than this is not timed (100 ms). */
+#define GAP_MAX_NS 100000000ull
 
 typedef struct Desc {
     uint64_t addr;
@@ -55,6 +63,7 @@ struct Req {
     struct iovec seg[MAX_SEGS];
     unsigned nout, nin;          /* out segments first, then in */
     uint64_t out_bytes, in_bytes;
+    uint32_t data_len;           /* the request's own, for the timing */
     Bounce bounce;               /* its thread's, or its own in the pool */
     /* handed to the worker pool */
     PoolJob job;
@@ -120,21 +129,34 @@ static int add_range(const MemTable *m, Req *r, uint64_t gpa, uint32_t len,
                 break;
             }
         }
-        if (!reg || r->nout + r->nin >= MAX_SEGS) {
+        if (!reg) {
             return -1;
         }
         take = reg->size - (gpa - reg->gpa);
         if (take > len) {
             take = len;
         }
-        v = &r->seg[r->nout + r->nin];
-        v->iov_base = reg->host + (gpa - reg->gpa);
-        v->iov_len = take;
+        /*
+         * A piece that goes on where the last one of its side ended is
+         * that segment's (guest pages that are contiguous): fewer, longer
+         * segments run in place and in fewer provider calls.
+         */
+        v = r->nout + r->nin ? &r->seg[r->nout + r->nin - 1] : NULL;
+        if (v && (in ? r->nin > 0 : r->nin == 0) &&
+            (uint8_t *)v->iov_base + v->iov_len ==
+            reg->host + (gpa - reg->gpa)) {
+            v->iov_len += take;
+        } else if (r->nout + r->nin >= MAX_SEGS) {
+            return -1;
+        } else {
+            v = &r->seg[r->nout + r->nin];
+            v->iov_base = reg->host + (gpa - reg->gpa);
+            v->iov_len = take;
+            *(in ? &r->nin : &r->nout) += 1;
+        }
         if (in) {
-            r->nin++;
             r->in_bytes += take;
         } else {
-            r->nout++;
             r->out_bytes += take;
         }
         len -= take;
@@ -262,7 +284,29 @@ static uint32_t ld32(const uint8_t *p)
     return le32toh(v);
 }
 
-/* One cipher request, r walked; returns the virtio-crypto status. */
+/*
+ * The segments v[0..n) from byte offset off on, as a HostCryptoIov: the
+ * segment holding off is cut to start there (v is the request's own copy).
+ */
+static HostCryptoIov from_off(struct iovec *v, unsigned n, uint64_t off)
+{
+    unsigned i = 0;
+
+    while (i < n && off >= v[i].iov_len) {
+        off -= v[i++].iov_len;
+    }
+    if (i < n) {
+        v[i].iov_base = (uint8_t *)v[i].iov_base + off;
+        v[i].iov_len -= off;
+    }
+    return (HostCryptoIov){ .iov = v + i, .cnt = n - i };
+}
+
+/*
+ * One cipher request, r walked; returns the virtio-crypto status.  The
+ * data stay where the guest has them, in one piece or scattered (the
+ * provider library runs a scattered request segment by segment).
+ */
 static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
                           uint64_t sess)
 {
@@ -272,8 +316,7 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
     uint32_t op_type = ld32((const uint8_t *)&q->u.sym_req.op_type);
     uint32_t iv_len, src_len, dst_len;
     uint8_t iv[HOSTCRYPTO_MAX_IV_LEN];
-    struct iovec *in = r->seg + r->nout;
-    uint8_t *src, *dst, *buf = NULL;
+    HostCryptoIov src, dst;
     uint8_t status;
 
     if (op_type == VIRTIO_CRYPTO_SYM_OP_ALGORITHM_CHAINING) {
@@ -285,6 +328,7 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
     iv_len = ld32((const uint8_t *)&p->iv_len);
     src_len = ld32((const uint8_t *)&p->src_data_len);
     dst_len = ld32((const uint8_t *)&p->dst_data_len);
+    r->data_len = src_len;
     if (src_len != dst_len || iv_len > sizeof(iv) ||
         src_len > vr->d->opt.max_len ||
         REQ_HDR_LEN + (uint64_t)iv_len + src_len > r->out_bytes ||
@@ -292,24 +336,9 @@ static uint8_t cipher_req(Vring *vr, Req *r, const uint8_t *hdr,
         return VIRTIO_CRYPTO_BADMSG;
     }
     copy_segs(r->seg, r->nout, REQ_HDR_LEN, iv, iv_len, false);
-    /* zero copy when each side is one piece of guest memory */
-    src = direct(r->seg, r->nout, REQ_HDR_LEN + iv_len, src_len);
-    dst = direct(in, r->nin, 0, dst_len);
-    if (!src || !dst) {
-        buf = bounce(&r->bounce, src_len ? src_len : 1);
-        if (!buf) {
-            return VIRTIO_CRYPTO_ERR;
-        }
-    }
-    if (!src) {
-        copy_segs(r->seg, r->nout, REQ_HDR_LEN + iv_len, buf, src_len, false);
-        src = buf;
-    }
-    status = sess_crypt(vr->d, sess, iv, iv_len, src, dst ? dst : buf,
-                        src_len);
-    if (!dst && status == VIRTIO_CRYPTO_OK) {
-        copy_segs(in, r->nin, 0, buf, dst_len, true);
-    }
+    src = from_off(r->seg, r->nout, REQ_HDR_LEN + iv_len);
+    dst = (HostCryptoIov){ .iov = r->seg + r->nout, .cnt = r->nin };
+    status = sess_crypt(vr->d, sess, iv, iv_len, &src, &dst, src_len);
     if (status == VIRTIO_CRYPTO_OK) {
         atomic_fetch_add(ld32(hdr) == VIRTIO_CRYPTO_CIPHER_ENCRYPT ?
                          &vr->enc_bytes : &vr->dec_bytes, src_len);
@@ -345,6 +374,7 @@ static uint8_t hash_req(Vring *vr, Req *r, const uint8_t *hdr, uint64_t sess,
     const uint8_t *src = NULL;
     uint8_t status;
 
+    r->data_len = src_len;
     if (res_len == 0 || res_len > sizeof(digest) ||
         src_len > vr->d->opt.max_len ||
         REQ_HDR_LEN + (uint64_t)src_len > r->out_bytes ||
@@ -389,6 +419,7 @@ static uint8_t aead_req(Vring *vr, Req *r, const uint8_t *hdr, uint64_t sess,
     uint8_t *dst, *b = NULL;
     uint8_t status;
 
+    r->data_len = src_len;
     if (iv_len > sizeof(iv) || tag_len == 0 ||
         tag_len > HOSTCRYPTO_MAX_TAG_LEN ||
         (uint64_t)aad_len + src_len > vr->d->opt.max_len ||
@@ -442,6 +473,7 @@ static uint32_t run(Vring *vr, Req *r)
     uint64_t sess;
     uint8_t status;
 
+    r->data_len = 0;
     if (r->out_bytes < REQ_HDR_LEN) {
         status = VIRTIO_CRYPTO_BADMSG;
         goto done;
@@ -475,6 +507,27 @@ done:
     ((uint8_t *)last->iov_base)[last->iov_len - 1] = status;
     atomic_fetch_add(&vr->requests, 1);
     return r->in_bytes;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The timing class of a request of len bytes of data. */
+static unsigned time_class(uint32_t len)
+{
+    unsigned c = len ? 31 - __builtin_clz(len) : 0;
+
+    return c < CD_TIME_CLASSES ? c : CD_TIME_CLASSES - 1;
+}
+
+static void time_add(atomic_ulong *a, uint64_t v)
+{
+    atomic_fetch_add_explicit(a, v, memory_order_relaxed);
 }
 
 /* old < event + 1 <= new, mod 2^16: the virtio spec's vring_need_event */
@@ -512,18 +565,35 @@ static void push_locked(Vring *vr, uint16_t head, uint32_t len)
 static void signal_guest(Vring *vr, uint16_t old_used)
 {
     uint16_t flags, event;
+    bool want;
 
     /* our used index must be visible before we read the guest's wishes */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     flags = rd16(AVAIL_FLAGS(vr));
     event = rd16(USED_EVENT(vr));
-    if (!(flags & AVAIL_F_NO_INTERRUPT) ||
-        need_event(event, vr->used_idx, old_used)) {
-        uint64_t one = 1;
+    /* what the guest does tells its scheme (see the top of the file) */
+    if (flags & AVAIL_F_NO_INTERRUPT) {
+        vr->notify = NOTIFY_FLAGS;
+    } else if (vr->notify == NOTIFY_UNKNOWN &&
+               event != vr->used_event_start) {
+        vr->notify = NOTIFY_EVENT;
+    }
+    if (flags & AVAIL_F_NO_INTERRUPT) {
+        want = false;
+    } else if (vr->notify == NOTIFY_EVENT) {
+        want = need_event(event, vr->used_idx, old_used);
+    } else {
+        want = true;
+    }
+    vr->last_call_ns = 0;
+    if (want) {
+        uint64_t one = 1, t = now_ns();
 
         if (vr->call_fd >= 0 && write(vr->call_fd, &one, 8) == 8) {
             atomic_fetch_add(&vr->calls, 1);
         }
+        vr->last_call_ns = now_ns() - t;
+        time_add(&vr->call_ns, vr->last_call_ns);
     }
 }
 
@@ -625,6 +695,8 @@ static void want_kicks(Vring *vr, bool on)
  */
 static int drain(Vring *vr, Req **rp)
 {
+    uint64_t t = 0;
+    VrTiming *last = NULL;
     int n = 0;
 
     for (;;) {
@@ -642,17 +714,21 @@ static int drain(Vring *vr, Req **rp)
         if (!pending) {
             break;
         }
+        t = now_ns();
         while (pending--) {
             uint16_t head = rd16(AVAIL_RING(vr, vr->last_avail % vr->num));
             Req *r = *rp;
             uint32_t len = 0;
+            uint64_t t1;
 
             vr->last_avail++;
             n++;
+            r->data_len = 0;
             if (walk(vr, head, r) < 0 || r->in_bytes == 0 ||
                 r->in_bytes > UINT32_MAX) {
                 atomic_fetch_add(&vr->bad_chains, 1);
             } else if (hand_off(vr, rp, head)) {
+                vr->idle_since = 0;
                 continue;
             } else {
                 len = run(vr, r);
@@ -660,10 +736,35 @@ static int drain(Vring *vr, Req **rp)
             used_lock(vr);
             push_locked(vr, head, len);
             used_unlock(vr);
+            /* this request's time; the interrupt goes to the last one's */
+            t1 = now_ns();
+            last = &vr->timing[time_class(r->data_len)];
+            time_add(&last->n, 1);
+            time_add(&last->host_ns, t1 - t);
+            /* longer than GAP_MAX_NS: the guest was between runs */
+            if (vr->idle_since && t - vr->idle_since < GAP_MAX_NS) {
+                time_add(&last->gap_ns, t - vr->idle_since);
+                time_add(&last->gaps, 1);
+            }
+            vr->idle_since = 0;
+            if (vr->woke) {
+                time_add(&last->woke, 1);
+                vr->woke = false;
+            }
+            t = t1;
         }
     }
     used_lock(vr);
+    /* 0 unless this signal writes: the pool's may have covered ours */
+    vr->last_call_ns = 0;
     signal_locked(vr);
+    /* a gap is the guest's alone when nothing of ours is in the pool */
+    if (last) {
+        uint64_t t1 = now_ns();
+
+        time_add(&last->host_ns, t1 - t - vr->last_call_ns);
+        vr->idle_since = vr->inflight ? 0 : t1;
+    }
     used_unlock(vr);
     return n;
 }
@@ -675,14 +776,6 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ volatile("yield");
 #endif
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 static void *vring_thread(void *arg)
@@ -737,6 +830,7 @@ static void *vring_thread(void *arg)
                 atomic_fetch_add(&vr->kicks, 1);
             }
         }
+        vr->woke = true;
         if (!broken) {
             want_kicks(vr, false);
         }
@@ -763,6 +857,12 @@ int vring_start(Vring *vr)
     }
     /* carry on from where the guest's used ring is */
     vr->used_idx = vr->signalled_used = rd16(USED_IDX(vr));
+    /* a front end that passes the guest's features may tell the scheme */
+    vr->notify = vr->d->features & 1ull << VU_F_EVENT_IDX ? NOTIFY_EVENT :
+                 NOTIFY_UNKNOWN;
+    vr->used_event_start = rd16(USED_EVENT(vr));
+    vr->idle_since = 0;
+    vr->woke = false;
     atomic_store(&vr->stop, false);
     /* signals are the main thread's: the data thread starts with none */
     sigset_t all, old;
@@ -810,4 +910,36 @@ void vring_stop(Vring *vr)
     }
     vr->running = false;
     cd_log(LOG_DEBUG_, "queue %u: stopped at %u", vr->index, vr->last_avail);
+}
+
+void vring_log_timing(const Daemon *d)
+{
+    unsigned long calls = 0, kicks = 0, call_ns = 0;
+
+    for (unsigned i = 0; i < d->opt.queues; i++) {
+        calls += atomic_load(&d->vrings[i].calls);
+        kicks += atomic_load(&d->vrings[i].kicks);
+        call_ns += atomic_load(&d->vrings[i].call_ns);
+    }
+    cd_log(LOG_INFO_, "interrupts %lu (write %.1f us each), kicks %lu",
+           calls, calls ? call_ns / 1e3 / calls : 0.0, kicks);
+    for (unsigned c = 0; c < CD_TIME_CLASSES; c++) {
+        unsigned long n = 0, host = 0, gap = 0, gaps = 0, woke = 0;
+
+        for (unsigned i = 0; i < d->opt.queues; i++) {
+            const VrTiming *t = &d->vrings[i].timing[c];
+
+            n += atomic_load(&t->n);
+            host += atomic_load(&t->host_ns);
+            gap += atomic_load(&t->gap_ns);
+            gaps += atomic_load(&t->gaps);
+            woke += atomic_load(&t->woke);
+        }
+        if (n) {
+            cd_log(LOG_INFO_, "timing: %lu B: %lu requests, host %.1f us, "
+                   "gap %.1f us over %lu, %lu after a sleep",
+                   c ? 1ul << c : 0, n, host / 1e3 / n,
+                   gaps ? gap / 1e3 / gaps : 0.0, gaps, woke);
+        }
+    }
 }

@@ -368,11 +368,21 @@ static void test_io(void)
 		ok(d->bf.stats.indirect_requests > 0,
 		   "indirect requests used (%lu)",
 		   (unsigned long)d->bf.stats.indirect_requests);
+	for (i = 0, slot = 0; i < (int)d->bf.nbufs; i++)
+		for (off = 0; off < d->bf.bufs[i].npages; off++)
+			slot += d->bf.bufs[i].gref[off] != BF_NO_GREF;
 	if (d->bf.feat_persistent)
-		ok(d->bf.stats.grant_ops == d->bf.pool_pages,
+		ok(d->bf.stats.grant_ops == d->bf.pool_pages + slot,
 		   "persistent grants: %lu grants for %lu requests "
-		   "(%u pool pages)", (unsigned long)d->bf.stats.grant_ops,
-		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages);
+		   "(%u pool pages, %lu buffer pages)",
+		   (unsigned long)d->bf.stats.grant_ops,
+		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages,
+		   (unsigned long)slot);
+	if (!blk_seed_mode && !blk_copy_mode)
+		ok(d->bf.nbufs == 2 && d->bf.stats.direct_requests > 0,
+		   "transfers in the I/O buffers went in place (%lu requests "
+		   "of %lu)", (unsigned long)d->bf.stats.direct_requests,
+		   (unsigned long)d->bf.stats.requests);
 	ok(d->bf.stats.bad_responses == 0, "no malformed responses from "
 	   "the backend");
 	printf("# requests %lu segments %lu indirect %lu groups %lu\n",
@@ -407,19 +417,23 @@ static void test_ro(void)
 
 /* ---- benchmark ---- */
 
+static const char *mode_name(void)
+{
+	return blk_seed_mode ? "seed" : blk_copy_mode ? "copy" : "ours";
+}
+
 static void bench_line(const char *what, uint64_t units, uint64_t ns,
 		       int mb)
 {
 	uint64_t v = ns ? units * 1000000000ull / ns : 0;
 
 	if (mb)	/* bytes -> MB/s with two decimals */
-		printf("BENCH %s %s %lu.%02lu MB/s\n",
-		       blk_seed_mode ? "seed" : "ours", what,
+		printf("BENCH %s %s %lu.%02lu MB/s\n", mode_name(), what,
 		       (unsigned long)(v / 1000000),
 		       (unsigned long)(v / 10000 % 100));
 	else
-		printf("BENCH %s %s %lu IOPS\n", blk_seed_mode ? "seed" : "ours",
-		       what, (unsigned long)v);
+		printf("BENCH %s %s %lu IOPS\n", mode_name(), what,
+		       (unsigned long)v);
 }
 
 /*
@@ -433,16 +447,18 @@ static void bench_prof(const char *what, const struct bf_stats *a,
 {
 	uint64_t req = b->requests - a->requests;
 
-	printf("# prof %s: %lu requests, %lu.%lu segs each, most in flight %lu,"
-	       " %lu events sent, %lu waits\n", what, (unsigned long)req,
+	printf("# prof %s %s: %lu requests (%lu in place), %lu.%lu segs each, "
+	       "most in flight %lu, %lu events sent, %lu waits\n", mode_name(),
+	       what, (unsigned long)req,
+	       (unsigned long)(b->direct_requests - a->direct_requests),
 	       (unsigned long)((b->segments - a->segments) / MAX(req, 1ull)),
 	       (unsigned long)((b->segments - a->segments) * 10 /
 			       MAX(req, 1ull) % 10),
 	       (unsigned long)b->max_inflight,
 	       (unsigned long)(b->notifies - a->notifies),
 	       (unsigned long)(b->waits - a->waits + loop_waits));
-	printf("# prof %s: wake-ups %lu: device event %lu, XenStore event %lu\n",
-	       what, (unsigned long)(blk_wakes.all - w->all),
+	printf("# prof %s %s: wake-ups %lu: device event %lu, XenStore event "
+	       "%lu\n", mode_name(), what, (unsigned long)(blk_wakes.all - w->all),
 	       (unsigned long)(blk_wakes.dev - w->dev),
 	       (unsigned long)(blk_wakes.xs - w->xs));
 }
@@ -474,8 +490,8 @@ static void bench_mode(void)
 			       : blk_write(d, (bytes % area) / BF_SECTOR, wbuf, 1 << 20);
 			bytes += 1 << 20;
 		}
-		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)",
-		   blk_seed_mode ? "seed" : "ours", i ? "reads" : "writes", rc);
+		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)", mode_name(),
+		   i ? "reads" : "writes", rc);
 		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
 			   now_ns() - t0, 1);
 		bench_prof(i ? "seq-read-1M" : "seq-write-1M", &st,
@@ -532,7 +548,7 @@ static void bench_mode(void)
 			}
 		}
 		ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)",
-		   blk_seed_mode ? "seed" : "ours", qd, rc);
+		   mode_name(), qd, rc);
 		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
 			   ops, now_ns() - t0, 0);
 		bench_prof(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
@@ -572,7 +588,11 @@ static void bench_mode(void)
 	ok(rc == 0, "detached (rc %d)", rc);
 }
 
-/* modes=ours,seed: the same workloads in each mode, one boot. */
+/*
+ * modes=ours,copy,seed: the same workloads in each mode, one boot ("copy":
+ * ours without the I/O buffers handed to blkfront, every transfer copied
+ * through its grant pool as before zero copy).
+ */
 static void bench(void)
 {
 	const char *m = opt("modes", "ours,seed");
@@ -585,6 +605,7 @@ static void bench(void)
 		if (e)
 			*e = 0;
 		blk_seed_mode = !strcmp(p, "seed");
+		blk_copy_mode = !strcmp(p, "copy");
 		bench_mode();
 		if (!e)
 			break;
@@ -693,7 +714,11 @@ void kmain(struct hvm_start_info *si)
 	rbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
 	if (!wbuf || !rbuf)
 		panic("no memory for I/O buffers");
+	/* The I/O tests' and the bench's buffers, used in place. */
+	blk_add_io_buffer(wbuf, BUF_BYTES);
+	blk_add_io_buffer(rbuf, BUF_BYTES);
 	blk_seed_mode = (int)opt_u("seed", 0);
+	blk_copy_mode = (int)opt_u("copy", 0);
 	blk_max_segs = (unsigned int)opt_u("segs", 0);
 	rng_state ^= opt_u("rseed", 1) * 0x2545f4914f6cdd1dull;
 	test = opt("test", "io");

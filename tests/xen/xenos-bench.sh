@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Benchmark (not a test), one boot: our guest OS's blkfront, then Linux's
 # (PV, xbench), through QEMU's qdisk, then the same through blkback (ours
-# also in "copy mode", every transfer copied through the grant pool as
-# before zero copy, and "seed mode": one block per request, one request in
-# flight, no persistent grants); before each guest, the ceiling:
+# also each workload again right after with its data copied through the
+# grant pool as before zero copy, "copy", and in "seed mode": one block per
+# request, one request in flight, no persistent grants); before each guest,
+# the ceiling:
 # dom0's own direct I/O on the device behind xvda (fio). Workloads:
 # sequential 1 MiB writes and reads (MB/s), 4 KiB random reads at QD1 and
 # QD32 (IOPS), over the first 64 MiB, 3 s each. Prints BENCH lines and a
@@ -87,19 +88,19 @@ if [ "${XG_BACKEND_ASKED:-qdisk}" = qdisk ]; then
 fi
 if [ "${XG_BACKEND_ASKED:-blkback}" = blkback ]; then
 	XG_BACKEND=blkback
-	ours ours,copy,seed
+	ours ours,seed
 	linux
 fi
 
 # The table: each guest against the dom0 run just before it (seed mode
 # against the one before our guest on blkback).
 echo "# workload: value (fraction of the dom0 run just before) for"
-echo "#   ours@blkback | ours@qdisk | linux@blkback | linux@qdisk | seed@blkback | copy@blkback"
+echo "#   ours@blkback | ours@qdisk | linux@blkback | linux@qdisk | seed@blkback | copy@blkback | copy@qdisk"
 for w in seq-write-1M seq-read-1M rand-read-4k-qd1 rand-read-4k-qd32; do
 	awk -v w=$w '$3 == w { v[$2] = $4; u = $5 }
 	END {
 		printf "# %s (%s):", w, u
-		n = split("ours@blkback ours@qdisk linux@blkback linux@qdisk seed@blkback copy@blkback", k, " ")
+		n = split("ours@blkback ours@qdisk linux@blkback linux@qdisk seed@blkback copy@blkback copy@qdisk", k, " ")
 		for (i = 1; i <= n; i++) {
 			c = k[i]
 			sub(/^(seed|copy)/, "ours", c)

@@ -126,7 +126,8 @@ static void sha_hex(const void *buf, size_t len, char hex[65])
 }
 
 static struct blkdev disk0, disk1;
-static uint8_t *wbuf, *rbuf;
+/* wbuf and rbuf are handed to blkfront for zero copy; cbuf is not. */
+static uint8_t *wbuf, *rbuf, *cbuf;
 #define BUF_BYTES (4u << 20)
 
 static int open_first(struct blkdev *d)
@@ -422,18 +423,15 @@ static const char *mode_name(void)
 	return blk_seed_mode ? "seed" : blk_copy_mode ? "copy" : "ours";
 }
 
-static void bench_line(const char *what, uint64_t units, uint64_t ns,
+static void bench_line(const char *mode, const char *what, uint64_t v,
 		       int mb)
 {
-	uint64_t v = ns ? units * 1000000000ull / ns : 0;
-
-	if (mb)	/* bytes -> MB/s with two decimals */
-		printf("BENCH %s %s %lu.%02lu MB/s\n", mode_name(), what,
+	if (mb)	/* bytes/s -> MB/s with two decimals */
+		printf("BENCH %s %s %lu.%02lu MB/s\n", mode, what,
 		       (unsigned long)(v / 1000000),
 		       (unsigned long)(v / 10000 % 100));
 	else
-		printf("BENCH %s %s %lu IOPS\n", mode_name(), what,
-		       (unsigned long)v);
+		printf("BENCH %s %s %lu IOPS\n", mode, what, (unsigned long)v);
 }
 
 /*
@@ -441,14 +439,14 @@ static void bench_line(const char *what, uint64_t units, uint64_t ns,
  * in flight, events we sent the backend, and times we blocked for its
  * answers (in the core's waits and the QD loop's).
  */
-static void bench_prof(const char *what, const struct bf_stats *a,
-		       const struct bf_stats *b, uint64_t loop_waits,
-		       const struct blk_wakes *w)
+static void bench_prof(const char *mode, const char *what,
+		       const struct bf_stats *a, const struct bf_stats *b,
+		       uint64_t loop_waits, const struct blk_wakes *w)
 {
 	uint64_t req = b->requests - a->requests;
 
 	printf("# prof %s %s: %lu requests (%lu in place), %lu.%lu segs each, "
-	       "most in flight %lu, %lu events sent, %lu waits\n", mode_name(),
+	       "most in flight %lu, %lu events sent, %lu waits\n", mode,
 	       what, (unsigned long)req,
 	       (unsigned long)(b->direct_requests - a->direct_requests),
 	       (unsigned long)((b->segments - a->segments) / MAX(req, 1ull)),
@@ -458,110 +456,127 @@ static void bench_prof(const char *what, const struct bf_stats *a,
 	       (unsigned long)(b->notifies - a->notifies),
 	       (unsigned long)(b->waits - a->waits + loop_waits));
 	printf("# prof %s %s: wake-ups %lu: device event %lu, XenStore event "
-	       "%lu\n", mode_name(), what, (unsigned long)(blk_wakes.all - w->all),
+	       "%lu\n", mode, what, (unsigned long)(blk_wakes.all - w->all),
 	       (unsigned long)(blk_wakes.dev - w->dev),
 	       (unsigned long)(blk_wakes.xs - w->xs));
+}
+
+static const char *const workloads[] = {
+	"seq-write-1M", "seq-read-1M", "rand-read-4k-qd1", "rand-read-4k-qd32",
+};
+
+/*
+ * Workload w for secs seconds over the first area bytes, writing from
+ * src and reading into dst (1 MiB and 32 pages): bytes (sequential) or
+ * reads (random) per second.
+ */
+static uint64_t bench_run(struct blkdev *d, const char *mode, int w,
+			  uint8_t *src, uint8_t *dst, uint64_t secs,
+			  uint64_t area)
+{
+	struct bf_stats st = d->bf.stats;
+	struct blk_wakes wk = blk_wakes;
+	uint64_t t0, dl, ops = 0, waits = 0;
+	struct bf_io io[32];
+	int rc = 0, i, qd = w == 2 ? 1 : 32;
+
+	d->bf.stats.max_inflight = 0;
+	t0 = now_ns();
+	dl = t0 + secs * 1000000000ull;
+	if (w < 2) {
+		/* The coarse clock for the deadline: no rdtsc trap per MiB. */
+		while (now_coarse_ns() < dl && !rc) {
+			uint64_t s = (ops % area) / BF_SECTOR;
+
+			rc = w ? blk_read(d, s, dst, 1 << 20)
+			       : blk_write(d, s, src, 1 << 20);
+			ops += 1 << 20;
+		}
+		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)", mode,
+		   w ? "reads" : "writes", rc);
+		goto out;
+	}
+	for (i = 0; i < qd; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = BLKIF_OP_READ;
+		io[i].len = 4096;
+		io[i].buf = dst + (size_t)i * 4096;
+		io[i].sector = (rnd() % (area / 4096)) * 8;
+		rc |= blkfront_queue(&d->bf, &io[i]);
+	}
+	blkfront_push(&d->bf);
+	/*
+	 * Keep qd reads outstanding; reissue those that completed, all with
+	 * one push (one event, not one per read).
+	 */
+	while (!rc) {
+		int busy = 0;
+
+		for (i = 0; i < qd; i++) {
+			if (!io[i].done) {
+				busy = 1;
+				continue;
+			}
+			if (io[i].len == 0)
+				continue;	/* retired */
+			rc |= io[i].status;
+			ops++;
+			if (now_coarse_ns() >= dl) {
+				io[i].len = 0;
+				continue;
+			}
+			io[i].sector = (rnd() % (area / 4096)) * 8;
+			rc |= blkfront_queue(&d->bf, &io[i]);
+			busy = 1;
+		}
+		if (!busy)
+			break;
+		blkfront_push(&d->bf);
+		if (blkfront_poll(&d->bf) == 0) {
+			blk_port()->wait(NULL, d->bf.evtchn, dl + 1000000000ull);
+			waits++;
+		}
+	}
+	ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)", mode, qd, rc);
+out:
+	t0 = now_ns() - t0;
+	bench_prof(mode, workloads[w], &st, &d->bf.stats, waits, &wk);
+	return rc ? 0 : ops * 1000000000ull / MAX(t0, 1ull);
 }
 
 static void bench_mode(void)
 {
 	struct blkdev *d = &disk0;
-	uint64_t secs = opt_u("secs", 3), area, t0, t, bytes, ops;
-	uint64_t dl, waits;
-	struct bf_stats st;
-	struct blk_wakes wk;
-	struct bf_io io[32];
-	int rc = 0, i, qd;
+	uint64_t secs = opt_u("secs", 3), area, t0, t, v[2];
+	int rc, i, w, ab;
 
 	if (open_first(d))
 		return;
 	area = MIN(d->bf.sectors * BF_SECTOR, 64ull << 20) & ~((1ull << 20) - 1);
 	pattern(wbuf, 1 << 20, 7, 0);
-	for (i = 0; i < 2; i++) {
-		st = d->bf.stats;
-		wk = blk_wakes;
-		d->bf.stats.max_inflight = 0;
-		bytes = 0;
-		t0 = now_ns();
-		dl = t0 + secs * 1000000000ull;
-		/* The coarse clock for the deadline: no rdtsc trap per MiB. */
-		while (now_coarse_ns() < dl && !rc) {
-			rc = i ? blk_read(d, (bytes % area) / BF_SECTOR, rbuf, 1 << 20)
-			       : blk_write(d, (bytes % area) / BF_SECTOR, wbuf, 1 << 20);
-			bytes += 1 << 20;
-		}
-		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)", mode_name(),
-		   i ? "reads" : "writes", rc);
-		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
-			   now_ns() - t0, 1);
-		bench_prof(i ? "seq-read-1M" : "seq-write-1M", &st,
-			   &d->bf.stats, 0, &wk);
+	memcpy(cbuf, wbuf, 1 << 20);
+	/*
+	 * With the I/O buffers handed to blkfront, each workload runs a
+	 * second time right after from cbuf, which blkfront copies through
+	 * its pool ("copy"): zero copy against copy on the same host minute.
+	 */
+	ab = d->bf.nbufs > 0;
+	for (w = 0; w < 4; w++) {
+		v[0] = bench_run(d, mode_name(), w, wbuf, rbuf, secs, area);
+		if (ab)
+			v[1] = bench_run(d, "copy", w, cbuf, cbuf, secs, area);
+		bench_line(mode_name(), workloads[w], v[0], w < 2);
+		if (ab)
+			bench_line("copy", workloads[w], v[1], w < 2);
 	}
-	for (qd = 1; qd <= 32; qd += 31) {
-		st = d->bf.stats;
-		wk = blk_wakes;
-		d->bf.stats.max_inflight = 0;
-		waits = 0;
-		ops = 0;
-		t0 = now_ns();
-		dl = t0 + secs * 1000000000ull;
-		for (i = 0; i < qd; i++) {
-			memset(&io[i], 0, sizeof(io[i]));
-			io[i].op = BLKIF_OP_READ;
-			io[i].len = 4096;
-			io[i].buf = rbuf + (size_t)i * 4096;
-			io[i].sector = (rnd() % (area / 4096)) * 8;
-			rc |= blkfront_queue(&d->bf, &io[i]);
-		}
-		blkfront_push(&d->bf);
-		/*
-		 * Keep qd reads outstanding; reissue those that completed,
-		 * all with one push (one event, not one per read).
-		 */
-		while (!rc) {
-			int busy = 0;
-
-			for (i = 0; i < qd; i++) {
-				if (!io[i].done) {
-					busy = 1;
-					continue;
-				}
-				if (io[i].len == 0)
-					continue;	/* retired */
-				rc |= io[i].status;
-				ops++;
-				if (now_coarse_ns() >= dl) {
-					io[i].len = 0;
-					continue;
-				}
-				io[i].sector = (rnd() % (area / 4096)) * 8;
-				rc |= blkfront_queue(&d->bf, &io[i]);
-				busy = 1;
-			}
-			if (!busy)
-				break;
-			blkfront_push(&d->bf);
-			if (blkfront_poll(&d->bf) == 0) {
-				blk_port()->wait(NULL, d->bf.evtchn,
-						 dl + 1000000000ull);
-				waits++;
-			}
-		}
-		ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)",
-		   mode_name(), qd, rc);
-		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
-			   ops, now_ns() - t0, 0);
-		bench_prof(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
-			   &st, &d->bf.stats, waits, &wk);
-	}
-	/* The core copies every byte through its grant pool: that copy's
-	 * own rate bounds what any 1 MiB workload can reach.  Best of 8
+	/* Copy mode copies every byte through the grant pool: that copy's
+	 * own rate bounds what its 1 MiB workloads can reach.  Best of 8
 	 * rounds: dom0 shares the CPU and may run in between.
 	 */
 	t = ~0ull;
 	for (i = 0; i < 8; i++) {
 		t0 = now_ns();
-		for (qd = 0; qd < 4; qd++)
+		for (w = 0; w < 4; w++)
 			memcpy(rbuf, wbuf, 1 << 20);
 		t = MIN(t, now_ns() - t0);
 	}
@@ -589,9 +604,9 @@ static void bench_mode(void)
 }
 
 /*
- * modes=ours,copy,seed: the same workloads in each mode, one boot ("copy":
- * ours without the I/O buffers handed to blkfront, every transfer copied
- * through its grant pool as before zero copy).
+ * modes=ours,seed: the same workloads in each mode, one boot. "ours" also
+ * runs each workload from cbuf, copied through the grant pool ("copy");
+ * copy=1 (or a "copy" mode) leaves the I/O buffers out altogether.
  */
 static void bench(void)
 {
@@ -712,7 +727,8 @@ void kmain(struct hvm_start_info *si)
 		panic("no xenstore: %d", rc);
 	wbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
 	rbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
-	if (!wbuf || !rbuf)
+	cbuf = alloc_pages((1 << 20) / PAGE_SIZE);
+	if (!wbuf || !rbuf || !cbuf)
 		panic("no memory for I/O buffers");
 	/* The I/O tests' and the bench's buffers, used in place. */
 	blk_add_io_buffer(wbuf, BUF_BYTES);

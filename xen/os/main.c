@@ -466,13 +466,13 @@ static const char *const workloads[] = {
 };
 
 /*
- * Workload w for secs seconds over the first area bytes, writing from
- * src and reading into dst (1 MiB and 32 pages): bytes (sequential) or
- * reads (random) per second.
+ * Workload w for ns nanoseconds over the first area bytes, writing from
+ * src and reading into dst (1 MiB and 32 pages): adds bytes (sequential)
+ * or reads (random) to r[0], the time taken to r[1], 1 to r[2].
  */
-static uint64_t bench_run(struct blkdev *d, const char *mode, int w,
-			  uint8_t *src, uint8_t *dst, uint64_t secs,
-			  uint64_t area)
+static void bench_run(struct blkdev *d, const char *mode, int w,
+		      uint8_t *src, uint8_t *dst, uint64_t ns, uint64_t area,
+		      uint64_t *r)
 {
 	struct bf_stats st = d->bf.stats;
 	struct blk_wakes wk = blk_wakes;
@@ -482,7 +482,7 @@ static uint64_t bench_run(struct blkdev *d, const char *mode, int w,
 
 	d->bf.stats.max_inflight = 0;
 	t0 = now_ns();
-	dl = t0 + secs * 1000000000ull;
+	dl = t0 + ns;
 	if (w < 2) {
 		/* The coarse clock for the deadline: no rdtsc trap per MiB. */
 		while (now_coarse_ns() < dl && !rc) {
@@ -539,16 +539,18 @@ static uint64_t bench_run(struct blkdev *d, const char *mode, int w,
 	}
 	ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)", mode, qd, rc);
 out:
-	t0 = now_ns() - t0;
-	bench_prof(mode, workloads[w], &st, &d->bf.stats, waits, &wk);
-	return rc ? 0 : ops * 1000000000ull / MAX(t0, 1ull);
+	r[0] += rc ? 0 : ops;
+	r[1] += now_ns() - t0;
+	if (!r[2]++)	/* the profile of a mode's first slice */
+		bench_prof(mode, workloads[w], &st, &d->bf.stats, waits, &wk);
 }
 
 static void bench_mode(void)
 {
 	struct blkdev *d = &disk0;
-	uint64_t secs = opt_u("secs", 3), area, t0, t, v[2];
-	int rc, i, w, ab;
+	uint64_t secs = opt_u("secs", 3), rounds = MAX(opt_u("rounds", 1), 1ull);
+	uint64_t area, t0, t, v[2][3], slice = secs * 1000000000ull / rounds;
+	int rc, i, w, ab, r;
 
 	if (open_first(d))
 		return;
@@ -559,15 +561,27 @@ static void bench_mode(void)
 	 * With the I/O buffers handed to blkfront, each workload runs a
 	 * second time right after from cbuf, which blkfront copies through
 	 * its pool ("copy"): zero copy against copy on the same host minute.
+	 * rounds=N cuts each mode's secs into N slices taken in turn (ABBA),
+	 * so a host that stalls for a while slows both alike.
 	 */
 	ab = d->bf.nbufs > 0;
 	for (w = 0; w < 4; w++) {
-		v[0] = bench_run(d, mode_name(), w, wbuf, rbuf, secs, area);
+		memset(v, 0, sizeof(v));
+		for (r = 0; r < (int)rounds; r++) {
+			if (ab && (r & 1))
+				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
+					  v[1]);
+			bench_run(d, mode_name(), w, wbuf, rbuf, slice, area,
+				  v[0]);
+			if (ab && !(r & 1))
+				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
+					  v[1]);
+		}
+		bench_line(mode_name(), workloads[w],
+			   v[0][0] * 1000000000ull / MAX(v[0][1], 1ull), w < 2);
 		if (ab)
-			v[1] = bench_run(d, "copy", w, cbuf, cbuf, secs, area);
-		bench_line(mode_name(), workloads[w], v[0], w < 2);
-		if (ab)
-			bench_line("copy", workloads[w], v[1], w < 2);
+			bench_line("copy", workloads[w], v[1][0] *
+				   1000000000ull / MAX(v[1][1], 1ull), w < 2);
 	}
 	/* Copy mode copies every byte through the grant pool: that copy's
 	 * own rate bounds what its 1 MiB workloads can reach.  Best of 8

@@ -914,6 +914,110 @@ static void t_closing(void)
 	world_free(w);
 }
 
+/*
+ * Zero copy: I/O in a buffer added with blkfront_add_buffer goes to the
+ * backend from the caller's own pages, each granted once per connection;
+ * I/O elsewhere, or not on a sector boundary, still goes through the pool.
+ */
+static void t_direct(void (*setup)(struct tp *, struct bf_config *),
+		     const char *what, unsigned int nreq_mib)
+{
+	struct world *w = world_new(setup);
+	uint8_t *buf = aligned_alloc(4096, 3 << 20), *other = malloc(65536);
+	unsigned int nreq, maxseg, nind, from, grants, bad = 0, i;
+	uint64_t sect, direct;
+	int rc;
+
+	world_connect(w);
+	rc = blkfront_add_buffer(&w->bf, buf, 2 << 20);
+	ok(rc == 0 && blkfront_add_buffer(&w->bf, buf + 1, 4096) ==
+	   -BF_EINVAL, "%s: buffer added; an unaligned one refused (rc %d)",
+	   what, rc);
+	grants = w->t->grant_calls;
+	fill(buf, 1 << 20, 21);
+	from = w->t->nlog;
+	rc = blkfront_rw(&w->bf, 1, 64, buf, 1 << 20);
+	log_summary(w->t, from, &nreq, &maxseg, &nind, &sect);
+	ok(rc == 0 && !memcmp(w->t->disk + 64 * 512, buf, 1 << 20) &&
+	   nreq == nreq_mib && w->bf.stats.direct_requests == nreq_mib &&
+	   w->t->gnt[w->t->log[from].first_gref].va == buf,
+	   "%s: 1 MiB written from the caller's pages (rc %d, %u requests, "
+	   "%lu direct)", what, rc, nreq,
+	   (unsigned long)w->bf.stats.direct_requests);
+	ok(w->t->grant_calls - grants == 256 + (nind ? 1 : 0),
+	   "%s: each page granted once (%u grants)", what,
+	   w->t->grant_calls - grants);
+	memset(buf + (1 << 20), 0xee, 1 << 20);
+	rc = blkfront_rw(&w->bf, 0, 64, buf + (1 << 20), 1 << 20);
+	ok(rc == 0 && !memcmp(buf, buf + (1 << 20), 1 << 20),
+	   "%s: 1 MiB read into the caller's pages (rc %d)", what, rc);
+	grants = w->t->grant_calls;
+	for (i = 0; i < 8; i++) {
+		fill(buf, 1 << 20, 30 + i);
+		if (blkfront_rw(&w->bf, 1, 4096 + i * 2048, buf, 1 << 20) ||
+		    memcmp(w->t->disk + (4096 + i * 2048) * 512, buf, 1 << 20))
+			bad++;
+		if (blkfront_rw(&w->bf, 0, 4096 + i * 2048, buf + (1 << 20),
+				1 << 20) || memcmp(buf, buf + (1 << 20), 1 << 20))
+			bad++;
+	}
+	ok(bad == 0 && w->t->grant_calls == grants,
+	   "%s: 8 more MiB each way, no new grant (%u, %d bad)", what,
+	   w->t->grant_calls - grants, bad);
+	/* Starting mid-page: segments with first_sect/last_sect inside. */
+	direct = w->bf.stats.direct_requests;
+	fill(buf + 1536, 5 * 4096, 40);
+	rc = blkfront_rw(&w->bf, 1, 900, buf + 1536, 5 * 4096);
+	bad = rc || memcmp(w->t->disk + 900 * 512, buf + 1536, 5 * 4096);
+	memset(buf + (1 << 20) + 512, 0, 5 * 4096);
+	rc = blkfront_rw(&w->bf, 0, 900, buf + (1 << 20) + 512, 5 * 4096);
+	bad |= rc || memcmp(buf + 1536, buf + (1 << 20) + 512, 5 * 4096);
+	ok(!bad && w->bf.stats.direct_requests > direct && !w->t->errors,
+	   "%s: 20 KiB at page offsets 1536 and 512 in place (rc %d, %s)",
+	   what, rc, w->t->errmsg);
+	/* Off a sector boundary, past the buffer, or outside: the pool. */
+	direct = w->bf.stats.direct_requests;
+	fill(buf + 100, 4096, 41);
+	rc = blkfront_rw(&w->bf, 1, 960, buf + 100, 4096);
+	bad = rc || memcmp(w->t->disk + 960 * 512, buf + 100, 4096);
+	fill(buf + (2 << 20) - 4096, 8192, 42);
+	rc = blkfront_rw(&w->bf, 1, 970, buf + (2 << 20) - 4096, 8192);
+	bad |= rc || memcmp(w->t->disk + 970 * 512, buf + (2 << 20) - 4096,
+			    8192);
+	fill(other, 65536, 43);
+	rc = blkfront_rw(&w->bf, 1, 990, other, 65536);
+	bad |= rc || memcmp(w->t->disk + 990 * 512, other, 65536);
+	ok(!bad && w->bf.stats.direct_requests == direct,
+	   "%s: unaligned, straddling and outside buffers are copied (%lu "
+	   "direct)", what,
+	   (unsigned long)(w->bf.stats.direct_requests - direct));
+	ok(w->t->errors == 0, "%s: backend saw valid segments (%s)", what,
+	   w->t->errmsg);
+	/* The backend closes and comes back: grants made again, for it. */
+	tp_set_be_state(w->t, XenbusStateClosing);
+	for (i = 0; i < 10; i++) {
+		w->port.wait(w->port.ctx, 0, 0);
+		blkfront_poll(&w->bf);
+	}
+	grants = w->t->grant_calls;
+	rc = check_rw(w, 3000, 1 << 20, 44);
+	fill(buf, 65536, 45);
+	rc |= blkfront_rw(&w->bf, 1, 5000, buf, 65536);
+	ok(w->bf.phase == BF_CONNECTED && rc == 0 &&
+	   !memcmp(w->t->disk + 5000 * 512, buf, 65536) &&
+	   w->t->grant_calls - grants >= 16,
+	   "%s: after a reconnect the buffer is granted anew (rc %d, %u "
+	   "grants)", what, rc, w->t->grant_calls - grants);
+	blkfront_detach(&w->bf);
+	ok(w->t->live_grants == 0 && w->t->pages_out == 0 &&
+	   w->t->objs_out == 0, "%s: detach ends the buffer's grants and "
+	   "frees all (%u %ld %ld)", what, w->t->live_grants,
+	   w->t->pages_out, w->t->objs_out);
+	world_free(w);
+	free(buf);
+	free(other);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -930,6 +1034,8 @@ int main(void)
 	t_errors();
 	t_seed();
 	t_closing();
+	t_direct(s_full, "persistent, indirect", 1);
+	t_direct(s_plain, "grant per request, 11 segments", 24);
 	printf("1..%d\n", n_test);
 	printf("# %d passed, %d failed\n", n_test - n_fail, n_fail);
 	return n_fail ? 1 : 0;

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Benchmark (not a test), one boot: our guest OS's blkfront, then Linux's
 # (PV, xbench), through QEMU's qdisk, then the same through blkback (ours
-# also in "seed mode": one block per request, one request in flight, no
-# persistent grants); before each guest, the ceiling:
+# also each workload again right after with its data copied through the
+# grant pool as before zero copy, "copy", and in "seed mode": one block per
+# request, one request in flight, no persistent grants); before each guest,
+# the ceiling:
 # dom0's own direct I/O on the device behind xvda (fio). Workloads:
 # sequential 1 MiB writes and reads (MB/s), 4 KiB random reads at QD1 and
 # QD32 (IOPS), over the first 64 MiB, 3 s each. Prints BENCH lines and a
@@ -33,14 +35,15 @@ fio1() {
 	*) echo "$_o" | awk -F';' -v w="$1" -v t="$6" '{ printf "BENCH dom0@%s %s %.0f IOPS\n", t, w, $8 }' ;;
 	esac | tee -a /tmp/bench
 }
-# The ceiling just before guest $1: this host's speed drifts within
-# minutes, so each guest is compared with the dom0 run next to it.
+# The ceiling just before guest $1 (and, with "after" as $2, just after
+# it): this host's speed drifts within minutes, so each guest is compared
+# with the dom0 runs next to it.
 ceiling() {
 	fio1 seq-write-1M write 1M psync 1 "$1" &&
 		fio1 seq-read-1M read 1M psync 1 "$1" &&
 		fio1 rand-read-4k-qd1 randread 4k psync 1 "$1" &&
 		fio1 rand-read-4k-qd32 randread 4k libaio 32 "$1"
-	check "dom0's fio measured the ceiling before $1" [ $? = 0 ]
+	check "dom0's fio measured the ceiling ${2:-before} $1" [ $? = 0 ]
 }
 fio --version | sed 's/^/# dom0: /'
 
@@ -55,6 +58,7 @@ bench() {
 	check "$1 on $XG_BACKEND ran (verdict $_v)" [ "$_v" = 0 ]
 	tr -d '\r' <"$XG_LOG" | sed -n "s/^.*BENCH \([a-z]*\) \(.*\)\$/BENCH \1@$XG_BACKEND \2/p" | tee -a /tmp/bench
 	tr -d '\r' <"$XG_LOG" | grep '# guest memcpy\|# prof '
+	ceiling "$1@$XG_BACKEND+after" after
 }
 # Each backend's pair back to back (ours, then Linux): this host's speed
 # drifts within minutes.
@@ -63,7 +67,8 @@ ours() {
 	XG_RAMDISK=
 	XG_TYPE=pvh
 	XG_MEMORY=64
-	XG_CMDLINE="test=bench modes=$1 secs=$secs"
+	# Each 3 s of in-place and of copy in 6 slices taken in turn.
+	XG_CMDLINE="test=bench modes=$1 secs=$secs rounds=6"
 	bench ours
 }
 linux() {
@@ -90,21 +95,23 @@ if [ "${XG_BACKEND_ASKED:-blkback}" = blkback ]; then
 	linux
 fi
 
-# The table: each guest against the dom0 run just before it (seed mode
-# against the one before our guest on blkback).
-echo "# workload: value (fraction of the dom0 run just before) for"
-echo "#   ours@blkback | ours@qdisk | linux@blkback | linux@qdisk | seed@blkback"
+# The table: each guest against the mean of the dom0 runs just before and
+# just after it (copy and seed mode against our guest's on that backend).
+echo "# workload: value (dom0 before/after: mean, fraction of it) for"
+echo "#   ours@blkback | ours@qdisk | linux@blkback | linux@qdisk | seed@blkback | copy@blkback | copy@qdisk"
 for w in seq-write-1M seq-read-1M rand-read-4k-qd1 rand-read-4k-qd32; do
 	awk -v w=$w '$3 == w { v[$2] = $4; u = $5 }
 	END {
 		printf "# %s (%s):", w, u
-		n = split("ours@blkback ours@qdisk linux@blkback linux@qdisk seed@blkback", k, " ")
+		n = split("ours@blkback ours@qdisk linux@blkback linux@qdisk seed@blkback copy@blkback copy@qdisk", k, " ")
 		for (i = 1; i <= n; i++) {
 			c = k[i]
-			sub(/^seed/, "ours", c)
-			c = v["dom0@" c]
+			sub(/^(seed|copy)/, "ours", c)
+			b = v["dom0@" c]
+			a = v["dom0@" c "+after"]
+			c = a > 0 ? (b + a) / 2 : b
 			if (k[i] in v)
-				printf " %s %s (%s, %.2f)", (i > 1 ? "|" : ""), v[k[i]], c, (c > 0 ? v[k[i]] / c : 0)
+				printf " %s %s (%s/%s: %.1f, %.2f)", (i > 1 ? "|" : ""), v[k[i]], b, (a > 0 ? a : "-"), c, (c > 0 ? v[k[i]] / c : 0)
 			else
 				printf " %s -", (i > 1 ? "|" : "")
 		}

@@ -515,7 +515,7 @@ static int bf_complete(struct blkfront *bf, const struct blkif_response *rsp)
 		bf->feat_discard = 0;
 
 	io = s->io;
-	if (io && !err && s->op == BLKIF_OP_READ && !io->status)
+	if (io && !err && s->op == BLKIF_OP_READ && !io->status && s->data)
 		__builtin_memcpy((char *)io->buf + s->off, s->data->va, s->len);
 	if (s->data)
 		bf_group_release(bf, s->data, s->nseg);
@@ -604,18 +604,123 @@ static int bf_free_slot(struct blkfront *bf)
 	return -1;
 }
 
+/* n segments for len bytes that start off bytes into the first page. */
 static void bf_fill_segs(struct blkif_request_segment *seg,
-			 const struct bf_group *g, unsigned int n, size_t len)
+			 const grant_ref_t *gref, unsigned int n, size_t off,
+			 size_t len)
 {
+	size_t end = off + len, a, b;
 	unsigned int i;
-	size_t part;
 
 	for (i = 0; i < n; i++) {
-		part = BF_MIN(len - (size_t)i * BF_PAGE_SIZE, BF_PAGE_SIZE);
-		seg[i].gref = g->gref[i];
-		seg[i].first_sect = 0;
-		seg[i].last_sect = (uint8_t)(part / BF_SECTOR - 1);
+		a = (size_t)i * BF_PAGE_SIZE;
+		b = BF_MIN(end, a + BF_PAGE_SIZE);
+		a = a > off ? a : off;
+		seg[i].gref = gref[i];
+		seg[i].first_sect = (uint8_t)(a % BF_PAGE_SIZE / BF_SECTOR);
+		seg[i].last_sect = (uint8_t)((b - 1) % BF_PAGE_SIZE / BF_SECTOR);
 	}
+}
+
+/* The caller's buffer that holds [p, p + len), if any. */
+static struct bf_buffer *bf_buffer_of(struct blkfront *bf, const char *p,
+				      size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < bf->nbufs; i++) {
+		struct bf_buffer *b = &bf->bufs[i];
+		size_t size = (size_t)b->npages * BF_PAGE_SIZE;
+
+		if (p >= b->va && (size_t)(p - b->va) <= size &&
+		    len <= size - (size_t)(p - b->va))
+			return b;
+	}
+	return NULL;
+}
+
+/* Grant pages [first, first + n) of b that are not yet granted. */
+static int bf_buffer_grant(struct blkfront *bf, struct bf_buffer *b,
+			   unsigned int first, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++) {
+		if (b->gref[i] != BF_NO_GREF)
+			continue;
+		if (bf->port.grant(bf->port.ctx, bf->backend_id,
+				   b->va + (size_t)i * BF_PAGE_SIZE, 0,
+				   &b->gref[i]) < 0) {
+			b->gref[i] = BF_NO_GREF;
+			return -BF_ENOSPC;
+		}
+		bf->stats.grant_ops++;
+	}
+	return 0;
+}
+
+/* End the grants of the caller's buffers (the connection is over). */
+static void bf_buffers_ungrant(struct blkfront *bf)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < bf->nbufs; i++) {
+		struct bf_buffer *b = &bf->bufs[i];
+
+		for (j = 0; j < b->npages; j++) {
+			if (b->gref[j] == BF_NO_GREF)
+				continue;
+			if (bf->port.ungrant(bf->port.ctx, b->gref[j]) < 0)
+				bf->stats.leaked_pages++;
+			bf->stats.ungrant_ops++;
+			b->gref[j] = BF_NO_GREF;
+		}
+	}
+}
+
+int blkfront_add_buffer(struct blkfront *bf, void *va, size_t len)
+{
+	struct bf_buffer *b;
+	unsigned int i, n = (unsigned int)BF_DIV_UP(len, BF_PAGE_SIZE);
+
+	if (((uintptr_t)va & (BF_PAGE_SIZE - 1)) || !len)
+		return -BF_EINVAL;
+	if (bf->nbufs == BF_MAX_BUFFERS)
+		return -BF_ENOSPC;
+	b = &bf->bufs[bf->nbufs];
+	b->gref = bf->port.zalloc(bf->port.ctx, n * sizeof(grant_ref_t));
+	if (!b->gref)
+		return -BF_ENOMEM;
+	for (i = 0; i < n; i++)
+		b->gref[i] = BF_NO_GREF;
+	b->va = va;
+	b->npages = n;
+	bf->nbufs++;
+	return 0;
+}
+
+/*
+ * The next part of io straight from the caller's pages, if they are in a
+ * buffer added with blkfront_add_buffer: its pages, grants and byte count
+ * in *b, *first, *pages, *chunk. 0 if the pool must serve it.
+ */
+static int bf_direct(struct blkfront *bf, struct bf_io *io,
+		     struct bf_buffer **b, unsigned int *first,
+		     unsigned int *pages, size_t *chunk)
+{
+	const char *p = (const char *)io->buf + io->issued;
+	size_t off = (uintptr_t)p & (BF_PAGE_SIZE - 1);
+
+	if (!bf->nbufs || off % bf->sector_size)
+		return 0;
+	*b = bf_buffer_of(bf, p, io->len - io->issued);
+	if (!*b)
+		return 0;
+	*chunk = BF_MIN(io->len - io->issued,
+			(size_t)bf->segs_per_req * BF_PAGE_SIZE - off);
+	*pages = (unsigned int)BF_DIV_UP(off + *chunk, BF_PAGE_SIZE);
+	*first = (unsigned int)((size_t)(p - off - (*b)->va) / BF_PAGE_SIZE);
+	return bf_buffer_grant(bf, *b, *first, *pages) == 0;
 }
 
 /* Issue one ring request for the next part of io; 1 if issued, 0 if not. */
@@ -623,9 +728,11 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 {
 	struct blkif_request *req;
 	struct bf_group *g = NULL, *ind = NULL;
+	struct bf_buffer *ub = NULL;
+	const grant_ref_t *grefs = NULL;
 	struct bf_slot *s;
-	unsigned int pages = 0, nind = 0;
-	size_t chunk = 0;
+	unsigned int pages = 0, nind = 0, first = 0;
+	size_t chunk = 0, off = 0;
 	int id = bf_free_slot(bf);
 
 	if (id < 0) {
@@ -636,7 +743,26 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 	req = RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt);
 	__builtin_memset(req, 0, sizeof(*req));
 
-	if (io->op == BLKIF_OP_READ || io->op == BLKIF_OP_WRITE) {
+	if ((io->op == BLKIF_OP_READ || io->op == BLKIF_OP_WRITE) &&
+	    bf_direct(bf, io, &ub, &first, &pages, &chunk)) {
+		off = (uintptr_t)((const char *)io->buf + io->issued) &
+		      (BF_PAGE_SIZE - 1);
+		grefs = ub->gref + first;
+		if (pages > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+			nind = (unsigned int)BF_DIV_UP(pages,
+						BF_SEGS_PER_INDIRECT_PAGE);
+			ind = bf_group_get(bf, &nind, 0);
+			if (ind && bf_grant_pages(bf, ind, nind, 1) < 0) {
+				bf_group_put(bf, ind);
+				ind = NULL;
+			}
+			if (!ind) {
+				pages = BLKIF_MAX_SEGMENTS_PER_REQUEST;
+				chunk = pages * BF_PAGE_SIZE - off;
+			}
+		}
+		bf->stats.direct_requests++;
+	} else if (io->op == BLKIF_OP_READ || io->op == BLKIF_OP_WRITE) {
 		chunk = BF_MIN(io->len - io->issued,
 			       (size_t)bf->segs_per_req * BF_PAGE_SIZE);
 		pages = (unsigned int)BF_DIV_UP(chunk, BF_PAGE_SIZE);
@@ -644,6 +770,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 		if (!g)
 			return 0;
 		chunk = BF_MIN(chunk, (size_t)pages * BF_PAGE_SIZE);
+		grefs = g->gref;
 		if (pages > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
 			nind = (unsigned int)BF_DIV_UP(pages,
 						BF_SEGS_PER_INDIRECT_PAGE);
@@ -670,7 +797,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 		}
 	}
 
-	if (!g)
+	if (!grefs)
 		chunk = io->len;	/* flush, barrier, discard: one request */
 	s->busy = 1;
 	/* A fresh id each time: a late or repeated response cannot match. */
@@ -695,7 +822,7 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 		struct blkif_request_indirect *r = (void *)req;
 		unsigned int i;
 
-		bf_fill_segs(ind->va, g, pages, chunk);
+		bf_fill_segs(ind->va, grefs, pages, off, chunk);
 		r->operation = BLKIF_OP_INDIRECT;
 		r->indirect_op = (uint8_t)io->op;
 		r->nr_segments = (uint16_t)pages;
@@ -710,8 +837,8 @@ static int bf_issue(struct blkfront *bf, struct bf_io *io)
 		req->nr_segments = (uint8_t)pages;
 		req->id = s->id;
 		req->sector_number = io->sector + io->issued / BF_SECTOR;
-		if (g)
-			bf_fill_segs(req->seg, g, pages, chunk);
+		if (grefs)
+			bf_fill_segs(req->seg, grefs, pages, off, chunk);
 	}
 	bf->ring.req_prod_pvt++;
 	bf->inflight++;
@@ -822,6 +949,7 @@ static void bf_release(struct blkfront *bf)
 		bf->ring_va = NULL;
 	}
 	bf_pool_destroy(bf);
+	bf_buffers_ungrant(bf);
 	if (bf->slots)
 		bf->port.free(bf->port.ctx, bf->slots);
 	bf->slots = NULL;
@@ -1317,6 +1445,8 @@ int blkfront_detach(struct blkfront *bf)
 	bf->port.xs_unwatch(bf->port.ctx, bf->backend, bf->token);
 	bf->port.xs_unwatch(bf->port.ctx, bf->node, bf->token);
 	bf_release(bf);
+	while (bf->nbufs)
+		bf->port.free(bf->port.ctx, bf->bufs[--bf->nbufs].gref);
 	bf->phase = BF_CLOSED;
 	return rc;
 }

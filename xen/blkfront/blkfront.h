@@ -118,6 +118,19 @@ struct bf_group {
 	grant_ref_t *gref;
 };
 
+/*
+ * A caller's buffer the backend reads and writes in place
+ * (blkfront_add_buffer): each page granted on first use, read-write, and
+ * kept granted until the connection ends.
+ */
+#define BF_MAX_BUFFERS 4
+#define BF_NO_GREF ((grant_ref_t)~0u)
+struct bf_buffer {
+	char *va;
+	unsigned int npages;
+	grant_ref_t *gref;	/* BF_NO_GREF: not granted yet */
+};
+
 struct bf_io;
 typedef void (*bf_done_fn)(struct bf_io *io);
 
@@ -158,7 +171,7 @@ struct bf_slot {
 	uint64_t id;		/* the id the request was sent with */
 	uint8_t op;
 	uint16_t nseg;
-	struct bf_group *data;
+	struct bf_group *data;	/* pool pages; NULL: the caller's buffer */
 	struct bf_group *ind;
 	struct bf_io *io;
 	size_t off;
@@ -173,6 +186,7 @@ struct bf_stats {
 	uint64_t max_inflight;	/* most requests on the ring at once */
 	uint64_t notifies;	/* events sent to the backend */
 	uint64_t waits;		/* times the core blocked in port.wait() */
+	uint64_t direct_requests; /* data in the caller's buffer, no copy */
 };
 
 struct blkfront {
@@ -211,6 +225,9 @@ struct blkfront {
 	struct bf_group *free_groups[BF_NR_CLASSES];
 	struct bf_group *all_groups;	/* every group, for teardown */
 	unsigned int pool_pages;
+	/* caller's buffers used in place (blkfront_add_buffer) */
+	struct bf_buffer bufs[BF_MAX_BUFFERS];
+	unsigned int nbufs;
 	/* I/O waiting for a slot or pool pages */
 	struct bf_io *queue_head, *queue_tail;
 	struct bf_stats stats;
@@ -249,6 +266,20 @@ int blkfront_rw(struct blkfront *bf, int write, uint64_t sector, void *buf,
 		size_t len);
 int blkfront_flush(struct blkfront *bf);
 int blkfront_discard(struct blkfront *bf, uint64_t sector, uint64_t nsect);
+/*
+ * Zero copy: a reads or writes whose buffer lies inside [va, va + len)
+ * (and starts on a sector boundary) go to the backend from those pages
+ * themselves instead of being copied through the grant pool. In exchange
+ * the caller keeps the region for as long as the device lives and lets
+ * the backend hold its pages: each is granted read-write on first use and
+ * stays granted (a persistent backend keeps it mapped) until the
+ * connection ends; after an I/O failed by a disconnect or a protocol
+ * violation, the backend may still read or write the I/O's part of the
+ * region until the device reconnects or detaches. va page-aligned; at
+ * most BF_MAX_BUFFERS regions; call once connected (attach clears them);
+ * blkfront_detach drops them.
+ */
+int blkfront_add_buffer(struct blkfront *bf, void *va, size_t len);
 /* Orderly close: wait for in-flight I/O, Closing/Closed, free. */
 int blkfront_detach(struct blkfront *bf);
 

@@ -3,8 +3,14 @@
 #include "blk.h"
 
 int blk_seed_mode;
+int blk_copy_mode;
 struct blk_wakes blk_wakes;
 unsigned int blk_max_segs;
+static struct {
+	void *va;
+	size_t len;
+} io_bufs[BF_MAX_BUFFERS];
+static unsigned int n_io_bufs;
 
 static struct blkdev *devs[BLK_MAX_DEVS];
 
@@ -214,9 +220,19 @@ static void blk_config(struct bf_config *cfg)
 	}
 }
 
+int blk_add_io_buffer(void *va, size_t len)
+{
+	if (n_io_bufs == BF_MAX_BUFFERS)
+		return -BF_ENOSPC;
+	io_bufs[n_io_bufs].va = va;
+	io_bufs[n_io_bufs++].len = len;
+	return 0;
+}
+
 int blk_open(struct blkdev *d, unsigned int id)
 {
 	struct bf_config cfg;
+	unsigned int k;
 	int i, rc;
 
 	xs_set_watch_cb(watch_fired);
@@ -236,6 +252,9 @@ int blk_open(struct blkdev *d, unsigned int id)
 		devs[i] = NULL;
 		return rc;
 	}
+	/* An optimisation: a buffer not added is copied as before. */
+	for (k = 0; !blk_seed_mode && !blk_copy_mode && k < n_io_bufs; k++)
+		blkfront_add_buffer(&d->bf, io_bufs[k].va, io_bufs[k].len);
 	d->attached = 1;
 	return 0;
 }

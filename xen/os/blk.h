@@ -34,6 +34,13 @@ extern struct blk_wakes {
 	uint64_t all, dev, xs;
 } blk_wakes;
 extern unsigned int blk_max_segs;	/* 0: the core's default */
+/*
+ * The OS's long-lived I/O buffers: blk_open hands them to blkfront
+ * (blkfront_add_buffer), so transfers in them skip the pool's copy,
+ * unless blk_copy_mode (or seed mode) is set.
+ */
+extern int blk_copy_mode;
+int blk_add_io_buffer(void *va, size_t len);
 
 const struct bf_port *blk_port(void);
 /* Fill ids[] with the vbd ids under device/vbd; returns the count. */

@@ -126,7 +126,8 @@ static void sha_hex(const void *buf, size_t len, char hex[65])
 }
 
 static struct blkdev disk0, disk1;
-static uint8_t *wbuf, *rbuf;
+/* wbuf and rbuf are handed to blkfront for zero copy; cbuf is not. */
+static uint8_t *wbuf, *rbuf, *cbuf;
 #define BUF_BYTES (4u << 20)
 
 static int open_first(struct blkdev *d)
@@ -368,11 +369,21 @@ static void test_io(void)
 		ok(d->bf.stats.indirect_requests > 0,
 		   "indirect requests used (%lu)",
 		   (unsigned long)d->bf.stats.indirect_requests);
+	for (i = 0, slot = 0; i < (int)d->bf.nbufs; i++)
+		for (off = 0; off < d->bf.bufs[i].npages; off++)
+			slot += d->bf.bufs[i].gref[off] != BF_NO_GREF;
 	if (d->bf.feat_persistent)
-		ok(d->bf.stats.grant_ops == d->bf.pool_pages,
+		ok(d->bf.stats.grant_ops == d->bf.pool_pages + slot,
 		   "persistent grants: %lu grants for %lu requests "
-		   "(%u pool pages)", (unsigned long)d->bf.stats.grant_ops,
-		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages);
+		   "(%u pool pages, %lu buffer pages)",
+		   (unsigned long)d->bf.stats.grant_ops,
+		   (unsigned long)d->bf.stats.requests, d->bf.pool_pages,
+		   (unsigned long)slot);
+	if (!blk_seed_mode && !blk_copy_mode)
+		ok(d->bf.nbufs == 2 && d->bf.stats.direct_requests > 0,
+		   "transfers in the I/O buffers went in place (%lu requests "
+		   "of %lu)", (unsigned long)d->bf.stats.direct_requests,
+		   (unsigned long)d->bf.stats.requests);
 	ok(d->bf.stats.bad_responses == 0, "no malformed responses from "
 	   "the backend");
 	printf("# requests %lu segments %lu indirect %lu groups %lu\n",
@@ -407,19 +418,20 @@ static void test_ro(void)
 
 /* ---- benchmark ---- */
 
-static void bench_line(const char *what, uint64_t units, uint64_t ns,
+static const char *mode_name(void)
+{
+	return blk_seed_mode ? "seed" : blk_copy_mode ? "copy" : "ours";
+}
+
+static void bench_line(const char *mode, const char *what, uint64_t v,
 		       int mb)
 {
-	uint64_t v = ns ? units * 1000000000ull / ns : 0;
-
-	if (mb)	/* bytes -> MB/s with two decimals */
-		printf("BENCH %s %s %lu.%02lu MB/s\n",
-		       blk_seed_mode ? "seed" : "ours", what,
+	if (mb)	/* bytes/s -> MB/s with two decimals */
+		printf("BENCH %s %s %lu.%02lu MB/s\n", mode, what,
 		       (unsigned long)(v / 1000000),
 		       (unsigned long)(v / 10000 % 100));
 	else
-		printf("BENCH %s %s %lu IOPS\n", blk_seed_mode ? "seed" : "ours",
-		       what, (unsigned long)v);
+		printf("BENCH %s %s %lu IOPS\n", mode, what, (unsigned long)v);
 }
 
 /*
@@ -427,125 +439,158 @@ static void bench_line(const char *what, uint64_t units, uint64_t ns,
  * in flight, events we sent the backend, and times we blocked for its
  * answers (in the core's waits and the QD loop's).
  */
-static void bench_prof(const char *what, const struct bf_stats *a,
-		       const struct bf_stats *b, uint64_t loop_waits,
-		       const struct blk_wakes *w)
+static void bench_prof(const char *mode, const char *what,
+		       const struct bf_stats *a, const struct bf_stats *b,
+		       uint64_t loop_waits, const struct blk_wakes *w)
 {
 	uint64_t req = b->requests - a->requests;
 
-	printf("# prof %s: %lu requests, %lu.%lu segs each, most in flight %lu,"
-	       " %lu events sent, %lu waits\n", what, (unsigned long)req,
+	printf("# prof %s %s: %lu requests (%lu in place), %lu.%lu segs each, "
+	       "most in flight %lu, %lu events sent, %lu waits\n", mode,
+	       what, (unsigned long)req,
+	       (unsigned long)(b->direct_requests - a->direct_requests),
 	       (unsigned long)((b->segments - a->segments) / MAX(req, 1ull)),
 	       (unsigned long)((b->segments - a->segments) * 10 /
 			       MAX(req, 1ull) % 10),
 	       (unsigned long)b->max_inflight,
 	       (unsigned long)(b->notifies - a->notifies),
 	       (unsigned long)(b->waits - a->waits + loop_waits));
-	printf("# prof %s: wake-ups %lu: device event %lu, XenStore event %lu\n",
-	       what, (unsigned long)(blk_wakes.all - w->all),
+	printf("# prof %s %s: wake-ups %lu: device event %lu, XenStore event "
+	       "%lu\n", mode, what, (unsigned long)(blk_wakes.all - w->all),
 	       (unsigned long)(blk_wakes.dev - w->dev),
 	       (unsigned long)(blk_wakes.xs - w->xs));
+}
+
+static const char *const workloads[] = {
+	"seq-write-1M", "seq-read-1M", "rand-read-4k-qd1", "rand-read-4k-qd32",
+};
+
+/*
+ * Workload w for ns nanoseconds over the first area bytes, writing from
+ * src and reading into dst (1 MiB and 32 pages): adds bytes (sequential)
+ * or reads (random) to r[0], the time taken to r[1], 1 to r[2].
+ */
+static void bench_run(struct blkdev *d, const char *mode, int w,
+		      uint8_t *src, uint8_t *dst, uint64_t ns, uint64_t area,
+		      uint64_t *r)
+{
+	struct bf_stats st = d->bf.stats;
+	struct blk_wakes wk = blk_wakes;
+	uint64_t t0, dl, ops = 0, waits = 0;
+	struct bf_io io[32];
+	int rc = 0, i, qd = w == 2 ? 1 : 32;
+
+	d->bf.stats.max_inflight = 0;
+	t0 = now_ns();
+	dl = t0 + ns;
+	if (w < 2) {
+		/* The coarse clock for the deadline: no rdtsc trap per MiB. */
+		while (now_coarse_ns() < dl && !rc) {
+			uint64_t s = (ops % area) / BF_SECTOR;
+
+			rc = w ? blk_read(d, s, dst, 1 << 20)
+			       : blk_write(d, s, src, 1 << 20);
+			ops += 1 << 20;
+		}
+		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)", mode,
+		   w ? "reads" : "writes", rc);
+		goto out;
+	}
+	for (i = 0; i < qd; i++) {
+		memset(&io[i], 0, sizeof(io[i]));
+		io[i].op = BLKIF_OP_READ;
+		io[i].len = 4096;
+		io[i].buf = dst + (size_t)i * 4096;
+		io[i].sector = (rnd() % (area / 4096)) * 8;
+		rc |= blkfront_queue(&d->bf, &io[i]);
+	}
+	blkfront_push(&d->bf);
+	/*
+	 * Keep qd reads outstanding; reissue those that completed, all with
+	 * one push (one event, not one per read).
+	 */
+	while (!rc) {
+		int busy = 0;
+
+		for (i = 0; i < qd; i++) {
+			if (!io[i].done) {
+				busy = 1;
+				continue;
+			}
+			if (io[i].len == 0)
+				continue;	/* retired */
+			rc |= io[i].status;
+			ops++;
+			if (now_coarse_ns() >= dl) {
+				io[i].len = 0;
+				continue;
+			}
+			io[i].sector = (rnd() % (area / 4096)) * 8;
+			rc |= blkfront_queue(&d->bf, &io[i]);
+			busy = 1;
+		}
+		if (!busy)
+			break;
+		blkfront_push(&d->bf);
+		if (blkfront_poll(&d->bf) == 0) {
+			blk_port()->wait(NULL, d->bf.evtchn, dl + 1000000000ull);
+			waits++;
+		}
+	}
+	ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)", mode, qd, rc);
+out:
+	r[0] += rc ? 0 : ops;
+	r[1] += now_ns() - t0;
+	if (!r[2]++)	/* the profile of a mode's first slice */
+		bench_prof(mode, workloads[w], &st, &d->bf.stats, waits, &wk);
 }
 
 static void bench_mode(void)
 {
 	struct blkdev *d = &disk0;
-	uint64_t secs = opt_u("secs", 3), area, t0, t, bytes, ops;
-	uint64_t dl, waits;
-	struct bf_stats st;
-	struct blk_wakes wk;
-	struct bf_io io[32];
-	int rc = 0, i, qd;
+	uint64_t secs = opt_u("secs", 3), rounds = MAX(opt_u("rounds", 1), 1ull);
+	uint64_t area, t0, t, v[2][3], slice = secs * 1000000000ull / rounds;
+	int rc, i, w, ab, r;
 
 	if (open_first(d))
 		return;
 	area = MIN(d->bf.sectors * BF_SECTOR, 64ull << 20) & ~((1ull << 20) - 1);
 	pattern(wbuf, 1 << 20, 7, 0);
-	for (i = 0; i < 2; i++) {
-		st = d->bf.stats;
-		wk = blk_wakes;
-		d->bf.stats.max_inflight = 0;
-		bytes = 0;
-		t0 = now_ns();
-		dl = t0 + secs * 1000000000ull;
-		/* The coarse clock for the deadline: no rdtsc trap per MiB. */
-		while (now_coarse_ns() < dl && !rc) {
-			rc = i ? blk_read(d, (bytes % area) / BF_SECTOR, rbuf, 1 << 20)
-			       : blk_write(d, (bytes % area) / BF_SECTOR, wbuf, 1 << 20);
-			bytes += 1 << 20;
+	memcpy(cbuf, wbuf, 1 << 20);
+	/*
+	 * With the I/O buffers handed to blkfront, each workload runs a
+	 * second time right after from cbuf, which blkfront copies through
+	 * its pool ("copy"): zero copy against copy on the same host minute.
+	 * rounds=N cuts each mode's secs into N slices taken in turn (ABBA),
+	 * so a host that stalls for a while slows both alike.
+	 */
+	ab = d->bf.nbufs > 0;
+	for (w = 0; w < 4; w++) {
+		memset(v, 0, sizeof(v));
+		for (r = 0; r < (int)rounds; r++) {
+			if (ab && (r & 1))
+				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
+					  v[1]);
+			bench_run(d, mode_name(), w, wbuf, rbuf, slice, area,
+				  v[0]);
+			if (ab && !(r & 1))
+				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
+					  v[1]);
 		}
-		ok(rc == 0, "%s: sequential 1 MiB %s (rc %d)",
-		   blk_seed_mode ? "seed" : "ours", i ? "reads" : "writes", rc);
-		bench_line(i ? "seq-read-1M" : "seq-write-1M", bytes,
-			   now_ns() - t0, 1);
-		bench_prof(i ? "seq-read-1M" : "seq-write-1M", &st,
-			   &d->bf.stats, 0, &wk);
+		bench_line(mode_name(), workloads[w],
+			   v[0][0] * 1000000000ull / MAX(v[0][1], 1ull), w < 2);
+		if (ab)
+			bench_line("copy", workloads[w], v[1][0] *
+				   1000000000ull / MAX(v[1][1], 1ull), w < 2);
 	}
-	for (qd = 1; qd <= 32; qd += 31) {
-		st = d->bf.stats;
-		wk = blk_wakes;
-		d->bf.stats.max_inflight = 0;
-		waits = 0;
-		ops = 0;
-		t0 = now_ns();
-		dl = t0 + secs * 1000000000ull;
-		for (i = 0; i < qd; i++) {
-			memset(&io[i], 0, sizeof(io[i]));
-			io[i].op = BLKIF_OP_READ;
-			io[i].len = 4096;
-			io[i].buf = rbuf + (size_t)i * 4096;
-			io[i].sector = (rnd() % (area / 4096)) * 8;
-			rc |= blkfront_queue(&d->bf, &io[i]);
-		}
-		blkfront_push(&d->bf);
-		/*
-		 * Keep qd reads outstanding; reissue those that completed,
-		 * all with one push (one event, not one per read).
-		 */
-		while (!rc) {
-			int busy = 0;
-
-			for (i = 0; i < qd; i++) {
-				if (!io[i].done) {
-					busy = 1;
-					continue;
-				}
-				if (io[i].len == 0)
-					continue;	/* retired */
-				rc |= io[i].status;
-				ops++;
-				if (now_coarse_ns() >= dl) {
-					io[i].len = 0;
-					continue;
-				}
-				io[i].sector = (rnd() % (area / 4096)) * 8;
-				rc |= blkfront_queue(&d->bf, &io[i]);
-				busy = 1;
-			}
-			if (!busy)
-				break;
-			blkfront_push(&d->bf);
-			if (blkfront_poll(&d->bf) == 0) {
-				blk_port()->wait(NULL, d->bf.evtchn,
-						 dl + 1000000000ull);
-				waits++;
-			}
-		}
-		ok(rc == 0, "%s: random 4 KiB reads at QD%d (rc %d)",
-		   blk_seed_mode ? "seed" : "ours", qd, rc);
-		bench_line(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
-			   ops, now_ns() - t0, 0);
-		bench_prof(qd == 1 ? "rand-read-4k-qd1" : "rand-read-4k-qd32",
-			   &st, &d->bf.stats, waits, &wk);
-	}
-	/* The core copies every byte through its grant pool: that copy's
-	 * own rate bounds what any 1 MiB workload can reach.  Best of 8
+	/* Copy mode copies every byte through the grant pool: that copy's
+	 * own rate bounds what its 1 MiB workloads can reach.  Best of 8
 	 * rounds: dom0 shares the CPU and may run in between.
 	 */
 	t = ~0ull;
 	for (i = 0; i < 8; i++) {
 		t0 = now_ns();
-		for (qd = 0; qd < 4; qd++)
+		for (w = 0; w < 4; w++)
 			memcpy(rbuf, wbuf, 1 << 20);
 		t = MIN(t, now_ns() - t0);
 	}
@@ -572,7 +617,11 @@ static void bench_mode(void)
 	ok(rc == 0, "detached (rc %d)", rc);
 }
 
-/* modes=ours,seed: the same workloads in each mode, one boot. */
+/*
+ * modes=ours,seed: the same workloads in each mode, one boot. "ours" also
+ * runs each workload from cbuf, copied through the grant pool ("copy");
+ * copy=1 (or a "copy" mode) leaves the I/O buffers out altogether.
+ */
 static void bench(void)
 {
 	const char *m = opt("modes", "ours,seed");
@@ -585,6 +634,7 @@ static void bench(void)
 		if (e)
 			*e = 0;
 		blk_seed_mode = !strcmp(p, "seed");
+		blk_copy_mode = !strcmp(p, "copy");
 		bench_mode();
 		if (!e)
 			break;
@@ -691,9 +741,14 @@ void kmain(struct hvm_start_info *si)
 		panic("no xenstore: %d", rc);
 	wbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
 	rbuf = alloc_pages(BUF_BYTES / PAGE_SIZE);
-	if (!wbuf || !rbuf)
+	cbuf = alloc_pages((1 << 20) / PAGE_SIZE);
+	if (!wbuf || !rbuf || !cbuf)
 		panic("no memory for I/O buffers");
+	/* The I/O tests' and the bench's buffers, used in place. */
+	blk_add_io_buffer(wbuf, BUF_BYTES);
+	blk_add_io_buffer(rbuf, BUF_BYTES);
 	blk_seed_mode = (int)opt_u("seed", 0);
+	blk_copy_mode = (int)opt_u("copy", 0);
 	blk_max_segs = (unsigned int)opt_u("segs", 0);
 	rng_state ^= opt_u("rseed", 1) * 0x2545f4914f6cdd1dull;
 	test = opt("test", "io");

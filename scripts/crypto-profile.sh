@@ -10,33 +10,37 @@
 # and prints each QEMU thread's CPU time and context switches per request
 # and its hottest symbols.
 #
-#   crypto-profile.sh [-s SIZE] [-t SECONDS] [-a ALG]
+#   crypto-profile.sh [-s SIZE] [-t SECONDS] [-a ALG] [-p PAGES]
 #     -s  request size in bytes (default 64)
 #     -t  seconds per measurement (default 4)
 #     -a  aes-128-cbc (default), sha256, hmac-sha256 or aes-128-gcm
+#     -p  crypto-bench's buffers: malloc (default), small (4 KiB pages) or
+#         huge (transparent huge pages): how many descriptors a request takes
 # Raw outputs stay in build/crypto-profile/.  Needs `make build` and
 # Debian's perf (scripts/deps.d/perf.list).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-size=64 secs=4 alg=aes-128-cbc
-while getopts "s:t:a:h" o; do
+size=64 secs=4 alg=aes-128-cbc pages=malloc
+while getopts "s:t:a:p:h" o; do
 	case $o in
 	s) size=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	a) alg=$OPTARG ;;
-	h) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	p) pages=$OPTARG ;;
+	h) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
-[[ $size =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ && $alg =~ ^[a-z0-9-]+$ ]] ||
-	die "crypto-profile: bad -s, -t or -a (see -h)"
+[[ $size =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ && $alg =~ ^[a-z0-9-]+$ &&
+	$pages =~ ^(malloc|small|huge)$ ]] ||
+	die "crypto-profile: bad -s, -t, -a or -p (see -h)"
 command -v perf >/dev/null || die "crypto-profile: no perf (run scripts/deps.sh)"
 dir=$OUT/crypto-profile
 mkdir -p "$dir"
 rm -f "$dir/host.data" "$dir/stat.out"
 "$VDEVKIT_ROOT/tests/t/bundle.sh" "$dir/crypto-profile-perf.tar.gz" "$(command -v perf)"
-printf 'SIZE=%s\nSECS=%s\nALG=%s\n' "$size" "$secs" "$alg" >"$dir/crypto-profile.conf"
+printf 'SIZE=%s\nSECS=%s\nALG=%s\nPAGES=%s\n' "$size" "$secs" "$alg" "$pages" >"$dir/crypto-profile.conf"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The QMP socket's path, unique to this run, finds our QEMU among others.
@@ -56,7 +60,7 @@ perf record -q -e cpu-clock -F 2000 -g -p "$pid" -o "$dir/host.data" -- sleep "$
 rc=0
 wait "$vm" || rc=$?
 
-echo "# command: scripts/crypto-profile.sh -s $size -t $secs -a $alg; host load average at start: $load"
+echo "# command: scripts/crypto-profile.sh -s $size -t $secs -a $alg -p $pages; host load average at start: $load"
 grep '^# ' "$dir/guest.out" | grep -v '^# qmp' || true
 python3 - "$dir/stat.out" "$dir/guest.out" "$secs" <<'PY'
 import re, sys

@@ -4,7 +4,8 @@
 # and AES-128-GCM, guest side of scripts/crypto-bench.sh (`make
 # bench-cryptoguest`), which passes in /crypto-bench-openssl.tar.gz
 # (Debian's openssl, its afalg engine, OpenSSL's devcrypto engine, their
-# libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS).  Paths:
+# libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS, PAGES:
+# crypto-bench -p for a and a0).  Paths:
 #   a: crypto-bench -> /dev/cryptodev0 -> virtio_cryptodev -> c0 (our
 #      backend; the device's virtqueues in iothread io0: the fast path)
 #   a0: the same on c2, /dev/cryptodev1, virtqueues in the main loop (the
@@ -43,6 +44,7 @@ SIZES="64 1024 4096 65536 1048576"
 HSIZES="64 4096 65536 1048576"
 SECS=2
 ROUNDS=1
+PAGES=malloc
 AB_ONLY=
 [ -f /crypto-bench.conf ] && . /crypto-bench.conf
 ours=0000:00:04.0
@@ -145,7 +147,7 @@ while [ $r -lt "$ROUNDS" ]; do
 		addr=$ours
 		[ "${p%:*}" = a0 ] && addr=$slow
 		i0=$(irqs $addr)
-		crypto-bench -d "/dev/cryptodev${p#*:}" -t "$SECS" $SIZES >/tmp/a.out 2>&1
+		crypto-bench -d "/dev/cryptodev${p#*:}" -p "$PAGES" -t "$SECS" $SIZES >/tmp/a.out 2>&1
 		ok $? "round $r: ${p%:*} (crypto-bench on cryptodev${p#*:}) ran"
 		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s\$/# res ${p%:*} \1 \2 \3/p" /tmp/a.out
 		grep -v '^bench' /tmp/a.out | sed 's/^/# /'
@@ -182,7 +184,7 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	for alg in sha256 hmac-sha256 aes-128-gcm; do
-		crypto-bench -d /dev/cryptodev0 -a $alg -t "$SECS" $HSIZES >/tmp/a.out 2>&1
+		crypto-bench -d /dev/cryptodev0 -a $alg -p "$PAGES" -t "$SECS" $HSIZES >/tmp/a.out 2>&1
 		ok $? "round $r: a $alg (crypto-bench on virtio_cryptodev) ran"
 		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# hres $alg a \1 \2 \3/p" /tmp/a.out
 		grep -v '^bench' /tmp/a.out | sed 's/^/# /'

@@ -27,4 +27,13 @@ segs=$(vcd_stat cryptodev0 data_segments)
 check "contiguous pages merged: $pages pages in $segs descriptors" \
 	test "$segs" -lt "$pages"
 crypto-bench -t 1 | sed 's/^/# /'
+# crypto-bench -p huge: its 1 MiB requests on transparent huge pages take
+# a few descriptors, not one per page.
+p0=$(vcd_stat cryptodev0 data_pages) s0=$(vcd_stat cryptodev0 data_segments)
+crypto-bench -p huge -t 1 1048576 | sed 's/^/# /'
+p1=$(vcd_stat cryptodev0 data_pages) s1=$(vcd_stat cryptodev0 data_segments)
+check "crypto-bench -p huge: $((p1 - p0)) pages in $((s1 - s0)) descriptors" \
+	test $((s1 - s0)) -gt 0 -a $(((s1 - s0) * 64)) -le $((p1 - p0))
+crypto-bench -p 4k 64 >/dev/null 2>&1
+is $? 2 "crypto-bench -p with an unknown page kind is a usage error"
 tap_done

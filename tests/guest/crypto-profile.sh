@@ -3,7 +3,7 @@
 # Profile (not a test): guest side of scripts/crypto-profile.sh (`make
 # profile-cryptoguest`), which passes in /crypto-profile-perf.tar.gz
 # (Debian's perf and its libraries) and /crypto-profile.conf (SIZE, SECS,
-# ALG).  One device on the fast path (iothread io0).  In order:
+# ALG, PAGES: crypto-bench -p).  One device on the fast path (iothread io0).  In order:
 #   - two crypto-bench runs of SIZE with the device's counters around them:
 #     "# count ..." lines (requests, notifies, virtqueue interrupts);
 #   - the same from 4 processes at once (do notifies coalesce?);
@@ -20,20 +20,21 @@
 SIZE=64
 SECS=4
 ALG=aes-128-cbc
+PAGES=malloc
 [ -f /crypto-profile.conf ] && . /crypto-profile.conf
 d=cryptodev0
 a=$(basename "$(readlink -f /sys/class/misc/$d/device/..)")
 irqs() { awk -v a="$a" 'index($0, a) && /virtio/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts; }
 st() { awk -v k="$1" 'index($1, k) == 1 { s += $2 } END { print s + 0 }' /sys/class/misc/$d/stats; }
-bench() { crypto-bench -d /dev/$d -a "$ALG" -t "$1" "$SIZE" | sed -n 's/^bench //p'; }
+bench() { crypto-bench -d /dev/$d -a "$ALG" -p "$PAGES" -t "$1" "$SIZE" | sed -n 's/^bench //p'; }
 # count WHAT CMD...: CMD's output and the device's counters around it.
 count() {
 	what=$1
 	shift
-	i0=$(irqs) r0=$(st dataq.) n0=$(st notifies)
+	i0=$(irqs) r0=$(st dataq.) n0=$(st notifies) s0=$(st data_segments)
 	out=$("$@" | tr '\n' ' ')
-	i1=$(irqs) r1=$(st dataq.) n1=$(st notifies)
-	echo "# count $what: $out; requests $((r1 - r0)), notifies $((n1 - n0)), interrupts $((i1 - i0))"
+	i1=$(irqs) r1=$(st dataq.) n1=$(st notifies) s1=$(st data_segments)
+	echo "# count $what: $out; requests $((r1 - r0)), notifies $((n1 - n0)), interrupts $((i1 - i0)), data descriptors $((s1 - s0))"
 }
 for v in /sys/bus/virtio/devices/virtio*; do
 	echo "# $(basename "$v"): features $(cat "$v/features") (EVENT_IDX, bit 29: $(cut -c30 "$v/features"))"
@@ -49,7 +50,7 @@ if [ -f /crypto-profile-perf.tar.gz ] && tar -xzf /crypto-profile-perf.tar.gz -C
 	echo 0 >/proc/sys/kernel/kptr_restrict
 	echo -1 >/proc/sys/kernel/perf_event_paranoid
 	perf record -q -e cpu-clock -F 4000 -a -g -o /tmp/p.data -- \
-		crypto-bench -d /dev/$d -a "$ALG" -t "$SECS" "$SIZE" >/tmp/p.out 2>&1
+		crypto-bench -d /dev/$d -a "$ALG" -p "$PAGES" -t "$SECS" "$SIZE" >/tmp/p.out 2>&1
 	echo "# guest perf run: $(sed -n 's/^bench //p' /tmp/p.out)"
 	perf report -q -i /tmp/p.data --no-children --sort sym -g none --percent-limit 0.5 \
 		--stdio 2>/dev/null | grep . | sed 's/^/# guest self: /' | head -30

@@ -2284,13 +2284,21 @@ static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
 		vcd_hash_clear(s);
 	final = (cop->flags & COP_FLAG_FINAL) ||
 		!(cop->flags & COP_FLAG_UPDATE) || !cop->len;
-	/* A whole message from the caller's memory: no need to keep it. */
-	if (final && !s->alg && !s->hlen && cop->len > bounce_max &&
-	    cop->len <= vcd_msg_max(s) && !(cop->flags & COP_FLAG_NO_ZC) &&
-	    cop->src) {
-		err = vcd_digest_pinned(s, cop->src, cop->len, digest);
-		if (err != -ENOTBLK)
-			goto out;
+	/*
+	 * A whole message from the caller's memory: no need to keep it.  Big
+	 * ones are pinned; small ones are copied to a buffer of their size,
+	 * not to the session's (which would be a page at least, counted and
+	 * wiped whole).
+	 */
+	if (final && !s->alg && !s->hlen && cop->len <= vcd_msg_max(s)) {
+		err = -ENOTBLK;
+		if (cop->len > bounce_max && !(cop->flags & COP_FLAG_NO_ZC) &&
+		    cop->src)
+			err = vcd_digest_pinned(s, cop->src, cop->len, digest);
+		if (err == -ENOTBLK)
+			err = vcd_digest_user(s, NULL, 0, cop->src, cop->len,
+					      digest);
+		goto out;
 	}
 	if (s->alg && cop->op == COP_ENCRYPT) {
 		err = vcd_hash_append(s, cop->src, cop->len);

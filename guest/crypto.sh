@@ -6,6 +6,17 @@
 # (not "stat": that would hide busybox's stat)
 vcd_stat() { sed -n "s/^$2 //p" "/sys/class/misc/$1/stats"; }
 
+# Virtqueue interrupts (not the config vector's) of cryptodevN $1 so far.
+vcd_irqs() {
+	awk -v a="$(basename "$(readlink -f "/sys/class/misc/$1/device/..")")" \
+		'index($0, a) && /virtio/ && !/-config/ {
+			for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i	# every CPU
+		} END { print s + 0 }' /proc/interrupts
+}
+
+# Requests queued on the data queues of cryptodevN $1 so far.
+vcd_reqs() { awk '/^dataq\./ { s += $2 } END { print s + 0 }' "/sys/class/misc/$1/stats"; }
+
 # Our module, wherever the image put it, with options; Debian's
 # virtio_crypto must not hold the device (unbound if it does).
 vcd_load() {

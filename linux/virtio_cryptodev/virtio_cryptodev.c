@@ -408,38 +408,47 @@ static void vcd_room(struct vcd_device *d)
 }
 
 /*
- * Collect the answers of @op's queues without waiting for the interrupt.
- * Their interrupts are off meanwhile: under emulation, taking one costs
- * about as much as the request itself.  Answers that belong to other
- * callers are handed to them as well, and the queues' interrupts come
- * back on (after a last collection) before we stop, so nobody waiting
- * for one misses it.
+ * Collect the answers on the data queues @base + i, for each bit i of
+ * @qmask's @nbits, without waiting for the interrupt, until @outstanding
+ * is 0 or @us have passed.  Their interrupts are off meanwhile: under
+ * emulation, taking one costs about as much as the request itself.
+ * Answers that belong to other callers are handed to them as well, and
+ * the queues' interrupts come back on (after a last collection) before we
+ * stop, so nobody waiting for one misses it.
  */
-static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
+static void vcd_poll(struct vcd_device *d, const unsigned long *qmask,
+		     unsigned int base, unsigned int nbits,
+		     atomic_t *outstanding, unsigned int us)
 {
-	u64 end = ktime_get_ns() + (u64)op->poll_us * NSEC_PER_USEC;
-	unsigned long *qmask = op->qmask, flags;
+	u64 end = ktime_get_ns() + (u64)us * NSEC_PER_USEC;
+	unsigned long flags;
 	unsigned int i;
 
 	down_read(&d->alive);
 	if (d->reset)
 		goto out;
-	for_each_set_bit(i, qmask, d->ndq)
-		virtqueue_disable_cb(d->dqs[i].vq);
-	while (atomic_read(&op->outstanding) && !need_resched() &&
+	for_each_set_bit(i, qmask, nbits)
+		virtqueue_disable_cb(d->dqs[base + i].vq);
+	while (atomic_read(outstanding) && !need_resched() &&
 	       ktime_get_ns() < end) {
-		for_each_set_bit(i, qmask, d->ndq) {
-			spin_lock_irqsave(&d->dqs[i].lock, flags);
-			vcd_collect(&d->dqs[i]);
-			spin_unlock_irqrestore(&d->dqs[i].lock, flags);
+		for_each_set_bit(i, qmask, nbits) {
+			spin_lock_irqsave(&d->dqs[base + i].lock, flags);
+			vcd_collect(&d->dqs[base + i]);
+			spin_unlock_irqrestore(&d->dqs[base + i].lock, flags);
 		}
 		cpu_relax();
 	}
-	for_each_set_bit(i, qmask, d->ndq)
-		vcd_drain(&d->dqs[i]);
+	for_each_set_bit(i, qmask, nbits)
+		vcd_drain(&d->dqs[base + i]);
 	vcd_room(d);
 out:
 	up_read(&d->alive);
+}
+
+/* Poll for the pieces of @op in flight (see vcd_poll()). */
+static void vcd_poll_op(struct vcd_device *d, struct vcd_op *op)
+{
+	vcd_poll(d, op->qmask, 0, d->ndq, &op->outstanding, op->poll_us);
 }
 
 /* Virtqueue interrupt: hand every finished buffer back to its owner. */
@@ -460,7 +469,7 @@ static unsigned long vcd_timeout(void)
 /*
  * Queue one request; waits while the ring is full.  While remove() runs,
  * only the control queue takes requests: it destroys the device sessions.
- * @quiet: the caller will poll for the answer (vcd_poll_op()), so the
+ * @quiet: the caller will poll for the answer (vcd_poll()), so the
  * queue's interrupt goes off before the device can see the request; an
  * answer faster than the caller reaching its poll loop then costs no
  * interrupt.  On failure the interrupt is back on.
@@ -1451,6 +1460,15 @@ static unsigned int vcd_will_poll(struct vcd_device *d, size_t bytes)
 	       us : 0;
 }
 
+/* Add an answer that came @start ns ago to @lat, which was @seen. */
+static void vcd_lat_add(u32 *lat, u32 seen, u64 start)
+{
+	u32 ns = min_t(u64, ktime_get_ns() - start, U32_MAX);
+
+	/* A moving average over about eight waits; races only blur it. */
+	WRITE_ONCE(*lat, seen ? seen - seen / 8 + ns / 8 : ns);
+}
+
 /* Wait for the pieces in flight, @bytes in all, queued at @start. */
 static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 {
@@ -1472,11 +1490,8 @@ static int vcd_wait_op(struct vcd_op *op, size_t bytes, u64 start)
 	}
 	/* Pairs with the full barrier of atomic_dec_and_test() in vcd_piece_done(). */
 	smp_rmb();
-	/* A moving average over about eight waits; races only blur it. */
-	if (bytes) {
-		w = min_t(u64, ktime_get_ns() - start, U32_MAX);
-		WRITE_ONCE(*lat, seen ? seen - seen / 8 + w / 8 : w);
-	}
+	if (bytes)
+		vcd_lat_add(lat, seen, start);
 	return 0;
 }
 
@@ -1797,6 +1812,7 @@ struct vcd_sreq {
 	struct vcd_cookie ck;
 	refcount_t ref;
 	struct completion done;
+	atomic_t outstanding;	/* 1 until the device answers, for vcd_poll() */
 	struct work_struct free_work;
 	/* Held until the device answers, like vcd_op's. */
 	struct vcd_session *s;
@@ -1847,6 +1863,7 @@ static void vcd_sreq_done(struct vcd_cookie *ck, unsigned int used, int err)
 	r->used = used;
 	r->err = err;
 	atomic_dec(&r->s->dev->inflight);
+	atomic_set(&r->outstanding, 0);
 	complete(&r->done);
 	vcd_sreq_put(r);
 }
@@ -1957,19 +1974,31 @@ static unsigned int vcd_part_sg(struct vcd_part *p, struct scatterlist *sg,
 	return n;
 }
 
-/* Queue @r on a data queue and wait for the device's answer. */
+/*
+ * Queue @r on a data queue and wait for the device's answer: polled with
+ * the queue's interrupt off when answers for its size usually come within
+ * poll_us (poll_small_us), as ciphers' pieces (vcd_will_poll()).
+ */
 static int vcd_sreq_run(struct vcd_sreq *r)
 {
 	struct vcd_device *d = r->s->dev;
 	struct scatterlist hdr, wr, *sg, *sgs[VCD_SREQ_RD + 3];
 	unsigned int out = 0, in = 0, qi, pages = 0, segs = 0, n = 0, i;
-	size_t wlen = r->dst.len + r->wrlen;
+	size_t wlen = r->dst.len + r->wrlen, bytes = 0;
+	unsigned long qbit = 1;
+	unsigned int poll;
+	u32 *lat, seen;
 	u8 status;
+	u64 t0;
 	long w;
 	int err;
 
-	for (i = 0; i < VCD_SREQ_RD; i++)
+	for (i = 0; i < VCD_SREQ_RD; i++) {
 		n += vcd_part_nents(&r->rd[i]);
+		/* An AEAD IV is no work: a 4 KiB GCM request is a small one. */
+		if (r->rd[i].kbuf != r->iv)
+			bytes += r->rd[i].len;
+	}
 	n += vcd_part_nents(&r->dst);
 	/* The header and the result take one descriptor each. */
 	if (n + 2 > d->sreq_nents || wlen > U32_MAX)
@@ -1995,10 +2024,15 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	sg_init_one(&wr, r->wr, r->wrlen);
 	sgs[out + in++] = &wr;
 
+	lat = vcd_lat(d, bytes);
+	seen = READ_ONCE(*lat);
+	poll = vcd_will_poll(d, bytes);
 	refcount_inc(&r->ref);	/* the device's */
 	atomic_inc(&d->inflight);
+	atomic_set(&r->outstanding, 1);
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
-	err = vcd_queue(d, &d->dqs[qi], sgs, out, in, &r->ck);
+	t0 = ktime_get_ns();
+	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &r->ck, poll);
 	/* The ring has its own copy of the descriptors. */
 	kvfree(sg);
 	if (err) {
@@ -2010,6 +2044,8 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 		atomic64_add(pages, &d->data_pages);
 		atomic64_add(segs, &d->data_segs);
 	}
+	if (poll)
+		vcd_poll(d, &qbit, qi, 1, &r->outstanding, poll);
 	w = wait_for_completion_killable_timeout(&r->done, vcd_timeout());
 	if (w < 0)
 		return -EINTR;	/* the request keeps its buffers until answered */
@@ -2030,6 +2066,7 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 		vcd_mark_broken(d, "short result");
 		return -EIO;
 	}
+	vcd_lat_add(lat, seen, t0);
 	return 0;
 }
 
@@ -2249,13 +2286,21 @@ static long vcd_crypt_mac(struct vcd_session *s, const struct crypt_op *cop,
 		vcd_hash_clear(s);
 	final = (cop->flags & COP_FLAG_FINAL) ||
 		!(cop->flags & COP_FLAG_UPDATE) || !cop->len;
-	/* A whole message from the caller's memory: no need to keep it. */
-	if (final && !s->alg && !s->hlen && cop->len > bounce_max &&
-	    cop->len <= vcd_msg_max(s) && !(cop->flags & COP_FLAG_NO_ZC) &&
-	    cop->src) {
-		err = vcd_digest_pinned(s, cop->src, cop->len, digest);
-		if (err != -ENOTBLK)
-			goto out;
+	/*
+	 * A whole message from the caller's memory: no need to keep it.  Big
+	 * ones are pinned; small ones are copied to a buffer of their size,
+	 * not to the session's (which would be a page at least, counted and
+	 * wiped whole).
+	 */
+	if (final && !s->alg && !s->hlen && cop->len <= vcd_msg_max(s)) {
+		err = -ENOTBLK;
+		if (cop->len > bounce_max && !(cop->flags & COP_FLAG_NO_ZC) &&
+		    cop->src)
+			err = vcd_digest_pinned(s, cop->src, cop->len, digest);
+		if (err == -ENOTBLK)
+			err = vcd_digest_user(s, NULL, 0, cop->src, cop->len,
+					      digest);
+		goto out;
 	}
 	if (s->alg && cop->op == COP_ENCRYPT) {
 		err = vcd_hash_append(s, cop->src, cop->len);

@@ -184,8 +184,10 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	for alg in sha256 hmac-sha256 aes-128-gcm; do
+		i0=$(irqs $ours) q0=$(vcd_reqs cryptodev0)
 		crypto-bench -d /dev/cryptodev0 -a $alg -p "$PAGES" -t "$SECS" $HSIZES >/tmp/a.out 2>&1
 		ok $? "round $r: a $alg (crypto-bench on virtio_cryptodev) ran"
+		echo "# irq $alg a $ours $i0 $(irqs $ours), $(($(vcd_reqs cryptodev0) - q0)) requests"
 		sed -n "s/^bench \([0-9]*\) \([0-9.]*\) MB\/s \([0-9]*\) ops\/s$/# hres $alg a \1 \2 \3/p" /tmp/a.out
 		grep -v '^bench' /tmp/a.out | sed 's/^/# /'
 		[ -n "$have_ossl" ] || continue
@@ -197,7 +199,9 @@ while [ $r -lt "$ROUNDS" ]; do
 		esac
 		if echo " $engine " | grep -qiE " ($name) "; then
 			[ $r = 1 ] && backend_stats "q0-$alg"
+			i0=$(irqs $ours) q0=$(vcd_reqs cryptodev0)
 			for s in $HSIZES; do speed "a'" "$s" -engine devcrypto; done
+			echo "# irq $alg a' $ours $i0 $(irqs $ours), $(($(vcd_reqs cryptodev0) - q0)) requests"
 			[ $r = 1 ] && backend_stats "q1-$alg"
 		fi
 		for s in $HSIZES; do speed c "$s"; done

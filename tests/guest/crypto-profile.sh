@@ -23,8 +23,7 @@ ALG=aes-128-cbc
 PAGES=malloc
 [ -f /crypto-profile.conf ] && . /crypto-profile.conf
 d=cryptodev0
-a=$(basename "$(readlink -f /sys/class/misc/$d/device/..)")
-irqs() { awk -v a="$a" 'index($0, a) && /virtio/ && !/-config/ { s += $2 } END { print s + 0 }' /proc/interrupts; }
+irqs() { vcd_irqs $d; }
 st() { awk -v k="$1" 'index($1, k) == 1 { s += $2 } END { print s + 0 }' /sys/class/misc/$d/stats; }
 bench() { crypto-bench -d /dev/$d -a "$ALG" -p "$PAGES" -t "$1" "$SIZE" | sed -n 's/^bench //p'; }
 # count WHAT CMD...: CMD's output and the device's counters around it.

@@ -1260,6 +1260,15 @@ int blkfront_wait_connected(struct blkfront *bf)
 	return 0;
 }
 
+/*
+ * Never inlined: GCC 14's -Wdangling-pointer takes bf_sync()'s on-stack
+ * I/O, queued here, for a pointer that outlives it; it does not, because
+ * blkfront_wait_io() returns only once the I/O has left the queue and
+ * every slot.
+ */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
 int blkfront_queue(struct blkfront *bf, struct bf_io *io)
 {
 	size_t align = bf->sector_size ? bf->sector_size : BF_SECTOR;

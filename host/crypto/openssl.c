@@ -419,6 +419,30 @@ static int ossl_aead_init(HostCryptoAeadSession *base, const uint8_t *key,
 }
 
 /*
+ * A context keyed for one request, or NULL.  CCM fixes the tag length
+ * (to decrypt: the tag) before the key; the others want the tag only to
+ * decrypt.
+ */
+static EVP_CIPHER_CTX *ossl_aead_ctx(OsslAeadSession *s, const uint8_t *iv,
+                                     size_t iv_len, uint8_t *tag)
+{
+    int enc = s->base.encrypt ? 1 : 0, tl = s->base.tag_len;
+    bool ccm = s->base.alg->aead == HOSTCRYPTO_AEAD_CCM;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+
+    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL) ||
+        ((ccm || !enc) &&
+         !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
+                              enc ? NULL : tag)) ||
+        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/*
  * GCM and ChaCha20-Poly1305 take the aad and the data in any number of
  * calls; CCM only in one (ossl_aead(), and the core gathers for it).
  */
@@ -439,12 +463,8 @@ static int ossl_aead_iov(HostCryptoAeadSession *base, const uint8_t *iv,
     if (base->alg->aead == HOSTCRYPTO_AEAD_CCM) {
         return -ENOTSUP;
     }
-    ctx = EVP_CIPHER_CTX_new();
-    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL) ||
-        (!enc && !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
-                                      tag)) ||
-        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+    ctx = ossl_aead_ctx(s, iv, iv_len, tag);
+    if (!ctx) {
         goto out;
     }
     while (aad_len) {
@@ -510,15 +530,8 @@ static int ossl_aead(HostCryptoAeadSession *base, const uint8_t *iv,
     if (len > INT32_MAX || aad_len > INT32_MAX) {
         return -EMSGSIZE;
     }
-    ctx = EVP_CIPHER_CTX_new();
-    if (!ctx || !EVP_CipherInit_ex2(ctx, s->cipher, NULL, NULL, enc, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, iv_len, NULL)) {
-        goto out;
-    }
-    /* the tag (or its length) before the key */
-    if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, tl,
-                             enc ? NULL : tag) ||
-        !EVP_CipherInit_ex2(ctx, NULL, s->key, iv, enc, NULL)) {
+    ctx = ossl_aead_ctx(s, iv, iv_len, tag);
+    if (!ctx) {
         goto out;
     }
     /* the message length first */

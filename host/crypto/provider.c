@@ -9,6 +9,7 @@
 #endif
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,25 +130,47 @@ int hostcrypto_error(HostCryptoError *err, int errnum, const char *fmt, ...)
     return -errnum;
 }
 
-const HostCryptoAlg *hostcrypto_alg_find(uint32_t cipher, uint32_t key_len,
-                                         bool *cipher_known)
+/*
+ * The entry of table (n entries of size bytes) whose uint32_t fields at
+ * id_off and key_off are id and key (a cipher and its key length, a
+ * service and its algorithm); *known: whether any entry has id.
+ */
+static const void *hostcrypto_table_find(const void *table, size_t n,
+                                         size_t size, size_t id_off,
+                                         size_t key_off, uint32_t id,
+                                         uint32_t key, bool *known)
 {
+    const uint8_t *e = table;
+    uint32_t v;
     size_t i;
 
-    if (cipher_known) {
-        *cipher_known = false;
+    if (known) {
+        *known = false;
     }
-    for (i = 0; i < HOSTCRYPTO_NALGS; i++) {
-        if (hostcrypto_algs[i].cipher == cipher) {
-            if (cipher_known) {
-                *cipher_known = true;
-            }
-            if (hostcrypto_algs[i].key_len == key_len) {
-                return &hostcrypto_algs[i];
-            }
+    for (i = 0; i < n; i++, e += size) {
+        memcpy(&v, e + id_off, sizeof(v));
+        if (v != id) {
+            continue;
+        }
+        if (known) {
+            *known = true;
+        }
+        memcpy(&v, e + key_off, sizeof(v));
+        if (v == key) {
+            return e;
         }
     }
     return NULL;
+}
+
+const HostCryptoAlg *hostcrypto_alg_find(uint32_t cipher, uint32_t key_len,
+                                         bool *cipher_known)
+{
+    return hostcrypto_table_find(hostcrypto_algs, HOSTCRYPTO_NALGS,
+                                 sizeof(HostCryptoAlg),
+                                 offsetof(HostCryptoAlg, cipher),
+                                 offsetof(HostCryptoAlg, key_len),
+                                 cipher, key_len, cipher_known);
 }
 
 bool hostcrypto_len_ok(const HostCrypto *hc, const HostCryptoAlg *alg,
@@ -203,15 +226,11 @@ int hostcrypto_crypt(HostCryptoSession *s, const uint8_t *iv,
 
 const HostCryptoAuthAlg *hostcrypto_auth_find(uint32_t service, uint32_t algo)
 {
-    size_t i;
-
-    for (i = 0; i < HOSTCRYPTO_NAUTH; i++) {
-        if (hostcrypto_auth_algs[i].service == service &&
-            hostcrypto_auth_algs[i].algo == algo) {
-            return &hostcrypto_auth_algs[i];
-        }
-    }
-    return NULL;
+    return hostcrypto_table_find(hostcrypto_auth_algs, HOSTCRYPTO_NAUTH,
+                                 sizeof(HostCryptoAuthAlg),
+                                 offsetof(HostCryptoAuthAlg, service),
+                                 offsetof(HostCryptoAuthAlg, algo),
+                                 service, algo, NULL);
 }
 
 bool hostcrypto_auth_key_ok(const HostCryptoAuthAlg *alg, size_t key_len)
@@ -284,22 +303,11 @@ const HostCryptoAeadAlg *hostcrypto_aead_find(uint32_t aead,
                                               uint32_t key_len,
                                               bool *aead_known)
 {
-    size_t i;
-
-    if (aead_known) {
-        *aead_known = false;
-    }
-    for (i = 0; i < HOSTCRYPTO_NAEAD; i++) {
-        if (hostcrypto_aead_algs[i].aead == aead) {
-            if (aead_known) {
-                *aead_known = true;
-            }
-            if (hostcrypto_aead_algs[i].key_len == key_len) {
-                return &hostcrypto_aead_algs[i];
-            }
-        }
-    }
-    return NULL;
+    return hostcrypto_table_find(hostcrypto_aead_algs, HOSTCRYPTO_NAEAD,
+                                 sizeof(HostCryptoAeadAlg),
+                                 offsetof(HostCryptoAeadAlg, aead),
+                                 offsetof(HostCryptoAeadAlg, key_len),
+                                 aead, key_len, aead_known);
 }
 
 bool hostcrypto_aead_ok(const HostCrypto *hc, const HostCryptoAeadAlg *alg,
@@ -360,13 +368,11 @@ int hostcrypto_aead_session_free(HostCryptoAeadSession *s)
                                    s->hc->prov->aead_fini(s));
 }
 
-int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
-                    size_t iv_len, const uint8_t *aad, size_t aad_len,
-                    const uint8_t *src, uint8_t *dst, size_t len,
-                    uint8_t *tag)
+/* An AEAD request's nonce and sizes: 0, -EINVAL or -EMSGSIZE. */
+static int hostcrypto_aead_check(const HostCryptoAeadSession *s,
+                                 size_t iv_len, size_t aad_len, size_t len)
 {
     const HostCryptoProvider *prov = s->hc->prov;
-    int ret;
 
     if (!hostcrypto_aead_ok(s->hc, s->alg, iv_len, s->tag_len)) {
         return -EINVAL;
@@ -375,7 +381,20 @@ int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
         (prov->max_len && aad_len + len + s->tag_len > prov->max_len)) {
         return -EMSGSIZE;
     }
-    ret = prov->aead(s, iv, iv_len, aad, aad_len, src, dst, len, tag);
+    return 0;
+}
+
+int hostcrypto_aead(HostCryptoAeadSession *s, const uint8_t *iv,
+                    size_t iv_len, const uint8_t *aad, size_t aad_len,
+                    const uint8_t *src, uint8_t *dst, size_t len,
+                    uint8_t *tag)
+{
+    int ret = hostcrypto_aead_check(s, iv_len, aad_len, len);
+
+    if (ret < 0) {
+        return ret;
+    }
+    ret = s->hc->prov->aead(s, iv, iv_len, aad, aad_len, src, dst, len, tag);
     if (ret == -EBADMSG && len) {
         /* no unauthenticated plaintext for the caller */
         explicit_bzero(dst, len);
@@ -628,6 +647,36 @@ static uint8_t *hostcrypto_iov_contig(const HostCryptoIov *v, size_t len,
     return *tmp;
 }
 
+/*
+ * src and dst in one piece each for a provider's flat op: their own
+ * memory where it is, else buffers (*tmp, src's holding a copy).
+ */
+typedef struct HostCryptoBounce {
+    uint8_t *sp, *dp;
+    uint8_t *stmp, *dtmp;
+} HostCryptoBounce;
+
+/* 0, or -ENOMEM (b is to be put either way) */
+static int hostcrypto_bounce_get(HostCryptoBounce *b, const HostCryptoIov *src,
+                                 const HostCryptoIov *dst, size_t len)
+{
+    b->sp = hostcrypto_iov_contig(src, len, true, &b->stmp);
+    b->dp = hostcrypto_iov_contig(dst, len, false, &b->dtmp);
+    return len && (!b->sp || !b->dp) ? -ENOMEM : 0;
+}
+
+/* After the flat op returned ret: its output into dst if it worked. */
+static void hostcrypto_bounce_put(HostCryptoBounce *b,
+                                  const HostCryptoIov *dst, size_t len,
+                                  int ret)
+{
+    if (ret == 0 && b->dtmp) {
+        hostcrypto_iov_from_buf(dst, 0, b->dtmp, len);
+    }
+    hostcrypto_buf_free(b->stmp, len);
+    hostcrypto_buf_free(b->dtmp, len);
+}
+
 static bool hostcrypto_iov_short(const HostCryptoIov *v, size_t len)
 {
     return hostcrypto_iov_size(v) < len;
@@ -638,7 +687,8 @@ int hostcrypto_crypt_iov(HostCryptoSession *s, const uint8_t *iv,
                          size_t len)
 {
     const HostCryptoProvider *prov = s->hc->prov;
-    uint8_t *copy = NULL, *stmp = NULL, *dtmp = NULL, *sp, *dp;
+    uint8_t *copy = NULL;
+    HostCryptoBounce b;
     HostCryptoIov one;
     struct iovec flat;
     int ret;
@@ -656,20 +706,13 @@ int hostcrypto_crypt_iov(HostCryptoSession *s, const uint8_t *iv,
     }
     if (ret == -ENOTSUP) {
         /* the provider wants it in one piece */
-        sp = hostcrypto_iov_contig(src, len, true, &stmp);
-        dp = hostcrypto_iov_contig(dst, len, false, &dtmp);
-        if (len && (!sp || !dp)) {
-            ret = -ENOMEM;
-        } else {
-            ret = prov->crypt(s, iv, sp, dp, len);
-            if (ret == 0 && dtmp) {
-                hostcrypto_iov_from_buf(dst, 0, dtmp, len);
-            }
+        ret = hostcrypto_bounce_get(&b, src, dst, len);
+        if (ret == 0) {
+            ret = prov->crypt(s, iv, b.sp, b.dp, len);
         }
+        hostcrypto_bounce_put(&b, dst, len, ret);
     }
     hostcrypto_buf_free(copy, len);
-    hostcrypto_buf_free(stmp, len);
-    hostcrypto_buf_free(dtmp, len);
     return ret;
 }
 
@@ -700,8 +743,8 @@ int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
                         const HostCryptoIov *dst, size_t len, uint8_t *tag)
 {
     const HostCryptoProvider *prov = s->hc->prov;
-    uint8_t *copy = NULL, *atmp = NULL, *stmp = NULL, *dtmp = NULL;
-    uint8_t *ap, *sp, *dp;
+    uint8_t *copy = NULL, *atmp, *ap;
+    HostCryptoBounce b;
     HostCryptoIov one;
     struct iovec flat;
     int ret;
@@ -710,12 +753,9 @@ int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
         hostcrypto_iov_short(src, len) || hostcrypto_iov_short(dst, len)) {
         return -EINVAL;
     }
-    if (!hostcrypto_aead_ok(s->hc, s->alg, iv_len, s->tag_len)) {
-        return -EINVAL;
-    }
-    if (aad_len > SIZE_MAX / 2 || len > SIZE_MAX / 2 ||
-        (prov->max_len && aad_len + len + s->tag_len > prov->max_len)) {
-        return -EMSGSIZE;
+    ret = hostcrypto_aead_check(s, iv_len, aad_len, len);
+    if (ret < 0) {
+        return ret;
     }
     /* the aad is read whole before any output: only src matters */
     ret = hostcrypto_iov_apart(&src, dst, len, &copy, &flat, &one);
@@ -729,25 +769,22 @@ int hostcrypto_aead_iov(HostCryptoAeadSession *s, const uint8_t *iv,
     }
     if (ret == -ENOTSUP) {
         ap = hostcrypto_iov_contig(aad, aad_len, true, &atmp);
-        sp = hostcrypto_iov_contig(src, len, true, &stmp);
-        dp = hostcrypto_iov_contig(dst, len, false, &dtmp);
-        if ((aad_len && !ap) || (len && (!sp || !dp))) {
+        ret = hostcrypto_bounce_get(&b, src, dst, len);
+        if (ret == 0 && aad_len && !ap) {
             ret = -ENOMEM;
-        } else {
-            ret = prov->aead(s, iv, iv_len, ap, aad_len, sp, dp, len, tag);
-            if (ret == 0 && dtmp) {
-                hostcrypto_iov_from_buf(dst, 0, dtmp, len);
-            }
         }
+        if (ret == 0) {
+            ret = prov->aead(s, iv, iv_len, ap, aad_len, b.sp, b.dp, len,
+                             tag);
+        }
+        hostcrypto_bounce_put(&b, dst, len, ret);
+        hostcrypto_buf_free(atmp, aad_len);
     }
     if (ret == -EBADMSG) {
         /* no unauthenticated plaintext for the caller */
         hostcrypto_iov_zero(dst, len);
     }
     hostcrypto_buf_free(copy, len);
-    hostcrypto_buf_free(atmp, aad_len);
-    hostcrypto_buf_free(stmp, len);
-    hostcrypto_buf_free(dtmp, len);
     return ret;
 }
 

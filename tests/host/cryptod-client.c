@@ -812,15 +812,40 @@ static const BadReq bad_reqs[] = {
       16, 16, VIRTIO_CRYPTO_BADMSG },
 };
 
+/*
+ * bad_chain() on descriptor a at the next head (with NEXT, a.next counts
+ * from that head), then b if any as the one a chains to.
+ */
+static void bad_chain_at(const char *what, D a, const D *b)
+{
+    uint16_t h = avail_idx % QSIZE;
+
+    if (a.flags & F_NEXT) {
+        a.next = (h + a.next) % QSIZE;
+    }
+    *desc(h) = a;
+    if (b) {
+        *desc(a.next) = *b;
+    }
+    bad_chain(what, h);
+}
+
+/* A chain of a then b, b following a */
+static void bad_chain2(const char *what, D a, D b)
+{
+    a.flags |= F_NEXT;
+    a.next = 1;
+    bad_chain_at(what, a, &b);
+}
+
 static void malformed_chains(void)
 {
     uint16_t h;
     uint64_t st;
     D *t = (D *)(ram + INDIRECT_GPA);
 
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA, HDR_LEN, F_NEXT, h };
-    bad_chain("a descriptor chained to itself", h);
+    bad_chain_at("a descriptor chained to itself",
+                 (D){ DATA_GPA, HDR_LEN, F_NEXT, 0 }, NULL);
     h = avail_idx % QSIZE;
     for (unsigned i = 0; i < QSIZE; i++) {
         *desc(i) = (D){ DATA_GPA, 16, F_NEXT, (i + 1) % QSIZE };
@@ -830,50 +855,37 @@ static void malformed_chains(void)
     *desc(h) = (D){ DATA_GPA, HDR_LEN, F_NEXT, QSIZE + 5 };
     bad_chain("next beyond the table", h);
     bad_chain("head beyond the table", QSIZE + 7);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ RAM_SIZE + 0x1000, HDR_LEN, F_NEXT, (h + 1) % QSIZE };
-    *desc((h + 1) % QSIZE) = (D){ DATA_GPA, 16, F_WRITE, 0 };
-    bad_chain("readable buffer outside guest RAM", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA, HDR_LEN, F_NEXT, (h + 1) % QSIZE };
-    *desc((h + 1) % QSIZE) = (D){ RAM_SIZE - 8, 16, F_WRITE, 0 };
-    bad_chain("writable buffer running off the end of RAM", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA, HDR_LEN, F_NEXT, (h + 1) % QSIZE };
-    *desc((h + 1) % QSIZE) = (D){ UINT64_MAX - 4, 0xffffffff, F_WRITE, 0 };
-    bad_chain("address + length wrapping 2^64", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA, 0xffffffff, F_NEXT, (h + 1) % QSIZE };
-    *desc((h + 1) % QSIZE) = (D){ DATA_GPA, 16, F_WRITE, 0 };
-    bad_chain("a 4 GiB readable buffer", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA + 0x1000, 16, F_WRITE | F_NEXT, (h + 1) % QSIZE };
-    *desc((h + 1) % QSIZE) = (D){ DATA_GPA, HDR_LEN, 0, 0 };
-    bad_chain("readable after writable", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ DATA_GPA, HDR_LEN, 0, 0 };
-    bad_chain("no writable buffer (no room for a status)", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ INDIRECT_GPA, 24, F_INDIRECT, 0 };
-    bad_chain("indirect table of 24 bytes", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ RAM_SIZE - 16, 32, F_INDIRECT, 0 };
-    bad_chain("indirect table outside RAM", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ INDIRECT_GPA, 0x100000, F_INDIRECT, 0 };
-    bad_chain("indirect table of 65536 entries", h);
-    h = avail_idx % QSIZE;
+    bad_chain2("readable buffer outside guest RAM",
+               (D){ RAM_SIZE + 0x1000, HDR_LEN, 0, 0 },
+               (D){ DATA_GPA, 16, F_WRITE, 0 });
+    bad_chain2("writable buffer running off the end of RAM",
+               (D){ DATA_GPA, HDR_LEN, 0, 0 },
+               (D){ RAM_SIZE - 8, 16, F_WRITE, 0 });
+    bad_chain2("address + length wrapping 2^64",
+               (D){ DATA_GPA, HDR_LEN, 0, 0 },
+               (D){ UINT64_MAX - 4, 0xffffffff, F_WRITE, 0 });
+    bad_chain2("a 4 GiB readable buffer", (D){ DATA_GPA, 0xffffffff, 0, 0 },
+               (D){ DATA_GPA, 16, F_WRITE, 0 });
+    bad_chain2("readable after writable",
+               (D){ DATA_GPA + 0x1000, 16, F_WRITE, 0 },
+               (D){ DATA_GPA, HDR_LEN, 0, 0 });
+    bad_chain_at("no writable buffer (no room for a status)",
+                 (D){ DATA_GPA, HDR_LEN, 0, 0 }, NULL);
+    bad_chain_at("indirect table of 24 bytes",
+                 (D){ INDIRECT_GPA, 24, F_INDIRECT, 0 }, NULL);
+    bad_chain_at("indirect table outside RAM",
+                 (D){ RAM_SIZE - 16, 32, F_INDIRECT, 0 }, NULL);
+    bad_chain_at("indirect table of 65536 entries",
+                 (D){ INDIRECT_GPA, 0x100000, F_INDIRECT, 0 }, NULL);
     t[0] = (D){ INDIRECT_GPA, 32, F_INDIRECT, 0 };
-    *desc(h) = (D){ INDIRECT_GPA, 32, F_INDIRECT, 0 };
-    bad_chain("nested indirect table", h);
-    h = avail_idx % QSIZE;
+    bad_chain_at("nested indirect table",
+                 (D){ INDIRECT_GPA, 32, F_INDIRECT, 0 }, NULL);
     t[0] = (D){ DATA_GPA, HDR_LEN, F_NEXT, 1 };
     t[1] = (D){ DATA_GPA, 16, F_WRITE | F_NEXT, 0 };
-    *desc(h) = (D){ INDIRECT_GPA, 32, F_INDIRECT, 0 };
-    bad_chain("loop inside an indirect table", h);
-    h = avail_idx % QSIZE;
-    *desc(h) = (D){ INDIRECT_GPA, 32, F_INDIRECT | F_NEXT, (h + 1) % QSIZE };
-    bad_chain("indirect with NEXT", h);
+    bad_chain_at("loop inside an indirect table",
+                 (D){ INDIRECT_GPA, 32, F_INDIRECT, 0 }, NULL);
+    bad_chain_at("indirect with NEXT",
+                 (D){ INDIRECT_GPA, 32, F_INDIRECT | F_NEXT, 1 }, NULL);
 
     /* well-formed chains, bad requests: answered with a status */
     h = frame(10, 16, &st);

@@ -104,10 +104,10 @@ static void dev_reset(Dev *d)
     dev_setup_queues(d);
 }
 
-static uint32_t cfg32(Dev *d, size_t off)
-{
-    return qvirtio_config_readl(d->vdev, off);
-}
+/* A 32-bit field of the device's struct virtio_crypto_config */
+#define CFG32(d, field) \
+    qvirtio_config_readl((d)->vdev, offsetof(struct virtio_crypto_config, \
+                                             field))
 
 /* Wait for one used buffer; false if the device went broken instead. */
 static bool wait_used(Dev *d, QVirtQueue *vq, uint32_t *head, uint32_t *len)
@@ -344,37 +344,27 @@ static void test_config(void)
     g_assert_nonnull(strstr(list, "aes-128-cbc"));
     g_assert_nonnull(strstr(list, "aes-256-xts"));
     g_assert_nonnull(strstr(list, "des3-cbc"));
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config, status)),
-                    ==, VIRTIO_CRYPTO_S_HW_READY);
-    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
-                                       max_dataqueues)), ==, 2);
+    g_assert_cmphex(CFG32(d, status), ==, VIRTIO_CRYPTO_S_HW_READY);
+    g_assert_cmpuint(CFG32(d, max_dataqueues), ==, 2);
     /* OpenSSL has every service and algorithm the backend knows */
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      crypto_services)),
+    g_assert_cmphex(CFG32(d, crypto_services),
                     ==, (1u << VIRTIO_CRYPTO_SERVICE_CIPHER) |
                         (1u << VIRTIO_CRYPTO_SERVICE_HASH) |
                         (1u << VIRTIO_CRYPTO_SERVICE_MAC) |
                         (1u << VIRTIO_CRYPTO_SERVICE_AEAD));
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      cipher_algo_l)), ==, want);
+    g_assert_cmphex(CFG32(d, cipher_algo_l), ==, want);
     /* MD5, SHA-1, SHA-2 and SHA-3; not the SHAKEs */
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      hash_algo)), ==, 0x7fe);
+    g_assert_cmphex(CFG32(d, hash_algo), ==, 0x7fe);
     /* the HMACs and CMAC-AES */
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      mac_algo_l)), ==,
+    g_assert_cmphex(CFG32(d, mac_algo_l), ==,
                     0x7e | (1u << VIRTIO_CRYPTO_MAC_CMAC_AES));
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      mac_algo_h)), ==, 0);
-    g_assert_cmphex(cfg32(d, offsetof(struct virtio_crypto_config,
-                                      aead_algo)), ==,
+    g_assert_cmphex(CFG32(d, mac_algo_h), ==, 0);
+    g_assert_cmphex(CFG32(d, aead_algo), ==,
                     (1u << VIRTIO_CRYPTO_AEAD_GCM) |
                     (1u << VIRTIO_CRYPTO_AEAD_CCM) |
                     (1u << VIRTIO_CRYPTO_AEAD_CHACHA20_POLY1305));
-    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
-                                       max_cipher_key_len)), ==, 64);
-    g_assert_cmpuint(cfg32(d, offsetof(struct virtio_crypto_config,
-                                       max_auth_key_len)), ==, 512);
+    g_assert_cmpuint(CFG32(d, max_cipher_key_len), ==, 64);
+    g_assert_cmpuint(CFG32(d, max_auth_key_len), ==, 512);
     g_assert_nonnull(strstr(list, "hmac(sha256)"));
     g_assert_nonnull(strstr(list, "aes-128-gcm"));
     g_assert_cmpuint(qvirtio_config_readq(d->vdev,
@@ -402,8 +392,7 @@ static void test_auto(void)
     g_autofree char *list = qom_get_str(d, "algorithms");
     const char *expect = !access("/dev/crypto", R_OK | W_OK) ? NULL :
                          have_afalg() ? "afalg" : "openssl";
-    uint32_t bits = cfg32(d, offsetof(struct virtio_crypto_config,
-                                      cipher_algo_l));
+    uint32_t bits = CFG32(d, cipher_algo_l);
 
     g_test_message("auto chose %s: %s", prov, list);
     if (expect) {
@@ -1173,12 +1162,9 @@ static void test_auth_equal(const void *data)
                                             prov ? prov : "openssl",
                                             (const char *)data);
     Dev *d = dev_start(1, opts);
-    uint32_t hash_bits = cfg32(d, offsetof(struct virtio_crypto_config,
-                                           hash_algo));
-    uint32_t mac_bits = cfg32(d, offsetof(struct virtio_crypto_config,
-                                          mac_algo_l));
-    uint32_t aead_bits = cfg32(d, offsetof(struct virtio_crypto_config,
-                                           aead_algo));
+    uint32_t hash_bits = CFG32(d, hash_algo);
+    uint32_t mac_bits = CFG32(d, mac_algo_l);
+    uint32_t aead_bits = CFG32(d, aead_algo);
     g_autofree uint8_t *src = g_malloc(65536 + 3);
     g_autofree uint8_t *dst = g_malloc(65536 + 3 + 16);
     g_autofree uint8_t *ref = g_malloc(65536 + 3 + 16);
@@ -1269,8 +1255,7 @@ static void test_auth_errors(void)
     uint8_t key[600] = { 1, 2, 3 }, src[64] = { 4 }, out[100], iv[16] = { 5 };
     uint8_t untouched[100];
     uint64_t sha, mac, enc, dec, cipher, id;
-    uint32_t max_key = cfg32(d, offsetof(struct virtio_crypto_config,
-                                         max_auth_key_len));
+    uint32_t max_key = CFG32(d, max_auth_key_len);
 
     memset(untouched, 0xee, sizeof(untouched));
 #define OUT_UNTOUCHED(n) g_assert_cmpmem(out, (n), untouched, (n))

@@ -82,14 +82,14 @@ case " $XG_OPTS " in *" cpu "*)
 esac
 
 # The test bed's guest_wait before 2026-11-28: an xl call and a time check
-# every 0.5 s (VDEVKIT_XEN_OPTS=oldwait: ours again, waited for this way).
+# every 0.5 s (VDEVKIT_XEN_OPTS=oldwait: ours again, with this loop
+# running in the background until the guest ends).
 old_wait() {
 	_t=$(now)
 	while guest_running; do
-		[ "$(since "$_t" | cut -d. -f1)" -lt "$XG_TIMEOUT" ] || { xl destroy "$XG_NAME"; return 1; }
+		[ "$(since "$_t" | cut -d. -f1)" -lt "$XG_TIMEOUT" ] || return 1
 		sleep 0.5
 	done
-	sleep 0.3
 }
 # VDEVKIT_XEN_OPTS=inter: our guest pauses after each round of a workload
 # (data/bench-pause = "W.N"), dom0 runs the same workload for one slice
@@ -148,19 +148,25 @@ bench() {
 		_sp=$! ;;
 	esac
 	if guest_start; then
+		_ow=
+		if [ "$1" = oldwait ]; then old_wait & _ow=$!; fi
 		# VDEVKIT_XEN_OPTS=trace: Xen's scheduler and HVM trace for 2 s
-		# of the guest's first workload (sequential writes), summed up
-		# by xenalyze.
+		# of the guest's sequential writes, then of its reads, summed
+		# up by xenalyze.
 		case " $XG_OPTS " in *" trace "*)
-			sleep 2
-			xentrace -D -e 0x0008f000 -e 0x0002f000 -T 2 "/tmp/trace-$XG_NAME.bin" >/dev/null 2>&1
-			xenalyze --summary "/tmp/trace-$XG_NAME.bin" >"/tmp/xa-$XG_NAME.txt" 2>&1
-			note "xenalyze summary of 2 s of $XG_NAME's sequential writes:"
-			sed 's/^/#xa /' "/tmp/xa-$XG_NAME.txt" | head -400 ;;
+			for _w in start:writes seq-write-1M:reads; do
+				guest_log_wait "# mark ours ${_w%:*}" 120 || continue
+				sleep 1
+				xentrace -D -e 0x0008f000 -e 0x0002f000 -T 2 "/tmp/trace-$XG_NAME.bin" >/dev/null 2>&1
+				xenalyze --summary "/tmp/trace-$XG_NAME.bin" >"/tmp/xa-$XG_NAME.txt" 2>&1
+				note "xenalyze summary of 2 s of $XG_NAME's sequential ${_w#*:}:"
+				sed "s/^/#xa-${_w#*:} /" "/tmp/xa-$XG_NAME.txt" | head -300
+			done ;;
 		esac
 		case " $XG_CMDLINE " in *" ceil=1 "*) inter_slices ;; esac
-		if [ "$1" = oldwait ]; then old_wait; else guest_wait; fi
+		guest_wait
 		_v=$?
+		[ -z "$_ow" ] || wait "$_ow"
 		guest_console
 		[ "$_v" = 0 ] && { guest_verdict; _v=$?; }
 	else

@@ -26,6 +26,7 @@
 #                                         paths relative to the repository
 #   # xen-backend: blkback | qdisk        who serves the disks: Linux's
 #                                         blkback (default) or QEMU's qdisk
+#   # xen-cpus: N                         CPUs for Xen (QEMU -smp; default 1)
 #   # xen-also-linux: yes                 Debian's kernel and the Linux domU
 #                                         initramfs in /vdevkit/linux too, for
 #                                         a second guest in the same boot
@@ -34,7 +35,8 @@
 # VDEVKIT_XEN_CMDLINE and VDEVKIT_XEN_BACKEND override xen-guest, xen-type,
 # xen-cmdline and xen-backend (a scenario that runs guests on both
 # backends, xenos-bench, then keeps to the one asked for);
-# VDEVKIT_XEN_LIMIT the whole run's time limit.
+# VDEVKIT_XEN_LIMIT the whole run's time limit; VDEVKIT_XEN_CPUS overrides
+# xen-cpus; VDEVKIT_XEN_OPTS is handed to the scenario as XG_OPTS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"

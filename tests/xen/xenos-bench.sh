@@ -40,8 +40,23 @@ cpu_per_op() {
 		printf "# dom0 cpu %s: per %s busy %d us, idle %d us, steal %d us\n", t, u,
 			($4 - $1) * 10000 / n, ($5 - $2) * 10000 / n, ($6 - $3) * 10000 / n }'
 }
+# The disk's request counts (/sys/block/X/stat: reads, sectors read,
+# writes, sectors written), to say how many requests a MiB became.
+disk_ios() {
+	_b=$(disk_dev xvda)
+	read -r _r _rm _rs _rt _w _wm _ws _rest <"/sys/block/${_b#/dev/}/stat"
+	echo "$_r $_rs $_w $_ws"
+}
+# "# dom0 disk ...": requests per MiB since disk_ios $1 (quoted).
+ios_per_mib() {
+	echo "$1 $(disk_ios)" | awk -v t="$2" '{
+		r = $5 - $1; rs = ($6 - $2) / 2048; w = $7 - $3; ws = ($8 - $4) / 2048
+		printf "# dom0 disk %s: %d reads for %.0f MiB (%.2f a MiB), %d writes for %.0f MiB (%.2f a MiB)\n",
+			t, r, rs, (rs > 0 ? r / rs : 0), w, ws, (ws > 0 ? w / ws : 0) }'
+}
 fio1() {
 	_j=$(cpu_jiffies)
+	_k=$(disk_ios)
 	_o=$(fio --name=ceiling --filename="$(disk_dev xvda)" --direct=1 \
 		--rw="$2" --bs="$3" --ioengine="$4" --iodepth="$5" --size=64M \
 		--time_based --runtime="$secs" --minimal 2>/tmp/fio.err) ||
@@ -58,6 +73,7 @@ fio1() {
 	*) _n=$(echo "$_o" | awk -F';' '{ print int($6 / 4) }'); _u="read" ;;
 	esac
 	cpu_per_op "$_j" "$_n" "$_u" "dom0@$6 $1"
+	ios_per_mib "$_k" "fio $1"
 }
 # The ceiling just before guest $1 (and, with "after" as $2, just after
 # it): this host's speed drifts within minutes, so each guest is compared
@@ -70,6 +86,8 @@ ceiling() {
 	check "dom0's fio measured the ceiling ${2:-before} $1" [ $? = 0 ]
 }
 fio --version | sed 's/^/# dom0: /'
+_q=/sys/block/$(basename "$(disk_dev xvda)")/queue
+echo "# dom0: xvda's device: max_segments $(cat "$_q/max_segments"), max_sectors_kb $(cat "$_q/max_sectors_kb"), max_segment_size $(cat "$_q/max_segment_size")"
 # What one step of the test bed's old wait loop (an xl call and the time
 # check every 0.5 s) cost dom0's CPU.
 case " $XG_OPTS " in *" cpu "*)
@@ -139,6 +157,7 @@ bench() {
 	# Only with VDEVKIT_XEN_OPTS=cpu: the sampler's own forks cost dom0
 	# CPU too.
 	_sp=
+	_k=$(disk_ios)
 	case " $XG_OPTS " in *" cpu "*)
 		(while :; do
 			_l=$(wc -l <"$XG_LOG" 2>/dev/null)
@@ -173,6 +192,7 @@ bench() {
 		_v=1
 	fi
 	[ -z "$_sp" ] || kill "$_sp"
+	ios_per_mib "$_k" "$XG_NAME, all workloads"
 	check "$1 on $XG_BACKEND ran (verdict $_v)" [ "$_v" = 0 ]
 	tr -d '\r' <"$XG_LOG" | sed -n "s/^.*BENCH \([a-z0-9]*\) \(.*\)\$/BENCH \1@$XG_BACKEND \2/p" |
 		if [ "$1" = oldwait ]; then sed 's/^BENCH /BENCH oldwait-/'; else cat; fi | tee -a /tmp/bench

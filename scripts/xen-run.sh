@@ -26,6 +26,7 @@
 #                                         paths relative to the repository
 #   # xen-backend: blkback | qdisk        who serves the disks: Linux's
 #                                         blkback (default) or QEMU's qdisk
+#   # xen-cpus: N                         CPUs for Xen (QEMU -smp; default 1)
 #   # xen-also-linux: yes                 Debian's kernel and the Linux domU
 #                                         initramfs in /vdevkit/linux too, for
 #                                         a second guest in the same boot
@@ -34,7 +35,8 @@
 # VDEVKIT_XEN_CMDLINE and VDEVKIT_XEN_BACKEND override xen-guest, xen-type,
 # xen-cmdline and xen-backend (a scenario that runs guests on both
 # backends, xenos-bench, then keeps to the one asked for);
-# VDEVKIT_XEN_LIMIT the whole run's time limit.
+# VDEVKIT_XEN_LIMIT the whole run's time limit; VDEVKIT_XEN_CPUS overrides
+# xen-cpus; VDEVKIT_XEN_OPTS is handed to the scenario as XG_OPTS.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/xen-lib.sh"
@@ -65,9 +67,12 @@ gtimeout=$(hdr timeout | tail -1)
 gtimeout=${gtimeout:-120}
 backend=${VDEVKIT_XEN_BACKEND:-$(hdr backend | tail -1)}
 backend=${backend:-blkback}
+cpus=${VDEVKIT_XEN_CPUS:-$(hdr cpus | tail -1)}
+cpus=${cpus:-1}
 case $backend in blkback | qdisk) ;; *) die "xen-run: $name: xen-backend must be blkback or qdisk" ;; esac
 case $type in pvh | pv) ;; *) die "xen-run: $name: xen-type must be pvh or pv" ;; esac
 case $gtimeout in '' | *[!0-9]*) die "xen-run: $name: bad xen-timeout" ;; esac
+case $cpus in [1-9]) ;; *) die "xen-run: $name: xen-cpus must be 1 to 9" ;; esac
 case $cmdline in *\"*) die "xen-run: $name: the guest command line may not hold '\"'" ;; esac
 
 T0=$(date +%s.%N)
@@ -80,7 +85,7 @@ stage1=$("$VDEVKIT_ROOT/scripts/xen-initrd.sh" dom0)
 kver=$(guest_kver)
 vmlinuz=$CACHE/guest/$kver/vmlinuz
 
-run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}${VDEVKIT_XEN_BACKEND:+-$backend}${VDEVKIT_XEN:+-$XEN_SERIES}
+run=$XOUT/run-$name${VDEVKIT_XEN_TYPE:+-$type}${VDEVKIT_XEN_BACKEND:+-$backend}${VDEVKIT_XEN:+-$XEN_SERIES}${VDEVKIT_XEN_CPUS:+-${cpus}cpu}
 rm -rf "$run"
 mkdir -p "$run/payload/guest"
 pl=$run/payload
@@ -132,6 +137,10 @@ ramdisk=
 [ -f "$pl/guest/ramdisk" ] && ramdisk=/vdevkit/guest/ramdisk
 
 # Disks: fresh sparse raw images, one virtio disk each, serial "xd-VDEV".
+# queue-size 1024 lets a request have 1022 segments (QEMU's seg_max is the
+# queue size - 2): with 256 (254 segments) blkback's 1 MiB of 256 grant
+# pages, which never merge, went to the disk as two requests where dom0's
+# own 1 MiB goes as one (docs/perf.md).
 disks=()
 xg_disks=
 while read -r vdev size mode when; do
@@ -142,7 +151,7 @@ while read -r vdev size mode when; do
 	truncate -s "$size" "$run/disk-$vdev.img" 2>/dev/null ||
 		die "xen-run: $name: disk $vdev: bad size '$size'"
 	disks+=(-drive "file=$run/disk-$vdev.img,format=raw,if=none,id=d-$vdev,cache=unsafe"
-		-device "virtio-blk-pci,drive=d-$vdev,serial=xd-$vdev")
+		-device "virtio-blk-pci,drive=d-$vdev,serial=xd-$vdev,queue-size=1024")
 	xg_disks="$xg_disks${xg_disks:+ }$vdev:$size:$mode${when:+:$when}"
 done < <(hdr disk)
 
@@ -163,6 +172,9 @@ install -m 755 "$scen" "$pl/scenario.sh"
 	echo "XG_BACKEND=$backend"
 	# Set only when asked for: a scenario serving both may keep to it.
 	echo "XG_BACKEND_ASKED=${VDEVKIT_XEN_BACKEND:-}"
+	# Words for the scenario to interpret (xenos-bench: alt=, spin=).
+	echo "XG_OPTS=\"${VDEVKIT_XEN_OPTS:-}\""
+	echo "XG_CPUS=$cpus"
 } >"$pl/scenario.env"
 mb=$(( $(du -sm "$pl" | cut -f1) + 8 ))
 mkfs.ext4 -q -F -L payload -d "$pl" "$run/payload.ext4" "${mb}M" >/dev/null ||
@@ -182,7 +194,7 @@ say "xen-run: $name: booting Xen $xver (limit ${limit}s, log $log)"
 # verdict, which dom0's init writes to ttyS1; timeout and QMP as for every
 # guest.  Multiboot: Xen is the kernel, dom0's kernel and stage 1 modules.
 set +e
-VM_MEM=1024 VM_SMP=1 VM_CPU=qemu64,+npt VERBOSE=$verbose \
+VM_MEM=1024 VM_SMP=$cpus VM_CPU=qemu64,+npt VERBOSE=$verbose \
 	"$VDEVKIT_ROOT/scripts/vm.sh" --no-guest --timeout "$limit" --log "$log" \
 	--kernel "$hv" --append "$xen_cmd" --initrd "$vmlinuz $dom0_cmd,$stage1" -- \
 	-M pc -L "$XCACHE/roms" -L /usr/share/seabios \

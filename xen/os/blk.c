@@ -4,6 +4,7 @@
 
 int blk_seed_mode;
 int blk_copy_mode;
+uint64_t blk_spin;
 struct blk_wakes blk_wakes;
 unsigned int blk_max_segs;
 static struct {
@@ -85,8 +86,15 @@ static void watch_fired(const char *path, const char *token)
 static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 {
 	evtchn_port_t ports[2] = { xs_port(), port };
+	uint64_t i;
 
 	(void)ctx;
+	/* Spin first, on the event's pending bit (no hypercall). */
+	for (i = 0; port && i < blk_spin; i++) {
+		if (evtchn_pending(port) || evtchn_pending(ports[0]))
+			break;
+		__asm__ volatile("pause");
+	}
 	/*
 	 * XenStore news already read, or unread behind a reply, has no
 	 * event left to wake the poll: it slept to the deadline, and the
@@ -101,6 +109,26 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 		blk_wakes.xs++;
 	blk_wakes.all++;
 	xs_poll();
+}
+
+/* blk_spin for about us microseconds: the loop above timed once. */
+void blk_set_spin_us(uint64_t us)
+{
+	static uint64_t per_ms;
+	evtchn_port_t none = 0;
+	uint64_t i, t0;
+
+	if (!per_ms) {
+		t0 = now_ns();
+		for (i = 0; i < 100000; i++) {
+			if (evtchn_pending(none) && evtchn_pending(xs_port()))
+				break;
+			__asm__ volatile("pause");
+		}
+		per_ms = 100000ull * 1000000 / MAX(now_ns() - t0, 1ull);
+		printf("# spin: %lu checks a ms\n", (unsigned long)per_ms);
+	}
+	blk_spin = us * per_ms / 1000;
 }
 
 static void p_ack(void *ctx, evtchn_port_t port)

@@ -40,6 +40,9 @@ extern unsigned int blk_max_segs;	/* 0: the core's default */
  * unless blk_copy_mode (or seed mode) is set.
  */
 extern int blk_copy_mode;
+/* The port's wait() checks the event this many times before blocking. */
+extern uint64_t blk_spin;
+void blk_set_spin_us(uint64_t us);
 int blk_add_io_buffer(void *va, size_t len);
 
 const struct bf_port *blk_port(void);

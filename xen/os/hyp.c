@@ -218,6 +218,17 @@ uint64_t now_coarse_ns(void)
 	return xen_time(0);
 }
 
+/*
+ * This vCPU's time running, runnable (wanting the CPU while another
+ * domain has it) and blocked, as Xen accounts it: where an I/O's time
+ * went without a clock read per step.
+ */
+int vcpu_runstate(struct vcpu_runstate_info *r)
+{
+	return (int)hypercall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info,
+			      0, (unsigned long)r, 0, 0);
+}
+
 /* ---- event channels ---- */
 
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
@@ -254,7 +265,7 @@ int evtchn_test_and_clear(evtchn_port_t port)
 	return !!(__atomic_fetch_and(w, ~bit, __ATOMIC_SEQ_CST) & bit);
 }
 
-static int evtchn_pending(evtchn_port_t port)
+int evtchn_pending(evtchn_port_t port)
 {
 	return !!(shinfo->evtchn_pending[port / 64] & (1ul << (port % 64)));
 }

@@ -485,11 +485,13 @@ static void bench_run(struct blkdev *d, const char *mode, int w,
 {
 	struct bf_stats st = d->bf.stats;
 	struct blk_wakes wk = blk_wakes;
+	struct vcpu_runstate_info rs0, rs1;
 	uint64_t t0, dl, ops = 0, waits = 0;
 	struct bf_io io[32];
 	int rc = 0, i, qd = w == 2 ? 1 : 32;
 
 	d->bf.stats.max_inflight = 0;
+	vcpu_runstate(&rs0);
 	t0 = now_ns();
 	dl = t0 + ns;
 	if (w < 2) {
@@ -550,15 +552,77 @@ static void bench_run(struct blkdev *d, const char *mode, int w,
 out:
 	r[0] += rc ? 0 : ops;
 	r[1] += now_ns() - t0;
+	vcpu_runstate(&rs1);
+	for (i = 0; i < 3; i++)
+		r[3 + i] += rs1.time[i] - rs0.time[i];
 	if (!r[2]++)	/* the profile of a mode's first slice */
 		bench_prof(mode, workloads[w], &st, &d->bf.stats, waits, &wk);
+}
+
+/*
+ * The second of each pair of slices (alt=): "copy" (the default: from
+ * cbuf, through the grant pool), "segsN" (in place, at most N segments a
+ * request) or "spinN" (in place, the wait spinning about N us first).
+ */
+static const char *alt;
+static unsigned int alt_segs, main_segs;
+
+static void alt_set(struct blkdev *d, int on)
+{
+	if (!strncmp(alt, "segs", 4))
+		d->bf.segs_per_req = on ? alt_segs : main_segs;
+	else if (!strncmp(alt, "spin", 4))
+		blk_set_spin_us(on ? strtou64(alt + 4, NULL) : opt_u("spin", 0));
+}
+
+/* Per operation (MiB or read): wall time and the vCPU's running,
+ * runnable and blocked time, in microseconds.
+ */
+static void bench_time(const char *mode, int w, const uint64_t *r)
+{
+	uint64_t n = MAX(w < 2 ? r[0] >> 20 : r[0], 1ull);
+
+	printf("# time %s %s: per %s %lu us: running %lu, runnable %lu, "
+	       "blocked %lu\n", mode, workloads[w], w < 2 ? "MiB" : "read",
+	       (unsigned long)(r[1] / n / 1000),
+	       (unsigned long)(r[3] / n / 1000),
+	       (unsigned long)(r[4] / n / 1000),
+	       (unsigned long)(r[5] / n / 1000));
+}
+
+/*
+ * ceil=1: after each round of a workload, hand the CPU to dom0 for its
+ * own slice of the same workload (xenos-bench.sh: "inter"): this host's
+ * speed swings 2x within a minute, and dom0's runs before and after the
+ * guest then bracket the guest's figure only loosely.  data/bench-pause
+ * says which slice dom0 may run; dom0 answers in data/bench-go.
+ */
+static void bench_pause(int w)
+{
+	uint64_t dl = now_coarse_ns() + 120000000000ull;
+	static unsigned int seq;
+	char want[24], got[24];
+
+	if (!opt_u("ceil", 0))
+		return;
+	/* Workload, then a count: each pause a new value for dom0's watch. */
+	snprintf(want, sizeof(want), "%d.%u", w, seq++);
+	xs_write(0, "data/bench-pause", want);
+	while (now_coarse_ns() < dl) {
+		if (xs_read(0, "data/bench-go", got, sizeof(got)) >= 0 &&
+		    !strcmp(got, want))
+			return;
+		blk_port()->wait(NULL, 0, MIN(dl, now_ns() + 1000000000ull));
+	}
+	printf("# dom0 never ran its slice %s\n", want);
 }
 
 static void bench_mode(void)
 {
 	struct blkdev *d = &disk0;
 	uint64_t secs = opt_u("secs", 3), rounds = MAX(opt_u("rounds", 1), 1ull);
-	uint64_t area, t0, t, v[2][3], slice = secs * 1000000000ull / rounds;
+	uint64_t area, t0, t, v[2][6], slice = secs * 1000000000ull / rounds;
+	uint8_t *as, *ad;
 	int rc, i, w, ab, r;
 
 	if (open_first(d))
@@ -566,6 +630,10 @@ static void bench_mode(void)
 	area = MIN(d->bf.sectors * BF_SECTOR, 64ull << 20) & ~((1ull << 20) - 1);
 	pattern(wbuf, 1 << 20, 7, 0);
 	memcpy(cbuf, wbuf, 1 << 20);
+	alt = opt("alt", "copy");
+	main_segs = d->bf.segs_per_req;
+	alt_segs = (unsigned int)MAX(strtou64(alt + 4, NULL), 1ull);
+	blk_set_spin_us(opt_u("spin", 0));
 	/*
 	 * With the I/O buffers handed to blkfront, each workload runs a
 	 * second time right after from cbuf, which blkfront copies through
@@ -574,23 +642,38 @@ static void bench_mode(void)
 	 * so a host that stalls for a while slows both alike.
 	 */
 	ab = d->bf.nbufs > 0;
+	if (opt_u("ceil", 0))
+		xs_watch("data/bench-go", "bench");
+	/* Marks for dom0's CPU samples (xenos-bench.sh). */
+	printf("# mark %s start\n", mode_name());
+	as = strcmp(alt, "copy") ? wbuf : cbuf;
+	ad = strcmp(alt, "copy") ? rbuf : cbuf;
 	for (w = 0; w < 4; w++) {
 		memset(v, 0, sizeof(v));
 		for (r = 0; r < (int)rounds; r++) {
-			if (ab && (r & 1))
-				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
-					  v[1]);
-			bench_run(d, mode_name(), w, wbuf, rbuf, slice, area,
-				  v[0]);
-			if (ab && !(r & 1))
-				bench_run(d, "copy", w, cbuf, cbuf, slice, area,
-					  v[1]);
+			for (i = 0; i < 2; i++) {
+				if (i == (r & 1)) {
+					bench_run(d, mode_name(), w, wbuf, rbuf,
+						  slice, area, v[0]);
+					continue;
+				}
+				if (!ab)
+					continue;
+				alt_set(d, 1);
+				bench_run(d, alt, w, as, ad, slice, area, v[1]);
+				alt_set(d, 0);
+			}
+			bench_pause(w);
 		}
 		bench_line(mode_name(), workloads[w],
 			   v[0][0] * 1000000000ull / MAX(v[0][1], 1ull), w < 2);
-		if (ab)
-			bench_line("copy", workloads[w], v[1][0] *
+		bench_time(mode_name(), w, v[0]);
+		if (ab) {
+			bench_line(alt, workloads[w], v[1][0] *
 				   1000000000ull / MAX(v[1][1], 1ull), w < 2);
+			bench_time(alt, w, v[1]);
+		}
+		printf("# mark %s %s\n", mode_name(), workloads[w]);
 	}
 	/* Copy mode copies every byte through the grant pool: that copy's
 	 * own rate bounds what its 1 MiB workloads can reach.  Best of 8

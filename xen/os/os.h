@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include "../blkfront/blkfront.h"
 #include <xen/sched.h>
+#include <xen/vcpu.h>
 #include <xen/memory.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
@@ -60,12 +61,14 @@ int hyp_init(void);
 uint64_t hvm_param(unsigned int idx);
 uint64_t now_ns(void);
 uint64_t now_coarse_ns(void);
+int vcpu_runstate(struct vcpu_runstate_info *r);
 
 /* Event channels: ports stay masked; we poll instead of taking upcalls. */
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 void evtchn_close(evtchn_port_t port);
 void evtchn_notify(evtchn_port_t port);
 int evtchn_test_and_clear(evtchn_port_t port);
+int evtchn_pending(evtchn_port_t port);
 /* Block until one of ports is pending or deadline (ns, 0 = none). */
 void evtchn_poll(const evtchn_port_t *ports, unsigned int n, uint64_t deadline);
 

@@ -15,6 +15,8 @@ crypto-demo >/tmp/demo.out
 ok $? "demo round trip"
 sed "s/^/# /" /tmp/demo.out
 tap_include crypto-test -r aes-128-cbc
+# Kept pinnings (pin_cache): remapped, COW'd, protected buffers, the bound.
+tap_include crypto-test -r aes-128-cbc pins
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
 for q in 0 1 2 3; do
 	check "data queue $q carried requests" test "$(vcd_stat cryptodev0 dataq.$q)" -gt 0

@@ -1298,7 +1298,8 @@ static struct vcd_pin *vcd_pin_get(struct vcd_device *d, struct vcd_file *f,
 	struct vcd_pin *p, *tmp, *hit = NULL;
 	LIST_HEAD(drop);
 
-	if (!max || !f || n > VCD_PIN_MAX_PAGES)
+	/* A range that wraps (a bad pointer) would match any pinning. */
+	if (!max || !f || n > VCD_PIN_MAX_PAGES || end <= start)
 		return NULL;
 	spin_lock(&vcd_pin_lock);
 	list_for_each_entry_safe(p, tmp, &f->pins, node) {

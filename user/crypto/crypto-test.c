@@ -765,6 +765,11 @@ static void sec_pins(void)
 	    "pins: fork: the child's result in its own pages (status %#x)", st);
 	tap(!memcmp(a, ref1, PIN_LEN), "pins: fork: the parent's pages untouched by it");
 
+	/* A range that wraps around the address space is no kept one. */
+	r = pin_crypt(fd, ses, (void *)-1L, (void *)-1L, 0);
+	tap(r == -EFAULT, "pins: a buffer at (void *)-1 with pinnings kept: EFAULT (%s)",
+	    r ? strerror(-r) : "succeeded");
+
 	/* Read-only now: the kept pinning must not write it. */
 	mprotect(a, PIN_LEN, PROT_READ);
 	r = pin_crypt(fd, ses, a, a, 0);

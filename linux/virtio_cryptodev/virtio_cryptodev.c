@@ -1234,7 +1234,9 @@ static void vcd_pin_flush_all(void)
 /*
  * Pin @n pages of the caller's memory from @start, watched by a notifier
  * from before the pinning; kept by @f (at most @max, newest first) unless
- * the mapping changed meanwhile.  NULL: not watchable, pin without.
+ * the mapping changed meanwhile.  A long-term pinning, as it may be kept:
+ * pages are moved out of movable memory first, and writable file-backed
+ * pages are refused.  NULL: not watchable or not pinnable so, pin without.
  */
 static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 				   unsigned int n, bool write, unsigned int max)
@@ -1258,13 +1260,15 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 		return NULL;
 	}
 	p->seq = mmu_interval_read_begin(&p->mn);
-	got = pin_user_pages_fast(start, n, write ? FOLL_WRITE : 0, p->pages);
+	got = pin_user_pages_fast(start, n,
+				  FOLL_LONGTERM | (write ? FOLL_WRITE : 0),
+				  p->pages);
 	if (got != n) {
 		if (got > 0)
 			unpin_user_pages(p->pages, got);
 		mmu_interval_notifier_remove(&p->mn);
 		kvfree(p);
-		return ERR_PTR(-EFAULT);
+		return NULL;
 	}
 	atomic64_add(n, &vcd_pin_pages);
 	spin_lock(&vcd_pin_lock);
@@ -1299,7 +1303,7 @@ static struct vcd_pin *vcd_pin_get(struct vcd_device *d, struct vcd_file *f,
 	LIST_HEAD(drop);
 
 	/* A range that wraps (a bad pointer) would match any pinning. */
-	if (!max || !f || n > VCD_PIN_MAX_PAGES || end <= start)
+	if (!max || !f || !current->mm || n > VCD_PIN_MAX_PAGES || end <= start)
 		return NULL;
 	spin_lock(&vcd_pin_lock);
 	list_for_each_entry_safe(p, tmp, &f->pins, node) {

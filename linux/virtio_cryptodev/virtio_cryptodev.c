@@ -111,10 +111,15 @@ module_param(pin_cache, uint, 0644);
 MODULE_PARM_DESC(pin_cache, "User ranges (of up to 2 MiB) kept pinned per open file (0: off)");
 #define VCD_PIN_MAX_PAGES	(SZ_2M / PAGE_SIZE + 1)	/* 2 MiB at any offset */
 
+/* Past this, pinnings are not kept: files could hold memory unmapped. */
+static unsigned long pin_cache_total = 64UL << 20;
+module_param(pin_cache_total, ulong, 0644);
+MODULE_PARM_DESC(pin_cache_total, "Bytes of user pages kept pinned in all");
+
 /* Guards every file's pins list and their notifiers' sequence numbers. */
 static DEFINE_SPINLOCK(vcd_pin_lock);
 static LIST_HEAD(vcd_files);		/* every open file, for vcd_remove() */
-static atomic64_t vcd_pin_pages = ATOMIC64_INIT(0);	/* held by caches */
+static atomic64_t vcd_pin_pages = ATOMIC64_INIT(0);	/* in all vcd_pins */
 
 /* Bytes held for multi-part hashes, all files. */
 static atomic64_t vcd_held = ATOMIC64_INIT(0);
@@ -1248,6 +1253,20 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 
 	if (!p)
 		return ERR_PTR(-ENOMEM);
+	/* Make room first: the least recently used go. */
+	spin_lock(&vcd_pin_lock);
+	while (f->npins >= max) {
+		list_move(f->pins.prev, &drop);
+		f->npins--;
+	}
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
+	if (atomic64_add_return(n, &vcd_pin_pages) >
+	    READ_ONCE(pin_cache_total) >> PAGE_SHIFT) {
+		atomic64_sub(n, &vcd_pin_pages);
+		kvfree(p);
+		return NULL;
+	}
 	p->npages = n;
 	p->start = start;
 	p->write = write;
@@ -1256,6 +1275,7 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 	if (mmu_interval_notifier_insert(&p->mn, current->mm, start,
 					 (unsigned long)n << PAGE_SHIFT,
 					 &vcd_pin_ops)) {
+		atomic64_sub(n, &vcd_pin_pages);
 		kvfree(p);
 		return NULL;
 	}
@@ -1267,16 +1287,16 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 		if (got > 0)
 			unpin_user_pages(p->pages, got);
 		mmu_interval_notifier_remove(&p->mn);
+		atomic64_sub(n, &vcd_pin_pages);
 		kvfree(p);
 		return NULL;
 	}
-	atomic64_add(n, &vcd_pin_pages);
 	spin_lock(&vcd_pin_lock);
 	if (!mmu_interval_read_retry(&p->mn, p->seq)) {
 		refcount_inc(&p->ref);
 		list_add(&p->node, &f->pins);
 		f->npins++;
-		/* The least recently used go. */
+		/* Other threads of the file may have added some meanwhile. */
 		while (f->npins > max) {
 			list_move(f->pins.prev, &drop);
 			f->npins--;

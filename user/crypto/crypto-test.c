@@ -5,6 +5,7 @@
  *   crypto-test [-d DEV] [-r ALG,ALG|all] [SECTION...]
  *   crypto-test [-d DEV] stress SECONDS
  *   crypto-test [-d DEV] once
+ *   crypto-test [-d DEV] hold SECONDS
  *
  * Sections: kat random concurrent errors leak (default: all), and pins
  * (virtio_cryptodev's kept pinnings: only when named).  An algorithm
@@ -13,6 +14,8 @@
  * AES-128-CBC operations until SECONDS pass or a call fails, then prints the
  * errno name ("ENODEV") and exits 0 on a clean ENODEV (used for unplug).
  * "once" does one 64 KiB operation and exits with its errno (0: success).
+ * "hold" does one in place on a buffer of its own, prints "held", and
+ * keeps its file open for SECONDS (the driver keeps the pinning).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -850,6 +853,23 @@ static int once(void)
 	return -r;
 }
 
+/* One 64 KiB operation in place, then the file held open @secs. */
+static int hold(int secs)
+{
+	unsigned char *a = pin_map(NULL);
+	int fd = open_dev(), r;
+	uint32_t ses;
+
+	r = sess_new(fd, CRYPTO_AES_CBC, pin_key, 16, &ses);
+	r = r ? r : pin_crypt(fd, ses, a, a, 0);
+	printf("%s\n", r ? strerror(-r) : "held");
+	fflush(stdout);
+	if (!r)
+		sleep(secs);
+	close(fd);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *secs[] = { "kat", "random", "concurrent", "errors", "leak",
@@ -866,6 +886,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && !strcmp(argv[optind], "once"))
 		return once();
+	if (optind < argc && !strcmp(argv[optind], "hold"))
+		return hold(optind + 1 < argc ? atoi(argv[optind + 1]) : 30);
 	if (optind < argc && !strcmp(argv[optind], "stress"))
 		return stress(optind + 1 < argc ? atoi(argv[optind + 1]) : 30);
 	all = optind == argc;

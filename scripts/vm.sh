@@ -158,6 +158,11 @@ set -e
 
 verdict=$(sed -n 's/^VDEVKIT-EXIT \([0-9]*\)$/\1/p' "$run/result" | tail -1)
 if [ -n "$verdict" ]; then
+	# prove shows stderr even when not verbose: name what failed there.
+	if [ "$verdict" != 0 ]; then
+		echo "vdevkit: verdict $verdict; failing checks:" >&2
+		grep -E '^ *not ok' "$run/result" | head -20 | sed 's/^/  | /' >&2 || :
+	fi
 	exit "$verdict"
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then

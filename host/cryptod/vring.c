@@ -473,7 +473,6 @@ static uint32_t run(Vring *vr, Req *r)
     uint64_t sess;
     uint8_t status;
 
-    r->data_len = 0;
     if (r->out_bytes < REQ_HDR_LEN) {
         status = VIRTIO_CRYPTO_BADMSG;
         goto done;
@@ -574,16 +573,13 @@ static void signal_guest(Vring *vr, uint16_t old_used)
     /* what the guest does tells its scheme (see the top of the file) */
     if (flags & AVAIL_F_NO_INTERRUPT) {
         vr->notify = NOTIFY_FLAGS;
-    } else if (vr->notify == NOTIFY_UNKNOWN &&
-               event != vr->used_event_start) {
-        vr->notify = NOTIFY_EVENT;
-    }
-    if (flags & AVAIL_F_NO_INTERRUPT) {
         want = false;
-    } else if (vr->notify == NOTIFY_EVENT) {
-        want = need_event(event, vr->used_idx, old_used);
     } else {
-        want = true;
+        if (vr->notify == NOTIFY_UNKNOWN && event != vr->used_event_start) {
+            vr->notify = NOTIFY_EVENT;
+        }
+        want = vr->notify != NOTIFY_EVENT ||
+               need_event(event, vr->used_idx, old_used);
     }
     vr->last_call_ns = 0;
     if (want) {

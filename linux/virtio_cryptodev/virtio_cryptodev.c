@@ -274,6 +274,7 @@ struct vcd_dsess {
 struct vcd_session {
 	struct kref ref;
 	struct vcd_device *dev;
+	u32 id;			/* its number in its file (VCD_SES_SLOT_BITS) */
 	struct list_head node;	/* in dev->slist */
 	const struct vcd_alg *alg;	/* cipher or AEAD, or NULL */
 	const struct vcd_mac *mac;	/* hash or HMAC, or NULL */
@@ -297,10 +298,26 @@ struct vcd_session {
 	struct vcd_file *file;	/* its file: only in that file's ioctls */
 };
 
+/*
+ * A session number is a generation above a slot.  Sessions are kept in
+ * their file's xarray by slot, the lowest free one, and slot VCD_SES_KEEP
+ * stays reserved, so the xarray's first node lives as long as the file: a
+ * program that opens and closes a session per operation (OpenSSL's
+ * devcrypto engine, per digest) reuses a slot in it.  Cyclic numbers as
+ * indices cost a tree node or more allocated per session, and freed after
+ * an RCU grace period.  The generation, bumped per session the file opens,
+ * keeps a closed session's number invalid (EINVAL) until it wraps.  Never
+ * 0, which programs take for "no session".
+ */
+#define VCD_SES_SLOT_BITS	16
+#define VCD_SES_SLOTS		BIT(VCD_SES_SLOT_BITS)
+#define VCD_SES_GENS		BIT(31 - VCD_SES_SLOT_BITS)
+#define VCD_SES_KEEP		(XA_CHUNK_SIZE - 1)
+
 struct vcd_file {
 	struct vcd_device *dev;	/* NULL: /dev/crypto, picks per session */
-	struct xarray sessions;
-	u32 next_id;
+	struct xarray sessions;	/* by slot; xa_lock also guards gen */
+	u32 gen;		/* of the last session opened, 1 .. VCD_SES_GENS - 1 */
 	atomic64_t held;	/* bytes kept for multi-part hashes */
 	/* Under vcd_pin_lock: in vcd_files; pinnings kept, newest first. */
 	struct list_head node;
@@ -845,9 +862,48 @@ static struct vcd_session *vcd_session_get(struct vcd_file *f, u32 id)
 	struct vcd_session *s;
 
 	xa_lock(&f->sessions);
-	s = xa_load(&f->sessions, id);
-	if (s)
+	s = xa_load(&f->sessions, id & (VCD_SES_SLOTS - 1));
+	if (s && s->id == id)
 		kref_get(&s->ref);
+	else
+		s = NULL;
+	xa_unlock(&f->sessions);
+	return s;
+}
+
+/*
+ * Number @s and put it in @f, its number to @id (a racing CIOCFSESSION may
+ * free @s at once); -ENOSPC when every slot is taken.
+ */
+static int vcd_session_add(struct vcd_file *f, struct vcd_session *s, u32 *id)
+{
+	u32 slot;
+	int err;
+
+	xa_lock(&f->sessions);
+	err = __xa_alloc(&f->sessions, &slot, s,
+			 XA_LIMIT(0, VCD_SES_SLOTS - 1), GFP_KERNEL_ACCOUNT);
+	if (!err) {
+		f->gen = f->gen % (VCD_SES_GENS - 1) + 1;
+		/* Under the lock: no lookup sees the slot with another id. */
+		s->id = f->gen << VCD_SES_SLOT_BITS | slot;
+		*id = s->id;
+	}
+	xa_unlock(&f->sessions);
+	return err == -EBUSY ? -ENOSPC : err;
+}
+
+/* Take session @id out of @f; NULL if it has none of that number. */
+static struct vcd_session *vcd_session_remove(struct vcd_file *f, u32 id)
+{
+	struct vcd_session *s;
+
+	xa_lock(&f->sessions);
+	s = xa_load(&f->sessions, id & (VCD_SES_SLOTS - 1));
+	if (s && s->id == id)
+		__xa_erase(&f->sessions, id & (VCD_SES_SLOTS - 1));
+	else
+		s = NULL;
 	xa_unlock(&f->sessions);
 	return s;
 }
@@ -1042,9 +1098,8 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	list_add_tail(&s->node, &d->slist);
 	mutex_unlock(&d->slist_lock);
 	atomic_inc(&d->sessions);
-	err = xa_alloc_cyclic(&f->sessions, &id, s, xa_limit_31b, &f->next_id,
-			      GFP_KERNEL_ACCOUNT);
-	if (err < 0) {
+	err = vcd_session_add(f, s, &id);
+	if (err) {
 		mutex_lock(&d->slist_lock);
 		list_del(&s->node);
 		mutex_unlock(&d->slist_lock);
@@ -1094,7 +1149,7 @@ static void vcd_session_drop(struct vcd_session *s)
 
 static long vcd_fsession(struct vcd_file *f, u32 id)
 {
-	struct vcd_session *s = xa_erase(&f->sessions, id);
+	struct vcd_session *s = vcd_session_remove(f, id);
 
 	if (!s)
 		return -EINVAL;
@@ -3179,8 +3234,11 @@ static int vcd_open_common(struct file *filp, struct vcd_device *d)
 
 	if (!f)
 		return -ENOMEM;
-	xa_init_flags(&f->sessions, XA_FLAGS_ALLOC1);
-	f->next_id = 1;
+	xa_init_flags(&f->sessions, XA_FLAGS_ALLOC);
+	if (xa_reserve(&f->sessions, VCD_SES_KEEP, GFP_KERNEL_ACCOUNT)) {
+		kfree(f);
+		return -ENOMEM;
+	}
 	INIT_LIST_HEAD(&f->pins);
 	spin_lock(&vcd_pin_lock);
 	list_add(&f->node, &vcd_files);

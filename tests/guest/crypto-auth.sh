@@ -5,9 +5,11 @@
 # RFC 4231, the GCM spec), random messages of 0 B .. 1 MiB in random
 # UPDATE parts against host OpenSSL, CIOCCPHASH mid-stream, combined
 # sessions, TLS and SRTP records against a host reference, every error,
-# 8 processes x 16 mixed sessions, and most of it again as a 32-bit
-# program; then the module unloaded with partial hashes held, and the
-# device unplugged during a multi-part hash.
+# 8 processes x 16 mixed sessions, session numbers and the per-file
+# limit, and most of it again as a 32-bit program; small requests polled
+# for; no xarray node allocated per session in an open-digest-close loop;
+# then the module unloaded with partial hashes held, and the device
+# unplugged during a multi-part hash.
 # vm: -m 1024 -smp 2 -object cryptodev-backend-host,id=c0,queues=2 -device virtio-crypto-pci,cryptodev=c0,id=vc0,bus=pci.0,addr=0x6
 # timeout: 600
 . /lib/vdevkit/tap.sh
@@ -46,6 +48,28 @@ for us in 0 100000; do
 	done
 done
 echo "$old_poll" >$p
+
+# A session per digest (OpenSSL's devcrypto engine): the driver's session
+# table keeps its node, so opening and closing allocate no xarray node (a
+# radix_tree_node, freed after an RCU grace period: over a third of the
+# two ioctls' time when every session took a new one).  Counted with the
+# kmem_cache_alloc trace event for the benchmark's process alone.
+T=/sys/kernel/tracing
+[ -d $T/events ] || mount -t tracefs nodev $T
+ev=$T/events/kmem/kmem_cache_alloc
+echo 'name == "radix_tree_node"' >$ev/filter
+echo >$T/trace
+echo 1 >$ev/enable
+r0=$(vcd_reqs cryptodev0)
+sh -c "echo \$\$ >$T/set_event_pid; exec crypto-bench -d /dev/cryptodev0 -a sha256 -o -t 1 64" >/dev/null
+r=$(($(vcd_reqs cryptodev0) - r0))
+echo 0 >$ev/enable
+echo >$T/set_event_pid
+echo 0 >$ev/filter
+n=$(grep -c 'kmem_cache_alloc:' $T/trace)
+echo >$T/trace
+check "a session per digest: $r digests, $n xarray nodes allocated" \
+	test "$r" -ge 200 -a $((8 * n)) -lt "$r"
 
 # Module unload while processes hold partial hashes: refused, then clean.
 crypto-auth hold 8 >/tmp/hold.out 2>&1 &

@@ -6,21 +6,32 @@
 # (tests/xen/NAME.sh, run by scripts/xen-run.sh on the Xen test bed) shows
 # its own TAP as comments; its verdict is the test's result.  The
 # environment (e.g. VDEVKIT_XEN_TYPE) passes through to xen-run.sh.
+# On failure the failing checks and the run's last lines also go to
+# stderr, which prove shows even when not verbose (CI's log).
 xen_scenario() {
-	local xenos= log rc
+	local xenos= log rc out
 	[ "$1" = --xenos ] && { xenos=1; shift; }
 	echo "1..1"
 	if [ -n "$xenos" ] && ! log=$(nice make -s -C xen kernel 2>&1); then
 		echo "not ok 1 - xen: build the guest kernel for $1"
 		printf '%s\n' "$log" | sed 's/^/# /'
+		printf '%s\n' "$log" | tail -n 25 | sed 's/^/# /' >&2
 		exit 1
 	fi
-	scripts/xen-run.sh "$1" 2>&1 | sed -u 's/^/# /'
+	out=$(mktemp)
+	scripts/xen-run.sh "$1" 2>&1 | tee "$out" | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	if [ "$rc" = 0 ]; then
 		echo "ok 1 - xen: $2"
 	else
 		echo "not ok 1 - xen: $2 (verdict $rc)"
+		{
+			echo "$1: failing checks:"
+			grep -E 'not ok|FAIL|panic|timed out' "$out" | head -20
+			echo "$1: last lines:"
+			tail -n 25 "$out"
+		} | sed 's/^/# /' >&2
 	fi
+	rm -f "$out"
 	exit "$rc"
 }

@@ -23,9 +23,11 @@ printf '#!/bin/sh\necho "script sees $(ls /dev/my_rng0)"\nexit 0\n' >"$tmp/my.sh
 chmod +x "$tmp/my.sh"
 
 out=$(scripts/vm.sh --timeout 120 --files "$tmp/mytest $tmp/my.sh" \
-	--cmd '/mytest -v; rc=$?; /my.sh; exit $rc' -- -device my_rng 2>"$tmp/err")
+	--cmd '/mytest -v; rc=$?; /my.sh; echo "not ok 9 - a check that failed"; exit $rc' \
+	-- -device my_rng 2>"$tmp/err")
 rc=$?
 t "$([ "$rc" = 3 ]; echo $?)" "the guest's exit status comes back (got $rc)"
+t "$(grep -q '| not ok 9 - a check that failed' "$tmp/err"; echo $?)" "a failed run names its failing checks on stderr"
 t "$(grep -qx 'hello from the guest, 1 args, first -v' <<<"$out"; echo $?)" "the program's output comes back"
 t "$(grep -qx 'script sees /dev/my_rng0' <<<"$out"; echo $?)" "a script runs and sees the device"
 

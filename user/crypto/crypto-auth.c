@@ -4,6 +4,7 @@
  *
  *   crypto-auth [-d DEV] [SECTION...]
  *     kat random cphash combined gcm tls srtp errors concurrent shared
+ *     numbers
  *   crypto-auth hold N      N sessions with partial hashes, then wait
  *   crypto-auth unplug      a partial hash; after /tmp/unplugged exists,
  *                           UPDATE and FINAL must fail with ENODEV
@@ -1123,6 +1124,67 @@ static void sec_shared(void)
 	close(fd);
 }
 
+/* ---- numbers: session numbers ---- */
+
+/*
+ * A session per digest, as OpenSSL's engine opens them, reuses its place
+ * in the driver's table, never its number: a closed session's number stays
+ * unknown (EINVAL) and none is 0.  65,535 sessions may be open in one
+ * file; the next one gets ENOSPC, and one closed makes room again.
+ */
+static void sec_numbers(void)
+{
+	const size_t max = 65535;
+	uint32_t keep = 0, old = 0, ses = 0, *all = calloc(max + 1, sizeof(*all));
+	unsigned char d[32];
+	int fd = open_dev(), r, same = 0, zero = 0, i;
+	size_t n;
+
+	if (!all) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	r = sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &keep);
+	r = r ? r : sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &old);
+	if (!r)
+		ioctl(fd, CIOCFSESSION, &old);
+	for (i = 0; i < 100 && !r; i++) {
+		r = sess(fd, 0, NULL, 0, CRYPTO_SHA2_256, NULL, 0, &ses);
+		r = r ? r : hupd(fd, ses, 0, "abc", 3, d);
+		same += ses == old || ses == keep;
+		zero += !ses;
+		ioctl(fd, CIOCFSESSION, &ses);
+	}
+	tap(!r && !same && !zero,
+	    "numbers: 100 sessions opened and closed in turn, each with a number of its own (%d reused, %d zero): %s",
+	    same, zero, err(r));
+	r = hupd(fd, old, 0, "abc", 3, d);
+	tap(r == -EINVAL, "numbers: a closed session's number is unknown: %s", err(r));
+	r = ioctl(fd, CIOCFSESSION, &old) ? -errno : 0;
+	tap(r == -EINVAL, "numbers: CIOCFSESSION of it too: %s", err(r));
+	r = hupd(fd, keep, 0, "abc", 3, d);
+	tap(!r, "numbers: the session kept open throughout still works: %s", err(r));
+	ioctl(fd, CIOCFSESSION, &keep);
+
+	for (n = 0, r = 0; n <= max; n++) {
+		r = sess(fd, 0, NULL, 0, CRYPTO_SHA1, NULL, 0, &all[n]);
+		if (r)
+			break;
+	}
+	tap(n == max && r == -ENOSPC,
+	    "numbers: %zu sessions open in one file, the next refused: %s", n, err(r));
+	if (n) {
+		ioctl(fd, CIOCFSESSION, &all[n / 2]);
+		r = sess(fd, 0, NULL, 0, CRYPTO_SHA1, NULL, 0, &ses);
+		r = r ? r : hupd(fd, ses, 0, "abc", 3, d);
+		tap(!r && ses != all[n / 2],
+		    "numbers: one closed makes room for another, with a new number: %s",
+		    err(r));
+	}
+	close(fd);
+	free(all);
+}
+
 /* ---- helpers for the unload and unplug scenarios ---- */
 
 static int hold(int n)
@@ -1203,11 +1265,11 @@ int main(int argc, char **argv)
 {
 	static const char *const secs[] = { "kat", "random", "cphash", "combined",
 					    "gcm", "tls", "srtp", "errors",
-					    "concurrent", "shared" };
+					    "concurrent", "shared", "numbers" };
 	static void (*const fns[])(void) = { sec_kat, sec_random, sec_cphash,
 					     sec_combined, sec_gcm, sec_tls,
 					     sec_srtp, sec_errors, sec_concurrent,
-					     sec_shared };
+					     sec_shared, sec_numbers };
 	int i, j, opt, all;
 
 	while ((opt = getopt(argc, argv, "d:")) != -1) {

@@ -26,7 +26,7 @@
 # and (b) are checked to have really used their devices (the backends'
 # byte counters, QMP query-stats).
 #
-#   crypto-bench.sh [-q] [-t SECONDS] [-r ROUNDS] [-s 'SIZES'] [-H 'SIZES'] [-p PAGES]
+#   crypto-bench.sh [-q] [-t SECONDS] [-r ROUNDS] [-s 'SIZES'] [-H 'SIZES'] [-p PAGES] [-k N]
 #     -q  quick: a, b, e and e' only (AES-CBC; no a0, a', c, d, no hashes),
 #         for work on vdevkit-cryptod; prints the e/e' table alone
 #     -t  whole seconds per size, path, algorithm and round (default 2)
@@ -36,16 +36,18 @@
 #     -p  the buffers of a and a0 (crypto-bench -p): malloc (default, as
 #         the guest's kernel happens to back them), small (4 KiB pages) or
 #         huge (transparent huge pages: a big request in a few descriptors)
+#     -k  virtio_cryptodev's pin_cache for a, a0 and a' (default: the
+#         module's, 4; 0 pins and unpins every request as before it)
 # Raw outputs stay in build/crypto-bench/.  Needs `make build`, `make
 # openssl-engine` and Debian's openssl (scripts/deps.d/openssl.list).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/crypto-bench-cryptod.sh"
 
-secs=2 rounds=3 sizes="64 1024 4096 65536 1048576" hsizes="64 4096 65536 1048576" pages=malloc
+secs=2 rounds=3 sizes="64 1024 4096 65536 1048576" hsizes="64 4096 65536 1048576" pages=malloc pin=
 cmdline="scripts/crypto-bench.sh $*"
 quick=
-while getopts "qt:r:s:H:p:h" o; do
+while getopts "qt:r:s:H:p:k:h" o; do
 	case $o in
 	q) quick=1 ;;
 	t) secs=$OPTARG ;;
@@ -53,13 +55,14 @@ while getopts "qt:r:s:H:p:h" o; do
 	s) sizes=$OPTARG ;;
 	H) hsizes=$OPTARG ;;
 	p) pages=$OPTARG ;;
-	h) sed -n '3,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	k) pin=$OPTARG ;;
+	h) sed -n '3,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
 [[ $secs =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ && $sizes =~ ^[0-9\ ]+$ && $hsizes =~ ^[0-9\ ]+$ &&
-	$pages =~ ^(malloc|small|huge)$ ]] ||
-	die "crypto-bench: bad -t, -r, -s, -H or -p (see -h)"
+	$pages =~ ^(malloc|small|huge)$ && $pin =~ ^[0-9]*$ ]] ||
+	die "crypto-bench: bad -t, -r, -s, -H, -p or -k (see -h)"
 command -v openssl >/dev/null || die "crypto-bench: no openssl (run scripts/deps.sh)"
 [ -f "$OUT/openssl/devcrypto.so" ] ||
 	die "crypto-bench: no devcrypto engine (run make openssl-engine)"
@@ -96,8 +99,8 @@ done
 # a, b, c: one guest boot.
 "$VDEVKIT_ROOT/tests/t/bundle.sh" "$dir/crypto-bench-openssl.tar.gz" \
 	/usr/bin/openssl "$engdir/afalg.so" "$OUT/openssl/devcrypto.so:$engdir/devcrypto.so"
-printf 'SIZES="%s"\nHSIZES="%s"\nSECS=%s\nROUNDS=%s\nAB_ONLY=%s\nPAGES=%s\n' "$sizes" "$hsizes" \
-	"$secs" "$rounds" "$quick" "$pages" >"$dir/crypto-bench.conf"
+printf 'SIZES="%s"\nHSIZES="%s"\nSECS=%s\nROUNDS=%s\nAB_ONLY=%s\nPAGES=%s\nPIN_CACHE=%s\n' "$sizes" \
+	"$hsizes" "$secs" "$rounds" "$quick" "$pages" "$pin" >"$dir/crypto-bench.conf"
 # Generous limit: five paths, each size takes SECONDS plus start-up; then
 # at most seven algorithm-paths for the hashes.
 limit=$(awk -v r="$rounds" -v t="$secs" -v n="$(wc -w <<<"$sizes")" -v h="$(wc -w <<<"$hsizes")" \

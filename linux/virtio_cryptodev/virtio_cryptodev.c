@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/highmem.h>
 #include <linux/vmalloc.h>
 #include <linux/miscdevice.h>
@@ -100,6 +101,25 @@ MODULE_PARM_DESC(hash_max_file, "Bytes of multi-part hash messages kept per open
 static unsigned long hash_max_total = 64UL << 20;
 module_param(hash_max_total, ulong, 0644);
 MODULE_PARM_DESC(hash_max_total, "Bytes of multi-part hash messages kept in all");
+
+/*
+ * Pinnings kept per open file and process for the next requests (see
+ * vcd_pin_get()); each covers at most VCD_PIN_MAX_PAGES.  0: none kept.
+ */
+static unsigned int pin_cache = 4;
+module_param(pin_cache, uint, 0644);
+MODULE_PARM_DESC(pin_cache, "User ranges (of up to 2 MiB) kept pinned per open file (0: off)");
+#define VCD_PIN_MAX_PAGES	(SZ_2M / PAGE_SIZE + 1)	/* 2 MiB at any offset */
+
+/* Past this, pinnings are not kept: files could hold memory unmapped. */
+static unsigned long pin_cache_total = 64UL << 20;
+module_param(pin_cache_total, ulong, 0644);
+MODULE_PARM_DESC(pin_cache_total, "Bytes of user pages kept pinned in all");
+
+/* Guards every file's pins list and their notifiers' sequence numbers. */
+static DEFINE_SPINLOCK(vcd_pin_lock);
+static LIST_HEAD(vcd_files);		/* every open file, for vcd_remove() */
+static atomic64_t vcd_pin_pages = ATOMIC64_INIT(0);	/* in all vcd_pins */
 
 /* Bytes held for multi-part hashes, all files. */
 static atomic64_t vcd_held = ATOMIC64_INIT(0);
@@ -235,6 +255,9 @@ struct vcd_device {
 	/* Data pages named in requests, and the descriptors that took them */
 	atomic64_t data_pages;
 	atomic64_t data_segs;
+	/* Pinnings of requests found in their file's cache, or not */
+	atomic64_t pin_hits;
+	atomic64_t pin_misses;
 	struct miscdevice misc;
 	char name[24];
 };
@@ -272,6 +295,7 @@ struct vcd_session {
 	size_t hlen;
 	size_t hcap;
 	atomic64_t *facct;
+	struct vcd_file *file;	/* its file: only in that file's ioctls */
 };
 
 /*
@@ -295,6 +319,29 @@ struct vcd_file {
 	struct xarray sessions;	/* by slot; xa_lock also guards gen */
 	u32 gen;		/* of the last session opened, 1 .. VCD_SES_GENS - 1 */
 	atomic64_t held;	/* bytes kept for multi-part hashes */
+	/* Under vcd_pin_lock: in vcd_files; pinnings kept, newest first. */
+	struct list_head node;
+	struct list_head pins;
+	unsigned int npins;
+};
+
+/*
+ * A user range pinned by a request and kept for the next ones of its file
+ * and process (vcd_pin_get()).  The notifier learns of every change to
+ * the process's mapping of the range (unmap, remap, COW, madvise,
+ * mprotect, migration): then the sequence differs from seq and the pages
+ * are no longer taken, only unpinned once the last request using them
+ * lets go.
+ */
+struct vcd_pin {
+	struct mmu_interval_notifier mn;
+	struct list_head node;	/* in its file's pins, under vcd_pin_lock */
+	refcount_t ref;		/* the cache's, and each request's */
+	unsigned long seq;	/* mn's sequence when pinned */
+	unsigned long start;	/* user address of pages[0] */
+	bool write;		/* pinned for the device to write */
+	unsigned int npages;
+	struct page *pages[] __counted_by(npages);
 };
 
 struct vcd_ctrl {
@@ -319,6 +366,7 @@ struct vcd_buf {
 	bool pinned;
 	bool dirty;
 	void *kbuf;
+	struct vcd_pin *pin;	/* pages lent by a kept pinning, or NULL */
 };
 
 struct vcd_op;
@@ -1022,6 +1070,7 @@ static long vcd_gsession(struct vcd_file *f, struct session_op *sopp)
 	s->alg = a;
 	s->mac = w.m;
 	s->facct = &f->held;
+	s->file = f;
 	s->keylen = w.keylen;
 	err = -EFAULT;
 	if (copy_from_user(s->key, sop.key, w.keylen))
@@ -1182,8 +1231,197 @@ static long vcd_ioc_sessinfo(struct vcd_file *f, void __user *arg)
 
 /* ---- data path ---- */
 
+/*
+ * Kept pinnings.  Pinning a 1 MiB buffer and unpinning it cost the guest
+ * more than a hundred microseconds under emulation, page by page: a
+ * program that sends the same buffer again (most do) reuses the pages
+ * its file pinned before, as long as its mapping of them has not changed
+ * since.  Requests in flight when the mapping changes keep their pages
+ * pinned, as if the change had come just after the request started.
+ */
+static bool vcd_pin_invalidate(struct mmu_interval_notifier *mn,
+			       const struct mmu_notifier_range *range,
+			       unsigned long cur_seq)
+{
+	/* Never blocks: whoever uses the pages holds them pinned. */
+	spin_lock(&vcd_pin_lock);
+	mmu_interval_set_seq(mn, cur_seq);
+	spin_unlock(&vcd_pin_lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops vcd_pin_ops = {
+	.invalidate = vcd_pin_invalidate,
+};
+
+/* Drop a reference to @p; the last unpins.  Sleeps. */
+static void vcd_pin_put(struct vcd_pin *p)
+{
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	mmu_interval_notifier_remove(&p->mn);
+	unpin_user_pages(p->pages, p->npages);
+	atomic64_sub(p->npages, &vcd_pin_pages);
+	kvfree(p);
+}
+
+/* Put the pinnings on @list, taken off their file's. */
+static void vcd_pin_put_list(struct list_head *list)
+{
+	struct vcd_pin *p, *tmp;
+
+	list_for_each_entry_safe(p, tmp, list, node) {
+		list_del_init(&p->node);
+		vcd_pin_put(p);
+	}
+}
+
+/* Drop every file's kept pinnings (a device is going away). */
+static void vcd_pin_flush_all(void)
+{
+	struct vcd_file *f;
+	LIST_HEAD(drop);
+
+	spin_lock(&vcd_pin_lock);
+	list_for_each_entry(f, &vcd_files, node) {
+		list_splice_init(&f->pins, &drop);
+		f->npins = 0;
+	}
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
+}
+
+/*
+ * Pin @n pages of the caller's memory from @start, watched by a notifier
+ * from before the pinning; kept by @f (at most @max, newest first) unless
+ * the mapping changed meanwhile.  A long-term pinning, as it may be kept:
+ * pages are moved out of movable memory first, and writable file-backed
+ * pages are refused.  NULL: not watchable or not pinnable so, pin without.
+ */
+static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
+				   unsigned int n, bool write, unsigned int max)
+{
+	struct vcd_pin *p = kvzalloc(struct_size(p, pages, n),
+				     GFP_KERNEL_ACCOUNT);
+	LIST_HEAD(drop);
+	int got;
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	/* Make room first: the least recently used go. */
+	spin_lock(&vcd_pin_lock);
+	while (f->npins >= max) {
+		list_move(f->pins.prev, &drop);
+		f->npins--;
+	}
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
+	if (atomic64_add_return(n, &vcd_pin_pages) >
+	    READ_ONCE(pin_cache_total) >> PAGE_SHIFT) {
+		atomic64_sub(n, &vcd_pin_pages);
+		kvfree(p);
+		return NULL;
+	}
+	p->npages = n;
+	p->start = start;
+	p->write = write;
+	refcount_set(&p->ref, 1);
+	INIT_LIST_HEAD(&p->node);
+	if (mmu_interval_notifier_insert(&p->mn, current->mm, start,
+					 (unsigned long)n << PAGE_SHIFT,
+					 &vcd_pin_ops)) {
+		atomic64_sub(n, &vcd_pin_pages);
+		kvfree(p);
+		return NULL;
+	}
+	p->seq = mmu_interval_read_begin(&p->mn);
+	got = pin_user_pages_fast(start, n,
+				  FOLL_LONGTERM | (write ? FOLL_WRITE : 0),
+				  p->pages);
+	if (got != n) {
+		if (got > 0)
+			unpin_user_pages(p->pages, got);
+		mmu_interval_notifier_remove(&p->mn);
+		atomic64_sub(n, &vcd_pin_pages);
+		kvfree(p);
+		return NULL;
+	}
+	spin_lock(&vcd_pin_lock);
+	if (!mmu_interval_read_retry(&p->mn, p->seq)) {
+		refcount_inc(&p->ref);
+		list_add(&p->node, &f->pins);
+		f->npins++;
+		/* Other threads of the file may have added some meanwhile. */
+		while (f->npins > max) {
+			list_move(f->pins.prev, &drop);
+			f->npins--;
+		}
+	}
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
+	return p;
+}
+
+/*
+ * The pages of @n pages of the caller's memory from @start, for the device
+ * to write if @write: a pinning @f kept that covers them and still is
+ * what the process maps there, else a new one.  NULL: not cached, pin
+ * without.  Pinnings whose mapping changed are dropped on the way.
+ */
+static struct vcd_pin *vcd_pin_get(struct vcd_device *d, struct vcd_file *f,
+				   unsigned long start, unsigned int n,
+				   bool write)
+{
+	unsigned int max = READ_ONCE(pin_cache);
+	unsigned long end = start + ((unsigned long)n << PAGE_SHIFT);
+	struct vcd_pin *p, *tmp, *hit = NULL;
+	LIST_HEAD(drop);
+
+	/* A range that wraps (a bad pointer) would match any pinning. */
+	if (!max || !f || !current->mm || n > VCD_PIN_MAX_PAGES || end <= start)
+		return NULL;
+	spin_lock(&vcd_pin_lock);
+	list_for_each_entry_safe(p, tmp, &f->pins, node) {
+		if (mmu_interval_read_retry(&p->mn, p->seq)) {
+			list_move(&p->node, &drop);
+			f->npins--;
+		} else if (!hit && p->mn.mm == current->mm &&
+			   p->start <= start && end <= p->start +
+			   ((unsigned long)p->npages << PAGE_SHIFT) &&
+			   (p->write || !write)) {
+			hit = p;
+		}
+	}
+	if (hit) {
+		refcount_inc(&hit->ref);
+		list_move(&hit->node, &f->pins);
+	}
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
+	if (hit) {
+		atomic64_inc(&d->pin_hits);
+		return hit;
+	}
+	atomic64_inc(&d->pin_misses);
+	return vcd_pin_new(f, start, n, write, max);
+}
+
 static void vcd_buf_release(struct vcd_device *d, struct vcd_buf *b)
 {
+	unsigned int i;
+
+	if (b->pin) {
+		atomic64_sub(b->npages, &d->pinned);
+		/* The pages stay pinned: dirty them now, as unpinning would. */
+		for (i = 0; b->dirty && i < b->npages; i++)
+			if (!PageDirty(b->pages[i]))
+				set_page_dirty_lock(b->pages[i]);
+		vcd_pin_put(b->pin);
+		b->pin = NULL;
+		b->pages = NULL;
+		b->pinned = false;
+		return;
+	}
 	if (b->pinned) {
 		atomic64_sub(b->npages, &d->pinned);
 		if (b->dirty)
@@ -1250,12 +1488,24 @@ static void vcd_piece_done(struct vcd_cookie *ck, unsigned int used, int err)
 	vcd_op_put(op);
 }
 
-static int vcd_buf_pin(struct vcd_device *d, struct vcd_buf *b,
+/* Pin @len bytes at @uaddr for a request of @s (during its file's ioctl). */
+static int vcd_buf_pin(struct vcd_session *s, struct vcd_buf *b,
 		       unsigned long uaddr, size_t len, bool write)
 {
 	unsigned int n = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
+	struct vcd_device *d = s->dev;
+	struct vcd_pin *p;
 	int got;
 
+	p = vcd_pin_get(d, s->file, uaddr & PAGE_MASK, n, write);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	if (p) {
+		b->pin = p;
+		b->pages = &p->pages[((uaddr & PAGE_MASK) - p->start) >>
+				     PAGE_SHIFT];
+		goto pinned;
+	}
 	b->pages = kvmalloc_array(n, sizeof(*b->pages), GFP_KERNEL);
 	if (!b->pages)
 		return -ENOMEM;
@@ -1268,6 +1518,7 @@ static int vcd_buf_pin(struct vcd_device *d, struct vcd_buf *b,
 		b->pages = NULL;
 		return -EFAULT;
 	}
+pinned:
 	atomic64_add(n, &d->pinned);
 	b->npages = n;
 	b->offset = offset_in_page(uaddr);
@@ -1807,11 +2058,11 @@ static int vcd_cipher_user(struct vcd_session *s, int dir, u16 flags,
 	op->inplace = usrc == udst;
 	if (!bounce) {
 		if (op->inplace) {
-			err = vcd_buf_pin(d, &op->src, usrc, len, true);
+			err = vcd_buf_pin(s, &op->src, usrc, len, true);
 		} else {
-			err = vcd_buf_pin(d, &op->src, usrc, len, false);
+			err = vcd_buf_pin(s, &op->src, usrc, len, false);
 			if (!err)
-				err = vcd_buf_pin(d, &op->dst, udst, len, true);
+				err = vcd_buf_pin(s, &op->dst, udst, len, true);
 		}
 		if (err) {
 			/* Not pinnable (e.g. I/O memory): fall back to copying. */
@@ -2195,7 +2446,7 @@ static int vcd_digest_pinned(struct vcd_session *s, const u8 __user *src,
 
 	if (!r)
 		return -ENOMEM;
-	if (vcd_buf_pin(s->dev, &r->rd[0].zc, (unsigned long)src, len, false)) {
+	if (vcd_buf_pin(s, &r->rd[0].zc, (unsigned long)src, len, false)) {
 		vcd_sreq_put(r);
 		return -ENOTBLK;
 	}
@@ -2509,12 +2760,12 @@ static bool vcd_aead_pin(struct vcd_sreq *r, const struct crypt_auth_op *c,
 	     udst < usrc + len))
 		return false;
 	if (usrc == udst) {
-		if (vcd_buf_pin(d, &src->zc, usrc, max(len, dlen), true))
+		if (vcd_buf_pin(r->s, &src->zc, usrc, max(len, dlen), true))
 			return false;
 		dst->zc = src->zc;
 		dst->alias = true;
-	} else if ((len && vcd_buf_pin(d, &src->zc, usrc, len, false)) ||
-		   (dlen && vcd_buf_pin(d, &dst->zc, udst, dlen, true))) {
+	} else if ((len && vcd_buf_pin(r->s, &src->zc, usrc, len, false)) ||
+		   (dlen && vcd_buf_pin(r->s, &dst->zc, udst, dlen, true))) {
 		/* Not pinnable (e.g. I/O memory): copy instead. */
 		vcd_part_free(d, src);
 		memset(&src->zc, 0, sizeof(src->zc));
@@ -2988,6 +3239,10 @@ static int vcd_open_common(struct file *filp, struct vcd_device *d)
 		kfree(f);
 		return -ENOMEM;
 	}
+	INIT_LIST_HEAD(&f->pins);
+	spin_lock(&vcd_pin_lock);
+	list_add(&f->node, &vcd_files);
+	spin_unlock(&vcd_pin_lock);
 	if (d) {
 		kref_get(&d->ref);
 		f->dev = d;
@@ -3014,7 +3269,13 @@ static int vcd_release(struct inode *inode, struct file *filp)
 	struct vcd_file *f = filp->private_data;
 	struct vcd_session *s;
 	unsigned long id;
+	LIST_HEAD(drop);
 
+	spin_lock(&vcd_pin_lock);
+	list_del(&f->node);
+	list_splice_init(&f->pins, &drop);
+	spin_unlock(&vcd_pin_lock);
+	vcd_pin_put_list(&drop);
 	xa_for_each(&f->sessions, id, s) {
 		xa_erase(&f->sessions, id);
 		vcd_session_drop(s);
@@ -3077,6 +3338,11 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			   (long long)atomic64_read(&d->pinned),
 			   (long long)atomic64_read(&d->data_pages),
 			   (long long)atomic64_read(&d->data_segs));
+	n += sysfs_emit_at(buf, n, "pin_cache_hits %lld\npin_cache_misses %lld\n",
+			   (long long)atomic64_read(&d->pin_hits),
+			   (long long)atomic64_read(&d->pin_misses));
+	n += sysfs_emit_at(buf, n, "pin_cache_pages %lld\n",
+			   (long long)atomic64_read(&vcd_pin_pages));
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
@@ -3355,6 +3621,8 @@ static void vcd_remove(struct virtio_device *vdev)
 		while ((ck = virtqueue_detach_unused_buf(vq)))
 			ck->done(ck, 0, -ENODEV);
 	}
+	/* Files left open on it keep no pages pinned for nothing. */
+	vcd_pin_flush_all();
 	wake_up_all(&d->space_wq);
 	vdev->config->del_vqs(vdev);
 	ida_free(&vcd_ida, d->index);

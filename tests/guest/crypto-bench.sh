@@ -4,7 +4,8 @@
 # and AES-128-GCM, guest side of scripts/crypto-bench.sh (`make
 # bench-cryptoguest`), which passes in /crypto-bench-openssl.tar.gz
 # (Debian's openssl, its afalg engine, OpenSSL's devcrypto engine, their
-# libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS, PAGES:
+# libraries) and /crypto-bench.conf (SIZES, HSIZES, SECS, ROUNDS,
+# PIN_CACHE: virtio_cryptodev's pin_cache if set, PAGES:
 # crypto-bench -p for a and a0).  Paths:
 #   a: crypto-bench -> /dev/cryptodev0 -> virtio_cryptodev -> c0 (our
 #      backend; the device's virtqueues in iothread io0: the fast path)
@@ -45,6 +46,7 @@ HSIZES="64 4096 65536 1048576"
 SECS=2
 ROUNDS=1
 PAGES=malloc
+PIN_CACHE=
 AB_ONLY=
 [ -f /crypto-bench.conf ] && . /crypto-bench.conf
 ours=0000:00:04.0
@@ -103,6 +105,10 @@ a=$(vdev $ours)
 check "$ours ($a) given from virtio_crypto to virtio_cryptodev" sh -c \
 	"echo $a >/sys/bus/virtio/drivers/virtio_crypto/unbind && modprobe virtio_cryptodev &&
 	[ \"\$(basename \"\$(readlink /sys/bus/virtio/devices/$a/driver)\")\" = virtio_cryptodev ]"
+if [ -n "$PIN_CACHE" ]; then
+	echo "$PIN_CACHE" >/sys/module/virtio_cryptodev/parameters/pin_cache
+	echo "# pin_cache $(cat /sys/module/virtio_cryptodev/parameters/pin_cache)"
+fi
 paths="a:0 a0:1"
 [ -z "$AB_ONLY" ] || paths=a:0
 s=$(vdev $slow)

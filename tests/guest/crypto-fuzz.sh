@@ -37,7 +37,7 @@ for d in cryptodev0 cryptodev1; do
 	sed "s/^/# $d stats: /" /sys/class/misc/$d/stats
 	is "$(vcd_stat $d state)" ok "$d: not marked broken"
 	check "$d: took fuzzed data requests ($(reqs $d))" test "$(reqs $d)" -gt 0
-	for c in sessions device_sessions pinned_pages hash_held_bytes; do
+	for c in sessions device_sessions pinned_pages pin_cache_pages hash_held_bytes; do
 		is "$(vcd_stat $d $c)" 0 "$d: no $c left"
 	done
 done
@@ -48,7 +48,7 @@ for d in cryptodev0 cryptodev1; do
 	tap_include crypto-auth -d /dev/$d kat gcm tls errors
 done
 for d in cryptodev0 cryptodev1; do
-	for c in sessions device_sessions pinned_pages hash_held_bytes; do
+	for c in sessions device_sessions pinned_pages pin_cache_pages hash_held_bytes; do
 		is "$(vcd_stat $d $c)" 0 "$d: no $c left after the correctness tests"
 	done
 done

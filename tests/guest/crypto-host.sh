@@ -15,6 +15,16 @@ crypto-demo >/tmp/demo.out
 ok $? "demo round trip"
 sed "s/^/# /" /tmp/demo.out
 tap_include crypto-test -r aes-128-cbc
+# Kept pinnings (pin_cache): remapped, COW'd, protected buffers, the bound.
+tap_include crypto-test -r aes-128-cbc pins
+# The bound over all files: with pin_cache_total 0 nothing is kept.
+echo 0 >/sys/module/virtio_cryptodev/parameters/pin_cache_total
+h0=$(vcd_stat cryptodev0 pin_cache_hits) m0=$(vcd_stat cryptodev0 pin_cache_misses)
+crypto-bench -t 1 65536 >/dev/null
+h1=$(vcd_stat cryptodev0 pin_cache_hits) m1=$(vcd_stat cryptodev0 pin_cache_misses)
+check "pin_cache_total=0: no pinning kept ($((h1 - h0)) hits, $((m1 - m0)) misses)" \
+	test $((h1 - h0)) = 0 -a $((m1 - m0)) -gt 0
+echo $((64 << 20)) >/sys/module/virtio_cryptodev/parameters/pin_cache_total
 sed 's/^/# stats: /' /sys/class/misc/cryptodev0/stats
 for q in 0 1 2 3; do
 	check "data queue $q carried requests" test "$(vcd_stat cryptodev0 dataq.$q)" -gt 0

@@ -5,13 +5,17 @@
  *   crypto-test [-d DEV] [-r ALG,ALG|all] [SECTION...]
  *   crypto-test [-d DEV] stress SECONDS
  *   crypto-test [-d DEV] once
+ *   crypto-test [-d DEV] hold SECONDS
  *
- * Sections: kat random concurrent errors leak (default: all).  An algorithm
+ * Sections: kat random concurrent errors leak (default: all), and pins
+ * (virtio_cryptodev's kept pinnings: only when named).  An algorithm
  * listed with -r must be offered by the device; others that the device
  * refuses at CIOCGSESSION are reported as skipped.  "stress" runs 256 KiB
  * AES-128-CBC operations until SECONDS pass or a call fails, then prints the
  * errno name ("ENODEV") and exits 0 on a clean ENODEV (used for unplug).
  * "once" does one 64 KiB operation and exits with its errno (0: success).
+ * "hold" does one in place on a buffer of its own, prints "held", and
+ * keeps its file open for SECONDS (the driver keeps the pinning).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <stddef.h>
+#include <glob.h>
 #include <linux/cryptodev.h>
 #include "vcd-common.h"
 #include "vcd-tap.h"
@@ -599,6 +604,204 @@ static void sec_leak(void)
 	}
 }
 
+/* A counter of every virtio_cryptodev device's stats file, summed. */
+static long long vcd_counter(const char *key)
+{
+	size_t i, n = strlen(key);
+	long long sum = 0;
+	char line[128];
+	glob_t g;
+
+	if (glob("/sys/class/misc/cryptodev*/stats", 0, NULL, &g))
+		return -1;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, key, n) && line[n] == ' ')
+				sum += atoll(line + n + 1);
+		if (f)
+			fclose(f);
+	}
+	globfree(&g);
+	return sum;
+}
+
+#define PIN_LEN (64 << 10)
+static const unsigned char pin_key[16] = "pins-pins-pins-1";
+
+/* AES-128-CBC of @len bytes at @buf in place, zero IV: 0 or -errno. */
+static int pin_crypt(int fd, uint32_t ses, void *src, void *dst, int flags)
+{
+	unsigned char iv[16] = { 0 };
+
+	return do_crypt(fd, ses, COP_ENCRYPT, src, dst, PIN_LEN, iv, flags);
+}
+
+static void *pin_map(void *at)
+{
+	void *p = mmap(at, PIN_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | (at ? MAP_FIXED : 0), -1, 0);
+
+	if (p == MAP_FAILED) {
+		printf("Bail out! mmap: %s\n", strerror(errno));
+		exit(1);
+	}
+	return p;
+}
+
+/*
+ * Fill @a with plaintext @seed, encrypt it in place and compare with @ref
+ * (the same plaintext encrypted by copying, COP_FLAG_NO_ZC).
+ */
+static int pin_check(int fd, uint32_t ses, unsigned char *a, uint64_t seed,
+		     const unsigned char *ref)
+{
+	int r;
+
+	vcd_fill(&seed, a, PIN_LEN);
+	r = pin_crypt(fd, ses, a, a, 0);
+	return r ? r : memcmp(a, ref, PIN_LEN) ? 1 : 0;
+}
+
+/*
+ * virtio_cryptodev keeps the pages a file pinned for its next requests
+ * (module parameter pin_cache).  Whenever the process's mapping of a kept
+ * range changes, the next request must land in the pages mapped now, not
+ * in the old ones: each check below fails on a cache that keys on the
+ * address alone.
+ */
+static void sec_pins(void)
+{
+	unsigned char *a, *b, *pt, *ref1, *ref2;
+	long long hits0 = vcd_counter("pin_cache_hits");
+	long long cached, max = -1;
+	int fd = open_dev(), r, st, i, pfd[2];
+	uint64_t seed = 1;
+	uint32_t ses;
+	FILE *mf;
+	pid_t pid;
+
+	if (hits0 < 0 || !check_offered(fd, vcd_alg_by_name("aes-128-cbc"), "pins")) {
+		tap_skip("pins: no virtio_cryptodev stats");
+		close(fd);
+		return;
+	}
+	if (sess_new(fd, CRYPTO_AES_CBC, pin_key, 16, &ses)) {
+		tap(0, "pins: CIOCGSESSION: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	pt = xalloc(PIN_LEN);
+	ref1 = xalloc(PIN_LEN);
+	ref2 = xalloc(PIN_LEN);
+	seed = 1;
+	vcd_fill(&seed, pt, PIN_LEN);
+	r = pin_crypt(fd, ses, pt, ref1, COP_FLAG_NO_ZC);
+	seed = 2;
+	vcd_fill(&seed, pt, PIN_LEN);
+	r = r ? r : pin_crypt(fd, ses, pt, ref2, COP_FLAG_NO_ZC);
+	tap(!r, "pins: reference ciphertexts by copying");
+
+	a = pin_map(NULL);
+	for (i = 0, r = 0; i < 4 && !r; i++)
+		r = pin_check(fd, ses, a, i % 2 ? 2 : 1, i % 2 ? ref2 : ref1);
+	tap(!r, "pins: the same buffer 4 times in place: right each time");
+	tap(vcd_counter("pin_cache_hits") - hits0 >= 3,
+	    "pins: requests 2-4 reused the kept pinning (hits %lld)",
+	    vcd_counter("pin_cache_hits") - hits0);
+
+	munmap(a, PIN_LEN);
+	if (pin_map(a) != a)
+		printf("Bail out! MAP_FIXED moved\n");
+	tap(!pin_check(fd, ses, a, 2, ref2),
+	    "pins: munmap, new mapping at the same address: result in the new pages");
+
+	madvise(a, PIN_LEN, MADV_DONTNEED);
+	tap(!pin_check(fd, ses, a, 1, ref1),
+	    "pins: after MADV_DONTNEED: result in the new pages");
+
+	b = pin_map(NULL);
+	seed = 2;
+	vcd_fill(&seed, b, PIN_LEN);
+	if (mremap(b, PIN_LEN, PIN_LEN, MREMAP_MAYMOVE | MREMAP_FIXED, a) != a)
+		printf("Bail out! mremap: %s\n", strerror(errno));
+	r = pin_crypt(fd, ses, a, a, 0);
+	tap(!r && !memcmp(a, ref2, PIN_LEN),
+	    "pins: another mapping mremap()ed over it: result in its pages");
+
+	/* Out of place: a read-only kept pinning does not serve writes. */
+	b = pin_map(NULL);
+	seed = 1;
+	vcd_fill(&seed, b, PIN_LEN);
+	r = pin_crypt(fd, ses, b, a, 0);
+	r = r ? r : memcmp(a, ref1, PIN_LEN);
+	r = r ? r : pin_crypt(fd, ses, a, b, 0);
+	r = r ? r : pin_check(fd, ses, b, 1, ref1);
+	tap(!r, "pins: a buffer as source, then as destination: right");
+
+	/*
+	 * fork: the parent pins its pages again first, then the child asks
+	 * for the same address through the same file: its own pages.
+	 */
+	if (pipe(pfd)) {
+		printf("Bail out! pipe: %s\n", strerror(errno));
+		exit(1);
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &st, 1) != 1)
+			_exit(2);
+		_exit(pin_check(fd, ses, a, 2, ref2) ? 1 : 0);
+	}
+	close(pfd[0]);
+	r = pin_check(fd, ses, a, 1, ref1);
+	tap(!r, "pins: fork: the parent's result in its pages");
+	if (write(pfd[1], "x", 1) != 1)
+		printf("Bail out! pipe write\n");
+	close(pfd[1]);
+	st = -1;
+	waitpid(pid, &st, 0);
+	tap(WIFEXITED(st) && !WEXITSTATUS(st),
+	    "pins: fork: the child's result in its own pages (status %#x)", st);
+	tap(!memcmp(a, ref1, PIN_LEN), "pins: fork: the parent's pages untouched by it");
+
+	/* A range that wraps around the address space is no kept one. */
+	r = pin_crypt(fd, ses, (void *)-1L, (void *)-1L, 0);
+	tap(r == -EFAULT, "pins: a buffer at (void *)-1 with pinnings kept: EFAULT (%s)",
+	    r ? strerror(-r) : "succeeded");
+
+	/* Read-only now: the kept pinning must not write it. */
+	mprotect(a, PIN_LEN, PROT_READ);
+	r = pin_crypt(fd, ses, a, a, 0);
+	tap(r == -EFAULT, "pins: after mprotect(PROT_READ) in place: EFAULT (%s)",
+	    r ? strerror(-r) : "written");
+	mprotect(a, PIN_LEN, PROT_READ | PROT_WRITE);
+
+	/* Bounded: at most pin_cache kept per file. */
+	mf = fopen("/sys/module/virtio_cryptodev/parameters/pin_cache", "r");
+	if (!mf || fscanf(mf, "%lld", &max) != 1)
+		max = -1;
+	if (mf)
+		fclose(mf);
+	for (i = 0, r = 0; i < 8 && !r; i++) {
+		b = pin_map(NULL);
+		r = pin_crypt(fd, ses, b, b, 0);
+	}
+	cached = vcd_counter("pin_cache_pages");
+	tap(!r && max >= 0 && cached <= max * (PIN_LEN / 4096),
+	    "pins: 8 more buffers: %lld pages kept, at most %lld", cached,
+	    max * (PIN_LEN / 4096));
+	sess_free(fd, ses);
+	close(fd);
+	tap(vcd_counter("pin_cache_pages") == 0, "pins: none kept after close");
+	free(pt);
+	free(ref1);
+	free(ref2);
+}
+
 static int stress(int secs)
 {
 	static const unsigned char key[16] = "stress-stress-16";
@@ -650,9 +853,27 @@ static int once(void)
 	return -r;
 }
 
+/* One 64 KiB operation in place, then the file held open @secs. */
+static int hold(int secs)
+{
+	unsigned char *a = pin_map(NULL);
+	int fd = open_dev(), r;
+	uint32_t ses;
+
+	r = sess_new(fd, CRYPTO_AES_CBC, pin_key, 16, &ses);
+	r = r ? r : pin_crypt(fd, ses, a, a, 0);
+	printf("%s\n", r ? strerror(-r) : "held");
+	fflush(stdout);
+	if (!r)
+		sleep(secs);
+	close(fd);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *secs[] = { "kat", "random", "concurrent", "errors", "leak" };
+	const char *secs[] = { "kat", "random", "concurrent", "errors", "leak",
+			       "pins" };
 	int i, opt, all;
 
 	while ((opt = getopt(argc, argv, "d:r:")) != -1) {
@@ -665,11 +886,13 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && !strcmp(argv[optind], "once"))
 		return once();
+	if (optind < argc && !strcmp(argv[optind], "hold"))
+		return hold(optind + 1 < argc ? atoi(argv[optind + 1]) : 30);
 	if (optind < argc && !strcmp(argv[optind], "stress"))
 		return stress(optind + 1 < argc ? atoi(argv[optind + 1]) : 30);
 	all = optind == argc;
-	for (i = 0; i < 5; i++) {
-		int j, run = all;
+	for (i = 0; i < 6; i++) {
+		int j, run = all && i < 5;
 
 		for (j = optind; j < argc; j++)
 			run |= !strcmp(argv[j], secs[i]);
@@ -684,8 +907,10 @@ int main(int argc, char **argv)
 			sec_concurrent();
 		else if (i == 3)
 			sec_errors();
-		else
+		else if (i == 4)
 			sec_leak();
+		else
+			sec_pins();
 	}
 	printf("1..%d\n", tapn);
 	printf("# %d passed, %d failed\n", tapn - nfail, nfail);

@@ -6,8 +6,9 @@
 # (tests/xen/NAME.sh, run by scripts/xen-run.sh on the Xen test bed) shows
 # its own TAP as comments; its verdict is the test's result.  The
 # environment (e.g. VDEVKIT_XEN_TYPE) passes through to xen-run.sh.
-# On failure the failing checks and the run's last lines also go to
-# stderr, which prove shows even when not verbose (CI's log).
+# On failure the guest's failing checks and the run's last lines also go
+# to stderr, which prove shows even when not verbose (CI's log); dom0's
+# failing checks are among those last lines (vm.sh lists them).
 xen_scenario() {
 	local xenos= log rc out
 	[ "$1" = --xenos ] && { xenos=1; shift; }
@@ -26,8 +27,8 @@ xen_scenario() {
 	else
 		echo "not ok 1 - xen: $2 (verdict $rc)"
 		{
-			echo "$1: failing checks:"
-			grep -E 'not ok|FAIL|panic|timed out' "$out" | head -20
+			echo "$1: the guest's failing checks:"
+			grep -E '^guest\| not ok|FAIL|panic|timed out' "$out" | head -20
 			echo "$1: last lines:"
 			tail -n 25 "$out"
 		} | sed 's/^/# /' >&2

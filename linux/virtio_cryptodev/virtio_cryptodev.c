@@ -48,6 +48,8 @@
 #define VCD_BATCH		32		/* pieces in flight per CIOCCRYPT */
 #define VCD_MAX_PIECE_PAGES	512		/* pages per piece and direction */
 #define VCD_LAT_BUCKETS		25		/* 1 byte .. 16 MiB, by powers of 2 */
+#define VCD_SG_SMALL		32		/* shorter scatterlists: slab */
+#define VCD_SG_SPARES		4		/* longer ones kept per device */
 #define VCD_MAX_DIGEST		64
 #define VCD_GCM_IV		12
 #define VCD_GCM_TAG		16
@@ -258,8 +260,18 @@ struct vcd_device {
 	/* Pinnings of requests found in their file's cache, or not */
 	atomic64_t pin_hits;
 	atomic64_t pin_misses;
+	/* Long scatterlists for the next requests (vcd_sg_get()) */
+	struct vcd_sgbuf *sg_spare[VCD_SG_SPARES];
+	unsigned int sg_cap;	/* entries of each: the most a request takes */
+	atomic64_t sg_allocs;	/* long ones allocated: none was spare */
 	struct miscdevice misc;
 	char name[24];
+};
+
+/* A scatterlist that lives while its request is queued (vcd_sg_get()). */
+struct vcd_sgbuf {
+	unsigned int cap;
+	struct scatterlist sg[] __counted_by(cap);
 };
 
 /* One session the device holds for a user session. */
@@ -377,7 +389,6 @@ struct vcd_piece {
 	struct virtio_crypto_op_data_req hdr;
 	u8 iv[VCD_MAX_IV];
 	struct virtio_crypto_inhdr st;
-	struct scatterlist *sg;
 	unsigned int off;	/* of this piece in the operation */
 	unsigned int len;	/* payload bytes sent (padded for CTR) */
 	unsigned int used;
@@ -421,7 +432,10 @@ static struct workqueue_struct *vcd_wq;
 static void vcd_dev_release(struct kref *ref)
 {
 	struct vcd_device *d = container_of(ref, struct vcd_device, ref);
+	unsigned int i;
 
+	for (i = 0; i < VCD_SG_SPARES; i++)
+		kvfree(d->sg_spare[i]);
 	kfree(d->dqs);
 	kfree(d);
 }
@@ -1438,10 +1452,6 @@ static void vcd_buf_release(struct vcd_device *d, struct vcd_buf *b)
 
 static void vcd_op_free(struct vcd_op *op)
 {
-	unsigned int i;
-
-	for (i = 0; i < op->npieces; i++)
-		kvfree(op->pieces[i].sg);
 	if (!op->inplace)
 		vcd_buf_release(op->s->dev, &op->dst);
 	vcd_buf_release(op->s->dev, &op->src);
@@ -1583,6 +1593,62 @@ static void vcd_buf_write(struct vcd_buf *b, size_t off, const void *from,
 }
 
 /*
+ * A scatterlist of at least @n entries, to describe one request until it
+ * is queued (the ring keeps its own copy).  A 1 MiB request takes ~16 KiB
+ * of them, which the page allocator would hand out, and Debian's kernel
+ * zero (init_on_alloc), for every request: long ones are kept for the
+ * next requests instead.  Entries are not cleared here; vcd_sg_set()
+ * starts each afresh.
+ */
+static struct vcd_sgbuf *vcd_sg_get(struct vcd_device *d, unsigned int n)
+{
+	struct vcd_sgbuf *b;
+	unsigned int i, cap = n;
+
+	if (n > VCD_SG_SMALL && n <= d->sg_cap) {
+		for (i = 0; i < VCD_SG_SPARES; i++) {
+			b = xchg(&d->sg_spare[i], NULL);
+			if (b && b->cap >= n)
+				return b;
+			kvfree(b);	/* kept before the limits changed */
+		}
+		/* Kept ones all have room for the longest request. */
+		cap = d->sg_cap;
+		atomic64_inc(&d->sg_allocs);
+	}
+	b = kvmalloc(struct_size(b, sg, cap), GFP_KERNEL);
+	if (b)
+		b->cap = cap;
+	return b;
+}
+
+static void vcd_sg_put(struct vcd_device *d, struct vcd_sgbuf *b)
+{
+	unsigned int i;
+
+	if (b && b->cap == d->sg_cap && b->cap > VCD_SG_SMALL)
+		for (i = 0; i < VCD_SG_SPARES; i++)
+			if (!cmpxchg(&d->sg_spare[i], NULL, b))
+				return;
+	kvfree(b);
+}
+
+/* Set entry @sg, which may hold a previous request's (vcd_sg_get()). */
+static void vcd_sg_set(struct scatterlist *sg, struct page *pg,
+		       unsigned int len, unsigned int off)
+{
+	sg_init_table(sg, 1);
+	sg_unmark_end(sg);
+	sg_set_page(sg, pg, len, off);
+}
+
+static void vcd_sg_set_buf(struct scatterlist *sg, const void *buf,
+			   unsigned int len)
+{
+	vcd_sg_set(sg, virt_to_page(buf), len, offset_in_page(buf));
+}
+
+/*
  * Fill @sg with @len bytes of @b from @off; returns entries used.  Runs of
  * physically contiguous pages share one entry: every entry becomes a
  * descriptor that both sides map and unmap one by one.
@@ -1602,7 +1668,7 @@ static unsigned int vcd_buf_sg(struct vcd_buf *b, size_t off, size_t len,
 		if (n && page_to_pfn(pg) == last + 1)
 			sg[n - 1].length += in;
 		else
-			sg_set_page(&sg[n++], pg, in, offset_in_page(pos));
+			vcd_sg_set(&sg[n++], pg, in, offset_in_page(pos));
 		last = page_to_pfn(pg);
 		off += in;
 		len -= in;
@@ -1627,11 +1693,12 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 			    size_t off, size_t len)
 {
 	struct virtio_crypto_cipher_para *p;
-	struct scatterlist *sgs[5], *src, *dst, *hdr, *iv, *st;
-	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, nsg, qi;
+	struct scatterlist *sgs[5], *src, *dst, hdr, iv, st;
+	unsigned int tail = 0, nsrc, ndst, out = 0, in = 0, qi;
 	unsigned int pages = 0, segs;
 	size_t body = len;
 	struct vcd_device *d = op->dev;
+	struct vcd_sgbuf *sgb;
 	int err;
 
 	if (op->a->mode == VCD_CTR && (len % op->a->blk)) {
@@ -1641,16 +1708,11 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 		memset(op->tail_in, 0, sizeof(op->tail_in));
 		vcd_buf_read(&op->src, off + body, op->tail_in, tail);
 	}
-	nsg = 2 * (body / PAGE_SIZE + 2) + 6;
-	kvfree(c->sg);
-	c->sg = kvmalloc_array(nsg, sizeof(*c->sg), GFP_KERNEL);
-	if (!c->sg)
+	/* Source and destination: each page, and a padded CTR tail. */
+	sgb = vcd_sg_get(d, 2 * (body / PAGE_SIZE + 3));
+	if (!sgb)
 		return -ENOMEM;
-	sg_init_table(c->sg, nsg);
-	hdr = &c->sg[0];
-	iv = &c->sg[1];
-	st = &c->sg[2];
-	src = &c->sg[3];
+	src = sgb->sg;
 
 	c->ck.done = vcd_piece_done;
 	c->op = op;
@@ -1672,16 +1734,16 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 	p->dst_data_len = cpu_to_le32(c->len);
 	memcpy(c->iv, op->iv, op->a->ivlen);
 
-	sg_init_one(hdr, &c->hdr, sizeof(c->hdr));
-	sgs[out++] = hdr;
+	sg_init_one(&hdr, &c->hdr, sizeof(c->hdr));
+	sgs[out++] = &hdr;
 	if (op->a->ivlen) {
-		sg_init_one(iv, c->iv, op->a->ivlen);
-		sgs[out++] = iv;
+		sg_init_one(&iv, c->iv, op->a->ivlen);
+		sgs[out++] = &iv;
 	}
 	nsrc = vcd_buf_sg(&op->src, off, body, src, &pages);
 	segs = nsrc;
 	if (tail)
-		sg_set_buf(&src[nsrc++], op->tail_in, op->a->blk);
+		vcd_sg_set_buf(&src[nsrc++], op->tail_in, op->a->blk);
 	sg_mark_end(&src[nsrc - 1]);
 	sgs[out++] = src;
 
@@ -1689,11 +1751,11 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 	ndst = vcd_buf_sg(&op->dst, off, body, dst, &pages);
 	segs += ndst;
 	if (tail)
-		sg_set_buf(&dst[ndst++], op->tail_out, op->a->blk);
+		vcd_sg_set_buf(&dst[ndst++], op->tail_out, op->a->blk);
 	sg_mark_end(&dst[ndst - 1]);
 	sgs[out + in++] = dst;
-	sg_init_one(st, &c->st, sizeof(c->st));
-	sgs[out + in++] = st;
+	sg_init_one(&st, &c->st, sizeof(c->st));
+	sgs[out + in++] = &st;
 
 	refcount_inc(&op->ref);
 	atomic_inc(&op->outstanding);
@@ -1701,6 +1763,8 @@ static int vcd_piece_submit(struct vcd_op *op, struct vcd_piece *c,
 	qi = (unsigned int)atomic_inc_return(&d->rr) % d->ndq;
 	__set_bit(qi, op->qmask);
 	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &c->ck, op->poll_us);
+	/* The ring has its own copy of the descriptors. */
+	vcd_sg_put(d, sgb);
 	if (err) {
 		atomic_dec(&d->inflight);
 		atomic_dec(&op->outstanding);
@@ -2239,14 +2303,14 @@ static unsigned int vcd_kbuf_sg(struct scatterlist *sg, void *buf, size_t len)
 	unsigned int n = 0;
 
 	if (!is_vmalloc_addr(buf)) {
-		sg_set_buf(&sg[n++], buf, len);
+		vcd_sg_set_buf(&sg[n++], buf, len);
 	} else {
 		while (len) {
 			size_t in = min_t(size_t, len,
 					  PAGE_SIZE - offset_in_page(buf));
 
-			sg_set_page(&sg[n++], vmalloc_to_page(buf), in,
-				    offset_in_page(buf));
+			vcd_sg_set(&sg[n++], vmalloc_to_page(buf), in,
+				   offset_in_page(buf));
 			buf += in;
 			len -= in;
 		}
@@ -2288,7 +2352,8 @@ static unsigned int vcd_part_sg(struct vcd_part *p, struct scatterlist *sg,
 static int vcd_sreq_run(struct vcd_sreq *r)
 {
 	struct vcd_device *d = r->s->dev;
-	struct scatterlist hdr, wr, *sg, *sgs[VCD_SREQ_RD + 3];
+	struct scatterlist hdr, wr, *sg = NULL, *sgs[VCD_SREQ_RD + 3];
+	struct vcd_sgbuf *sgb = NULL;
 	unsigned int out = 0, in = 0, qi, pages = 0, segs = 0, n = 0, i;
 	size_t wlen = r->dst.len + r->wrlen, bytes = 0;
 	unsigned long qbit = 1;
@@ -2309,11 +2374,11 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	/* The header and the result take one descriptor each. */
 	if (n + 2 > d->sreq_nents || wlen > U32_MAX)
 		return -EMSGSIZE;
-	sg = n ? kvmalloc_array(n, sizeof(*sg), GFP_KERNEL) : NULL;
-	if (n && !sg)
+	sgb = n ? vcd_sg_get(d, n) : NULL;
+	if (n && !sgb)
 		return -ENOMEM;
-	if (n)
-		sg_init_table(sg, n);
+	if (sgb)
+		sg = sgb->sg;
 	sg_init_one(&hdr, &r->hdr, sizeof(r->hdr));
 	sgs[out++] = &hdr;
 	n = 0;
@@ -2340,7 +2405,7 @@ static int vcd_sreq_run(struct vcd_sreq *r)
 	t0 = ktime_get_ns();
 	err = __vcd_queue(d, &d->dqs[qi], sgs, out, in, &r->ck, poll);
 	/* The ring has its own copy of the descriptors. */
-	kvfree(sg);
+	vcd_sg_put(d, sgb);
 	if (err) {
 		atomic_dec(&d->inflight);
 		refcount_dec(&r->ref);
@@ -3341,8 +3406,9 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	n += sysfs_emit_at(buf, n, "pin_cache_hits %lld\npin_cache_misses %lld\n",
 			   (long long)atomic64_read(&d->pin_hits),
 			   (long long)atomic64_read(&d->pin_misses));
-	n += sysfs_emit_at(buf, n, "pin_cache_pages %lld\n",
-			   (long long)atomic64_read(&vcd_pin_pages));
+	n += sysfs_emit_at(buf, n, "pin_cache_pages %lld\nsg_allocs %lld\n",
+			   (long long)atomic64_read(&vcd_pin_pages),
+			   (long long)atomic64_read(&d->sg_allocs));
 	for (i = 0; i < d->ndq; i++)
 		n += sysfs_emit_at(buf, n, "%s %lld\n", d->dqs[i].name,
 				   (long long)atomic64_read(&d->dqs[i].requests));
@@ -3424,6 +3490,9 @@ static void vcd_size_pieces(struct vcd_device *d)
 	 * descriptor per page of a vmalloc'ed buffer, the result.
 	 */
 	d->sreq_nents = ring > 4 ? ring - 1 : 1;
+	/* As vcd_piece_submit() counts: every page of both directions. */
+	d->sg_cap = max_t(u32, d->sreq_nents,
+			  2 * (max(d->piece_max, d->piece_xts) / PAGE_SIZE + 3));
 	d->msg_max = d->max_size > VCD_MAX_DIGEST ?
 		     d->max_size - VCD_MAX_DIGEST : 0;
 	d->msg_max = min_t(size_t, d->msg_max,

@@ -850,8 +850,12 @@ static int cryptodev_host_operation(CryptoDevBackend *backend,
 
     qemu_mutex_lock(&s->lock);
     QSIMPLEQ_INSERT_TAIL(&s->pending, t, next);
-    qemu_cond_signal(&s->cond);
     qemu_mutex_unlock(&s->lock);
+    /*
+     * After the unlock: a worker woken on this CPU may run at once, and
+     * would otherwise block on the lock we hold and need a second wake-up.
+     */
+    qemu_cond_signal(&s->cond);
     return 0;
 }
 

@@ -7,8 +7,10 @@
 # meanwhile the host runs, on that QEMU,
 #   perf stat --per-thread -e task-clock,context-switches   (SECONDS)
 #   perf record -e cpu-clock -g                             (SECONDS)
-# and prints each QEMU thread's CPU time and context switches per request
-# and its hottest symbols.
+#   perf record -e sched:sched_waking                       (SECONDS)
+# and prints each QEMU thread's CPU time and context switches per request,
+# the chain of wake-ups from one queue notify to the next (which thread
+# wakes which, and how long each step takes), and the hottest symbols.
 #
 #   crypto-profile.sh [-s SIZE] [-t SECONDS] [-a ALG] [-p PAGES]
 #     -s  request size in bytes (default 64)
@@ -57,6 +59,19 @@ pid=$(pgrep -f "^/[^ ]*qemu-system-x86_64 .*unix:$VM_QMP," | head -1)
 sleep 1
 perf stat --per-thread -p "$pid" -e task-clock,context-switches -- sleep "$secs" 2>"$dir/stat.out"
 perf record -q -e cpu-clock -F 2000 -g -p "$pid" -o "$dir/host.data" -- sleep "$secs" 2>/dev/null
+# Each QEMU thread's part, by name (-name ...,debug-threads=on).
+for t in /proc/"$pid"/task/*; do
+	case $(cat "$t/comm") in
+	"CPU "*) r=vcpu ;;
+	"IO "*) r=io ;;
+	cryptodev-host) r=worker ;;
+	*) if [ "${t##*/}" = "$pid" ]; then r=main; else r=other; fi ;;
+	esac
+	echo "${t##*/} $r"
+done >"$dir/threads"
+# Who wakes whom (sched_waking runs in the waker): the request's path.
+perf record -q -e sched:sched_waking -p "$pid" -o "$dir/sched.data" -- sleep "$secs" 2>/dev/null
+perf script -i "$dir/sched.data" -F tid,time,trace 2>/dev/null >"$dir/sched.txt"
 rc=0
 wait "$vm" || rc=$?
 
@@ -85,6 +100,43 @@ for (name, tid), t in sorted(th.items(), key=lambda x: -x[1].get("msec task-cloc
     if "msec task-clock" in t:
         print(f"# {name + '-' + tid:<24} {t['msec task-clock'] * 1000 / n:>8.1f} "
               f"{t.get('context-switches', 0) / n:>9.2f}")
+PY
+python3 - "$dir/threads" "$dir/sched.txt" <<'PY'
+import re, sys
+# A request's critical path from one queue notify to the next, by the
+# wake-ups between QEMU's threads; a step missing from a cycle (a thread
+# already awake, a request run inline) puts the cycle in another shape.
+role = dict(l.split() for l in open(sys.argv[1]))
+ev = []
+for l in open(sys.argv[2]):
+    m = re.match(r"\s*(\d+)\s+([\d.]+):.*\bpid=(\d+)", l)
+    if m:
+        ev.append((float(m[2]), role.get(m[1], "other"), role.get(m[3], "other")))
+steps = {("vcpu", "io"): "the notify wakes the iothread",
+         ("io", "worker"): "the iothread hands it to a worker",
+         ("worker", "io"): "the worker is done, wakes the iothread",
+         ("io", "main"): "the iothread signals the main loop",
+         ("main", "vcpu"): "the main loop wakes the vCPU"}
+notify = [i for i, e in enumerate(ev) if (e[1], e[2]) == ("vcpu", "io")]
+shapes = {}
+for a, b in zip(notify, notify[1:]):
+    seen, t = [], []
+    for e in ev[a:b]:
+        k = (e[1], e[2])
+        if k in steps and k not in seen:
+            seen.append(k)
+            t.append(e[0])
+    t.append(ev[b][0])
+    d = shapes.setdefault(tuple(seen), [])
+    d.append([(t[i + 1] - t[i]) * 1e6 for i in range(len(seen))])
+print(f"# host wake-ups: {len(notify) - 1} cycles from one queue notify to the next")
+for shape, rows in sorted(shapes.items(), key=lambda x: -len(x[1]))[:3]:
+    print(f"# {len(rows)} cycles of this shape; median (mean) us from each wake-up to the next:")
+    for i, k in enumerate(shape):
+        col = sorted(r[i] for r in rows)
+        last = i == len(shape) - 1
+        print(f"#   {steps[k]:<40} {col[len(col) // 2]:8.1f} ({sum(col) / len(col):8.1f})"
+              f"{'   then the guest, to its next notify' if last else ''}")
 PY
 for c in $(perf report -i "$dir/host.data" --no-children --sort comm -g none --stdio -q 2>/dev/null |
 	awk '$1 + 0 >= 5 { $1 = ""; sub(/^ /, ""); print }' | tr ' ' '@'); do

@@ -8,9 +8,12 @@
 #   perf stat --per-thread -e task-clock,context-switches   (SECONDS)
 #   perf record -e cpu-clock -g                             (SECONDS)
 #   perf record -e sched:sched_waking                       (SECONDS)
-# and prints each QEMU thread's CPU time and context switches per request,
+# (before that, the guest records its own interrupts, switches and system
+# calls with tracefs), and prints each QEMU thread's CPU time and context
+# switches per request,
 # the chain of wake-ups from one queue notify to the next (which thread
-# wakes which, and how long each step takes), and the hottest symbols.
+# wakes which, and how long each step takes), the guest's steps from the
+# device's interrupt to its next request, and the hottest symbols.
 #
 #   crypto-profile.sh [-s SIZE] [-t SECONDS] [-a ALG] [-p PAGES]
 #     -s  request size in bytes (default 64)
@@ -137,6 +140,45 @@ for shape, rows in sorted(shapes.items(), key=lambda x: -len(x[1]))[:3]:
         last = i == len(shape) - 1
         print(f"#   {steps[k]:<40} {col[len(col) // 2]:8.1f} ({sum(col) / len(col):8.1f})"
               f"{'   then the guest, to its next notify' if last else ''}")
+PY
+python3 - "$dir/guest.out" <<'PY'
+import re, sys
+# The guest's part of a request the device's interrupt ends: from the
+# interrupt to the caller's next system call and on until it sleeps again.
+ev = []
+for l in open(sys.argv[1]):
+    m = re.match(r"#gtrace .*\s([\d.]+): (\w+):(.*)", l)
+    if m:
+        ev.append((float(m[1]), m[2], m[3]))
+want = ["sched_wakeup", "irq_handler_exit", "sched_switch", "sys_exit", "sys_enter", "sched_switch"]
+names = ["the interrupt handler, to the waiter's wake-up", "the rest of the handler",
+         "leaving idle, to the caller running", "the caller, back to user space",
+         "user space, to the next system call", "the next request, until it sleeps"]
+d = [[] for _ in names]
+i = 0
+while i < len(ev):
+    if ev[i][1] != "irq_handler_entry" or "virtio" not in ev[i][2]:
+        i += 1
+        continue
+    t, j = [ev[i][0]], i + 1
+    for w in want:
+        while j < len(ev) and ev[j][1] != w:
+            j += 1
+        if j == len(ev):
+            break
+        t.append(ev[j][0])
+        j += 1
+    if len(t) == len(want) + 1:
+        for k in range(len(names)):
+            d[k].append((t[k + 1] - t[k]) * 1e6)
+    i = j
+if not d[0]:
+    print("# guest events: no request ended by an interrupt (polled, or no tracefs)")
+else:
+    print(f"# guest events: {len(d[0])} requests ended by the device's interrupt; median (mean) us of each step:")
+    for k, n in enumerate(names):
+        s = sorted(d[k])
+        print(f"#   {n:<48} {s[len(s) // 2]:8.1f} ({sum(s) / len(s):8.1f})")
 PY
 for c in $(perf report -i "$dir/host.data" --no-children --sort comm -g none --stdio -q 2>/dev/null |
 	awk '$1 + 0 >= 5 { $1 = ""; sub(/^ /, ""); print }' | tr ' ' '@'); do

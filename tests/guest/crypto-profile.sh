@@ -8,6 +8,8 @@
 #     "# count ..." lines (requests, notifies, virtqueue interrupts);
 #   - the same from 4 processes at once (do notifies coalesce?);
 #   - perf record -a in the guest during a run: "# guest ..." lines;
+#   - tracefs events (interrupts, wake-ups, switches, system calls) during
+#     a 1 s run: "#gtrace ..." lines;
 #   - a run of 3 * SECS + 4 s between "# host-profile-start" and
 #     "# host-profile-end", during which the host profiles QEMU.
 # -name ...,debug-threads=on names QEMU's threads for the host's profile.
@@ -57,6 +59,22 @@ if [ -f /crypto-profile-perf.tar.gz ] && tar -xzf /crypto-profile-perf.tar.gz -C
 		--stdio 2>/dev/null | grep . | sed 's/^/# guest children: /' | head -40
 else
 	echo "# no perf in the guest (run scripts/crypto-profile.sh): guest profile skipped"
+fi
+
+# The guest's part of an interrupt-driven request, from kernel events
+# (lines "#gtrace ...", analysed by scripts/crypto-profile.sh).
+T=/sys/kernel/tracing
+if [ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null; then
+	echo 4096 >$T/buffer_size_kb
+	for e in sched/sched_switch sched/sched_wakeup irq/irq_handler_entry \
+		irq/irq_handler_exit raw_syscalls/sys_enter raw_syscalls/sys_exit; do
+		echo 1 >$T/events/$e/enable
+	done
+	echo 1 >$T/tracing_on
+	crypto-bench -d /dev/$d -a "$ALG" -p "$PAGES" -t 1 "$SIZE" >/dev/null
+	echo 0 >$T/tracing_on
+	grep -v '^#' $T/trace | tail -4000 | sed 's/^/#gtrace /'
+	echo >$T/trace
 fi
 
 echo "# host-profile-start"

@@ -64,15 +64,16 @@ fi
 # The guest's part of an interrupt-driven request, from kernel events
 # (lines "#gtrace ...", analysed by scripts/crypto-profile.sh).
 T=/sys/kernel/tracing
+events="sched/sched_switch sched/sched_wakeup irq/irq_handler_entry
+	irq/irq_handler_exit raw_syscalls/sys_enter raw_syscalls/sys_exit"
 if [ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null; then
 	echo 4096 >$T/buffer_size_kb
-	for e in sched/sched_switch sched/sched_wakeup irq/irq_handler_entry \
-		irq/irq_handler_exit raw_syscalls/sys_enter raw_syscalls/sys_exit; do
-		echo 1 >$T/events/$e/enable
-	done
+	for e in $events; do echo 1 >$T/events/$e/enable; done
 	echo 1 >$T/tracing_on
 	crypto-bench -d /dev/$d -a "$ALG" -p "$PAGES" -t 1 "$SIZE" >/dev/null
 	echo 0 >$T/tracing_on
+	# Off again: the host's window below runs without the probes.
+	for e in $events; do echo 0 >$T/events/$e/enable; done
 	grep -v '^#' $T/trace | tail -4000 | sed 's/^/#gtrace /'
 	echo >$T/trace
 fi

@@ -871,16 +871,22 @@ static void vcd_session_put(struct vcd_session *s)
 	kref_put(&s->ref, vcd_session_release);
 }
 
+/* Under xa_lock: @f's session numbered @id, or NULL. */
+static struct vcd_session *__vcd_session_find(struct vcd_file *f, u32 id)
+{
+	struct vcd_session *s = xa_load(&f->sessions, id & (VCD_SES_SLOTS - 1));
+
+	return s && s->id == id ? s : NULL;
+}
+
 static struct vcd_session *vcd_session_get(struct vcd_file *f, u32 id)
 {
 	struct vcd_session *s;
 
 	xa_lock(&f->sessions);
-	s = xa_load(&f->sessions, id & (VCD_SES_SLOTS - 1));
-	if (s && s->id == id)
+	s = __vcd_session_find(f, id);
+	if (s)
 		kref_get(&s->ref);
-	else
-		s = NULL;
 	xa_unlock(&f->sessions);
 	return s;
 }
@@ -913,11 +919,9 @@ static struct vcd_session *vcd_session_remove(struct vcd_file *f, u32 id)
 	struct vcd_session *s;
 
 	xa_lock(&f->sessions);
-	s = xa_load(&f->sessions, id & (VCD_SES_SLOTS - 1));
-	if (s && s->id == id)
+	s = __vcd_session_find(f, id);
+	if (s)
 		__xa_erase(&f->sessions, id & (VCD_SES_SLOTS - 1));
-	else
-		s = NULL;
 	xa_unlock(&f->sessions);
 	return s;
 }
@@ -1305,6 +1309,16 @@ static void vcd_pin_flush_all(void)
 	vcd_pin_put_list(&drop);
 }
 
+/* Under vcd_pin_lock: @f's least recently used pinnings past @keep to @drop. */
+static void vcd_pins_trim(struct vcd_file *f, unsigned int keep,
+			  struct list_head *drop)
+{
+	while (f->npins > keep) {
+		list_move(f->pins.prev, drop);
+		f->npins--;
+	}
+}
+
 /*
  * Pin @n pages of the caller's memory from @start, watched by a notifier
  * from before the pinning; kept by @f (at most @max, newest first) unless
@@ -1322,20 +1336,14 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 
 	if (!p)
 		return ERR_PTR(-ENOMEM);
-	/* Make room first: the least recently used go. */
+	/* Make room first (max >= 1): the least recently used go. */
 	spin_lock(&vcd_pin_lock);
-	while (f->npins >= max) {
-		list_move(f->pins.prev, &drop);
-		f->npins--;
-	}
+	vcd_pins_trim(f, max - 1, &drop);
 	spin_unlock(&vcd_pin_lock);
 	vcd_pin_put_list(&drop);
 	if (atomic64_add_return(n, &vcd_pin_pages) >
-	    READ_ONCE(pin_cache_total) >> PAGE_SHIFT) {
-		atomic64_sub(n, &vcd_pin_pages);
-		kvfree(p);
-		return NULL;
-	}
+	    READ_ONCE(pin_cache_total) >> PAGE_SHIFT)
+		goto unaccount;
 	p->npages = n;
 	p->start = start;
 	p->write = write;
@@ -1343,11 +1351,8 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 	INIT_LIST_HEAD(&p->node);
 	if (mmu_interval_notifier_insert(&p->mn, current->mm, start,
 					 (unsigned long)n << PAGE_SHIFT,
-					 &vcd_pin_ops)) {
-		atomic64_sub(n, &vcd_pin_pages);
-		kvfree(p);
-		return NULL;
-	}
+					 &vcd_pin_ops))
+		goto unaccount;
 	p->seq = mmu_interval_read_begin(&p->mn);
 	got = pin_user_pages_fast(start, n,
 				  FOLL_LONGTERM | (write ? FOLL_WRITE : 0),
@@ -1356,9 +1361,7 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 		if (got > 0)
 			unpin_user_pages(p->pages, got);
 		mmu_interval_notifier_remove(&p->mn);
-		atomic64_sub(n, &vcd_pin_pages);
-		kvfree(p);
-		return NULL;
+		goto unaccount;
 	}
 	spin_lock(&vcd_pin_lock);
 	if (!mmu_interval_read_retry(&p->mn, p->seq)) {
@@ -1366,14 +1369,16 @@ static struct vcd_pin *vcd_pin_new(struct vcd_file *f, unsigned long start,
 		list_add(&p->node, &f->pins);
 		f->npins++;
 		/* Other threads of the file may have added some meanwhile. */
-		while (f->npins > max) {
-			list_move(f->pins.prev, &drop);
-			f->npins--;
-		}
+		vcd_pins_trim(f, max, &drop);
 	}
 	spin_unlock(&vcd_pin_lock);
 	vcd_pin_put_list(&drop);
 	return p;
+
+unaccount:
+	atomic64_sub(n, &vcd_pin_pages);
+	kvfree(p);
+	return NULL;
 }
 
 /*
@@ -1608,9 +1613,8 @@ static struct vcd_sgbuf *vcd_sg_get(struct vcd_device *d, unsigned int n)
 	if (n > VCD_SG_SMALL && n <= d->sg_cap) {
 		for (i = 0; i < VCD_SG_SPARES; i++) {
 			b = xchg(&d->sg_spare[i], NULL);
-			if (b && b->cap >= n)
+			if (b)
 				return b;
-			kvfree(b);	/* kept before the limits changed */
 		}
 		/* Kept ones all have room for the longest request. */
 		cap = d->sg_cap;

@@ -31,12 +31,10 @@ n=$(sed -n 's/^crypto-fuzz: \([0-9]*\) ioctls in.*/\1/p' /tmp/fuzz.out /tmp/fuzz
 echo "crypto-fuzz: $n ioctls in all, in $secs s"
 check "at least $min ioctls ($n)" test "$n" -ge "$min"
 check "no oops or warning in the log" sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops"'
-# Data requests a device has taken so far, over its queues.
-reqs() { awk '/^dataq\./ { s += $2 } END { print s + 0 }' "/sys/class/misc/$1/stats"; }
 for d in cryptodev0 cryptodev1; do
 	sed "s/^/# $d stats: /" /sys/class/misc/$d/stats
 	is "$(vcd_stat $d state)" ok "$d: not marked broken"
-	check "$d: took fuzzed data requests ($(reqs $d))" test "$(reqs $d)" -gt 0
+	check "$d: took fuzzed data requests ($(vcd_reqs $d))" test "$(vcd_reqs $d)" -gt 0
 	for c in sessions device_sessions pinned_pages pin_cache_pages hash_held_bytes; do
 		is "$(vcd_stat $d $c)" 0 "$d: no $c left"
 	done

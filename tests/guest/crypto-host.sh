@@ -47,11 +47,10 @@ check "crypto-bench -p huge: $((p1 - p0)) pages in $((s1 - s0)) descriptors" \
 # Long scatterlists are kept for the next requests: a run of 1 MiB
 # requests, a cipher's pieces and AEAD requests, allocates a few, not one
 # a request.
-reqs() { awk '/^dataq\./ { n += $2 } END { print n }' /sys/class/misc/cryptodev0/stats; }
-a0=$(vcd_stat cryptodev0 sg_allocs) q0=$(reqs)
+a0=$(vcd_stat cryptodev0 sg_allocs) q0=$(vcd_reqs cryptodev0)
 crypto-bench -t 1 1048576 >/dev/null
 crypto-bench -a aes-128-gcm -t 1 1048576 >/dev/null
-a1=$(vcd_stat cryptodev0 sg_allocs) q1=$(reqs)
+a1=$(vcd_stat cryptodev0 sg_allocs) q1=$(vcd_reqs cryptodev0)
 check "1 MiB requests reuse scatterlists: $((a1 - a0)) allocated for $((q1 - q0)) requests" \
 	test $((q1 - q0)) -ge 20 -a $((a1 - a0)) -le 4
 crypto-bench -p 4k 64 >/dev/null 2>&1

@@ -16,9 +16,6 @@
 . /lib/vdevkit/crypto.sh
 vec=/opt/openssl-devcrypto
 
-# Requests our driver sent on its data queues.
-reqs() { awk '/^dataq\./ { s += $2 } END { print s + 0 }' /sys/class/misc/cryptodev0/stats; }
-
 # dgst through the engine, for files the host hashed too: the engine must
 # offer each digest and give the host's result, and the device must have
 # carried requests.  Needs hashes in virtio_cryptodev (CIOCGSESSION with
@@ -28,9 +25,9 @@ digest_checks() {
 		u=$(echo "$d" | tr a-z A-Z)
 		check "devcrypto engine offers $u" grep -qE "[[ ]$u[],]" /tmp/eng
 		for size in $PAD $NOPAD; do
-			r0=$(reqs)
+			r0=$(vcd_reqs cryptodev0)
 			got=$(openssl dgst -engine devcrypto "-$d" -r $vec/pt.$size 2>/tmp/err | cut -d' ' -f1)
-			r1=$(reqs)
+			r1=$(vcd_reqs cryptodev0)
 			eval want=\$H_${d}_$size
 			[ -n "$got" ] && [ "$got" = "$want" ] && [ "$r1" -gt "$r0" ]
 			ok $? "openssl dgst -engine devcrypto -$d of $size B equals the host's (requests $r0 -> $r1)"
@@ -74,11 +71,11 @@ for bits in 128 256; do
 	eval key=\$K$bits
 	for size in $NOPAD $PAD; do
 		case " $NOPAD " in *" $size "*) pad=-nopad ;; *) pad= ;; esac
-		r0=$(reqs)
+		r0=$(vcd_reqs cryptodev0)
 		openssl enc -engine devcrypto -e -aes-$bits-cbc -K "$key" -iv "$IV" $pad \
 			-in $vec/pt.$size -out /tmp/ct 2>/tmp/err
 		st=$?
-		r1=$(reqs)
+		r1=$(vcd_reqs cryptodev0)
 		n=$(wc -c </tmp/ct)
 		enc=$((enc + n))
 		[ $st = 0 ] && cmp -s /tmp/ct $vec/ct.$bits.$size && [ "$r1" -gt "$r0" ]
@@ -87,7 +84,7 @@ for bits in 128 256; do
 		openssl enc -engine devcrypto -d -aes-$bits-cbc -K "$key" -iv "$IV" $pad \
 			-in $vec/ct.$bits.$size -out /tmp/pt 2>/tmp/err
 		st=$?
-		r2=$(reqs)
+		r2=$(vcd_reqs cryptodev0)
 		dec=$((dec + $(wc -c <$vec/ct.$bits.$size)))
 		[ $st = 0 ] && cmp -s /tmp/pt $vec/pt.$size && [ "$r2" -gt "$r1" ]
 		ok $? "enc -d -aes-$bits-cbc $pad of the host's $size B gives the plaintext back (requests $r1 -> $r2)"

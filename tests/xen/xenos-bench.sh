@@ -15,16 +15,13 @@
 # xen-also-linux: yes
 # xen-linux-bin: build/xen/xbench
 # xen-cmdline: test=bench modes=ours,seed secs=3
-islice=500ms	# secs / rounds
 # xen-disk: xvda 128M rw
 # xen-timeout: 420
 
 secs=3
+islice=500ms	# secs / rounds
 : >/tmp/bench
 
-# fio WORKLOAD RW BS ENGINE QD TAG: dom0's direct I/O on xvda's device over
-# the area the guests use.  --minimal (terse v3): field 7 read KiB/s, 8
-# read IOPS, 48 write KiB/s, 49 write IOPS.
 # dom0's CPU in jiffies (USER_HZ, 100 a second): busy (user, nice,
 # system, irq, softirq), idle (idle, iowait) and steal (runnable while
 # Xen ran another domain).
@@ -54,6 +51,9 @@ ios_per_mib() {
 		printf "# dom0 disk %s: %d reads for %.0f MiB (%.2f a MiB), %d writes for %.0f MiB (%.2f a MiB)\n",
 			t, r, rs, (rs > 0 ? r / rs : 0), w, ws, (ws > 0 ? w / ws : 0) }'
 }
+# fio WORKLOAD RW BS ENGINE QD TAG: dom0's direct I/O on xvda's device over
+# the area the guests use.  --minimal (terse v3): field 7 read KiB/s, 8
+# read IOPS, 48 write KiB/s, 49 write IOPS.
 fio1() {
 	_j=$(cpu_jiffies)
 	_k=$(disk_ios)

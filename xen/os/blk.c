@@ -83,18 +83,26 @@ static void watch_fired(const char *path, const char *token)
 			blkfront_watch_fired(&devs[i]->bf);
 }
 
-static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
+/* Check @a's and @b's pending bits up to @n times, until one is set. */
+static void spin_for(evtchn_port_t a, evtchn_port_t b, uint64_t n)
 {
-	evtchn_port_t ports[2] = { xs_port(), port };
 	uint64_t i;
 
-	(void)ctx;
-	/* Spin first, on the event's pending bit (no hypercall). */
-	for (i = 0; port && i < blk_spin; i++) {
-		if (evtchn_pending(port) || evtchn_pending(ports[0]))
+	for (i = 0; i < n; i++) {
+		if (evtchn_pending(a) || evtchn_pending(b))
 			break;
 		__asm__ volatile("pause");
 	}
+}
+
+static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
+{
+	evtchn_port_t ports[2] = { xs_port(), port };
+
+	(void)ctx;
+	/* Spin first, on the event's pending bit (no hypercall). */
+	if (port)
+		spin_for(port, ports[0], blk_spin);
 	/*
 	 * XenStore news already read, or unread behind a reply, has no
 	 * event left to wake the poll: it slept to the deadline, and the
@@ -111,20 +119,18 @@ static void p_wait(void *ctx, evtchn_port_t port, uint64_t deadline)
 	xs_poll();
 }
 
-/* blk_spin for about us microseconds: the loop above timed once. */
+/*
+ * blk_spin for about us microseconds: spin_for() timed once, on port 0
+ * (reserved, never pending) so that it runs its whole count.
+ */
 void blk_set_spin_us(uint64_t us)
 {
 	static uint64_t per_ms;
-	evtchn_port_t none = 0;
-	uint64_t i, t0;
+	uint64_t t0;
 
 	if (!per_ms) {
 		t0 = now_ns();
-		for (i = 0; i < 100000; i++) {
-			if (evtchn_pending(none) && evtchn_pending(xs_port()))
-				break;
-			__asm__ volatile("pause");
-		}
+		spin_for(0, 0, 100000);
 		per_ms = 100000ull * 1000000 / MAX(now_ns() - t0, 1ull);
 		printf("# spin: %lu checks a ms\n", (unsigned long)per_ms);
 	}

@@ -575,7 +575,8 @@ static void alt_set(struct blkdev *d, int on)
 		blk_set_spin_us(on ? strtou64(alt + 4, NULL) : opt_u("spin", 0));
 }
 
-/* Per operation (MiB or read): wall time and the vCPU's running,
+/*
+ * Per operation (MiB or read): wall time and the vCPU's running,
  * runnable and blocked time, in microseconds.
  */
 static void bench_time(const char *mode, int w, const uint64_t *r)

@@ -119,7 +119,9 @@ steps = {("vcpu", "io"): "the notify wakes the iothread",
          ("io", "worker"): "the iothread hands it to a worker",
          ("worker", "io"): "the worker is done, wakes the iothread",
          ("io", "main"): "the iothread signals the main loop",
-         ("main", "vcpu"): "the main loop wakes the vCPU"}
+         ("main", "vcpu"): "the main loop wakes the vCPU",
+         # patch 2052: the iothread raises the interrupt itself
+         ("io", "vcpu"): "the iothread wakes the vCPU"}
 notify = [i for i, e in enumerate(ev) if (e[1], e[2]) == ("vcpu", "io")]
 shapes = {}
 for a, b in zip(notify, notify[1:]):

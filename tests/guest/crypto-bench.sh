@@ -32,7 +32,7 @@
 # unlike a typical VM (they let our driver send contiguous pages in one
 # descriptor).
 # vm: -m 1024
-# vm: -object iothread,id=io0,poll-max-ns=32768 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0,addr=0x4
+# vm: -object iothread,id=io0,poll-max-ns=500000 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0,addr=0x4
 # vm: -object cryptodev-backend-builtin,id=c1 -device virtio-crypto-pci,cryptodev=c1,addr=0x5
 # vm: -object cryptodev-backend-host,id=c2,queues=4 -device virtio-crypto-pci,cryptodev=c2,addr=0x6
 # modules: virtio_crypto algif_skcipher

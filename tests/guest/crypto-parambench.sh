@@ -11,7 +11,7 @@
 # ALGS, SIZES, ROUNDS.  Run: scripts/scenario.sh crypto-parambench; the
 # host's own figures (d) from `openssl speed -evp ALG -bytes SIZE` around it.
 # vm: -m 1024
-# vm: -object iothread,id=io0,poll-max-ns=32768 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0
+# vm: -object iothread,id=io0,poll-max-ns=500000 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0
 # timeout: 900
 . /lib/vdevkit/tap.sh
 . /lib/vdevkit/crypto.sh

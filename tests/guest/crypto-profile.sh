@@ -14,7 +14,7 @@
 #     "# host-profile-end", during which the host profiles QEMU.
 # -name ...,debug-threads=on names QEMU's threads for the host's profile.
 # vm: -name vdevkit-profile,debug-threads=on -m 1024
-# vm: -object iothread,id=io0,poll-max-ns=32768 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0
+# vm: -object iothread,id=io0,poll-max-ns=500000 -object cryptodev-backend-host,id=c0,queues=4 -device virtio-crypto-pci,cryptodev=c0,iothread=io0
 # timeout: 600
 . /lib/vdevkit/tap.sh
 . /lib/vdevkit/crypto.sh
